@@ -1,0 +1,142 @@
+package io.streamforecaster.model;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * Our own binary format for {@link ModelSnapshot}: never Java serialization, so a corrupt or
+ * hostile record is rejected with a clear error instead of running code.
+ *
+ * <pre>
+ * magic "SFMD" | format u16 | variant u8 | nSteps i32 | nFeatures i32 | units i32
+ * | version i64 | trainedAt i64 | trainingLoss f64 | observations i64
+ * | nFeatures x (mean f64, std f64) | nLstm u8 | per LSTM: nIn i32, units i32, W, RW, b (f32)
+ * | dense: nIn i32, nOut i32, W, b (f32) | CRC32 of everything before, i32
+ * </pre>
+ */
+public final class ModelFormat {
+
+    public static final int MAGIC = 0x53464D44; // "SFMD"
+    public static final int FORMAT_VERSION = 1;
+    static final int MAX_DIMENSION = 1 << 16;
+
+    private ModelFormat() {
+    }
+
+    public static byte[] encode(ModelSnapshot m) {
+        int size = 4 + 2 + 1 + 12 + 8 + 8 + 8 + 8 + 16 * m.nFeatures() + 1
+                + m.lstms().size() * 8 + 8 + 4 * m.parameterCount() + 4;
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.putInt(MAGIC).putShort((short) FORMAT_VERSION).put((byte) m.variant().ordinal());
+        b.putInt(m.nSteps()).putInt(m.nFeatures()).putInt(m.units());
+        b.putLong(m.version()).putLong(m.trainedAt()).putDouble(m.trainingLoss()).putLong(m.observations());
+        for (int f = 0; f < m.nFeatures(); f++) {
+            b.putDouble(m.scaler().mean()[f]).putDouble(m.scaler().std()[f]);
+        }
+        b.put((byte) m.lstms().size());
+        for (LstmWeights l : m.lstms()) {
+            b.putInt(l.nIn()).putInt(l.units());
+            putFloats(b, l.inputWeights());
+            putFloats(b, l.recurrentWeights());
+            putFloats(b, l.bias());
+        }
+        b.putInt(m.dense().nIn()).putInt(m.dense().nOut());
+        putFloats(b, m.dense().weights());
+        putFloats(b, m.dense().bias());
+        b.putInt((int) crc(b.array(), b.position()));
+        return b.array();
+    }
+
+    public static ModelSnapshot decode(byte[] bytes) {
+        if (bytes == null || bytes.length < 10) {
+            throw new InvalidModelException("Model record too short: " + (bytes == null ? 0 : bytes.length) + " bytes");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (b.getInt() != MAGIC) {
+            throw new InvalidModelException("Not a stream-forecaster model record (bad magic)");
+        }
+        int format = b.getShort() & 0xFFFF;
+        if (format != FORMAT_VERSION) {
+            throw new InvalidModelException("Unsupported model format version " + format + " (this build reads " + FORMAT_VERSION + ")");
+        }
+        long stored = Integer.toUnsignedLong(ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt());
+        if (stored != crc(bytes, bytes.length - 4)) {
+            throw new InvalidModelException("Model record is corrupt: checksum mismatch");
+        }
+        try {
+            int variantIndex = b.get();
+            if (variantIndex < 0 || variantIndex >= Variant.values().length) {
+                throw new InvalidModelException("Unknown variant code " + variantIndex);
+            }
+            Variant variant = Variant.values()[variantIndex];
+            int nSteps = dimension(b.getInt(), "nSteps");
+            int nFeatures = dimension(b.getInt(), "nFeatures");
+            int units = dimension(b.getInt(), "units");
+            long version = b.getLong();
+            long trainedAt = b.getLong();
+            double loss = b.getDouble();
+            long observations = b.getLong();
+            double[] mean = new double[nFeatures];
+            double[] std = new double[nFeatures];
+            for (int f = 0; f < nFeatures; f++) {
+                mean[f] = b.getDouble();
+                std[f] = b.getDouble();
+            }
+            int nLstm = b.get();
+            if (nLstm != variant.lstmLayers()) {
+                throw new InvalidModelException("Variant " + variant.id() + " with " + nLstm + " LSTM layers");
+            }
+            List<LstmWeights> lstms = new ArrayList<>(nLstm);
+            for (int i = 0; i < nLstm; i++) {
+                int nIn = dimension(b.getInt(), "LSTM nIn");
+                int u = dimension(b.getInt(), "LSTM units");
+                lstms.add(new LstmWeights(nIn, u, floats(b, nIn * 4 * u), floats(b, u * 4 * u), floats(b, 4 * u)));
+            }
+            int dIn = dimension(b.getInt(), "dense nIn");
+            int dOut = dimension(b.getInt(), "dense nOut");
+            DenseWeights dense = new DenseWeights(dIn, dOut, floats(b, dIn * dOut), floats(b, dOut));
+            if (b.remaining() != 4) {
+                throw new InvalidModelException("Model record has " + (b.remaining() - 4) + " unexpected trailing bytes");
+            }
+            return new ModelSnapshot(variant, nSteps, nFeatures, units, new Scaler(mean, std), lstms, dense,
+                    version, trainedAt, loss, observations);
+        } catch (BufferUnderflowException e) {
+            throw new InvalidModelException("Model record is truncated", e);
+        } catch (InvalidModelException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidModelException("Model record is inconsistent: " + e.getMessage(), e);
+        }
+    }
+
+    private static int dimension(int value, String what) {
+        if (value < 1 || value > MAX_DIMENSION) {
+            throw new InvalidModelException("Model record has invalid " + what + " = " + value);
+        }
+        return value;
+    }
+
+    private static float[] floats(ByteBuffer b, int count) {
+        if (count < 0 || (long) count * 4 > b.remaining()) {
+            throw new InvalidModelException("Model record is truncated: needs " + count + " more parameters");
+        }
+        float[] out = new float[count];
+        b.asFloatBuffer().get(out);
+        b.position(b.position() + 4 * count);
+        return out;
+    }
+
+    private static void putFloats(ByteBuffer b, float[] values) {
+        b.asFloatBuffer().put(values);
+        b.position(b.position() + 4 * values.length);
+    }
+
+    private static long crc(byte[] bytes, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, length);
+        return crc.getValue();
+    }
+}

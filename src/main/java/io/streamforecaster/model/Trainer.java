@@ -1,0 +1,85 @@
+package io.streamforecaster.model;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Trains one key's model with DL4J: split_sequence windows over the key's history, z-scaled with a
+ * scaler fitted on that history, the target being the scaled change from the window's last row
+ * (so an untrained network forecasts the naive last value). Runs on a training thread, never on
+ * a stream thread.
+ */
+public final class Trainer {
+
+    private Trainer() {
+    }
+
+    /**
+     * @param history the key's observations, oldest first, {@code nFeatures} values each
+     * @param previous the key's current model, used as warm start when its shape matches; may be null
+     * @param observations the key's observation count when {@code history} was snapshot
+     * @param now epoch milliseconds to stamp as training time
+     * @return a model with version {@code previous.version() + 1} (or 1)
+     */
+    public static ModelSnapshot train(TrainingSettings s, double[][] history, ModelSnapshot previous,
+                                      long observations, long now) {
+        if (history.length < s.nSteps() + 1) {
+            throw new IllegalArgumentException("Need at least " + (s.nSteps() + 1) + " observations to train, got " + history.length);
+        }
+        Scaler scaler = Scaler.fit(history);
+        Windows windows = Windows.split(history, s.nSteps());
+        double[][][] x = scaled(windows.x(), scaler);
+        INDArray input = Dl4jModels.recurrentInput(x, s.nSteps(), s.nFeatures());
+        INDArray labels = Nd4j.create(targets(windows, scaler));
+
+        ComputationGraph net = Dl4jModels.newNetwork(s);
+        boolean warm = previous != null && compatible(previous, s);
+        if (warm) {
+            Dl4jModels.load(net, previous);
+        }
+        int epochs = warm ? Math.max(1, s.warmStartEpochs()) : s.epochs();
+        INDArray[] in = {input};
+        INDArray[] out = {labels};
+        for (int e = 0; e < epochs; e++) {
+            net.fit(in, out);
+        }
+        double loss = net.score(new MultiDataSet(in, out));
+        long version = previous == null ? 1 : previous.version() + 1;
+        return new ModelSnapshot(s.variant(), s.nSteps(), s.nFeatures(), s.units(), scaler,
+                Dl4jModels.lstmWeights(net, s.variant()), Dl4jModels.denseWeights(net),
+                version, now, loss, observations);
+    }
+
+    static boolean compatible(ModelSnapshot m, TrainingSettings s) {
+        return m.variant() == s.variant() && m.nSteps() == s.nSteps() && m.nFeatures() == s.nFeatures() && m.units() == s.units();
+    }
+
+    static double[][][] scaled(double[][][] windows, Scaler scaler) {
+        double[][][] out = new double[windows.length][][];
+        for (int i = 0; i < windows.length; i++) {
+            out[i] = new double[windows[i].length][];
+            for (int t = 0; t < windows[i].length; t++) {
+                double[] row = windows[i][t];
+                out[i][t] = new double[row.length];
+                for (int f = 0; f < row.length; f++) {
+                    out[i][t][f] = scaler.scale(row[f], f);
+                }
+            }
+        }
+        return out;
+    }
+
+    static float[][] targets(Windows w, Scaler scaler) {
+        int nf = scaler.features();
+        float[][] out = new float[w.count()][nf];
+        for (int i = 0; i < w.count(); i++) {
+            double[] last = w.x()[i][w.x()[i].length - 1];
+            for (int f = 0; f < nf; f++) {
+                out[i][f] = (float) ((w.y()[i][f] - last[f]) / scaler.std()[f]);
+            }
+        }
+        return out;
+    }
+}

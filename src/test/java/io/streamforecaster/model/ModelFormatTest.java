@@ -1,0 +1,119 @@
+package io.streamforecaster.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ModelFormatTest {
+
+    static ModelSnapshot randomModel(Variant variant, int nSteps, int nFeatures, int units, long seed) {
+        Random r = new Random(seed);
+        List<LstmWeights> lstms = new ArrayList<>();
+        for (int i = 0; i < variant.lstmLayers(); i++) {
+            int nIn = i == 1 && variant == Variant.STACKED ? units : nFeatures;
+            lstms.add(new LstmWeights(nIn, units, floats(r, nIn * 4 * units), floats(r, units * 4 * units), floats(r, 4 * units)));
+        }
+        int denseIn = variant == Variant.BIDIRECTIONAL ? 2 * units : units;
+        double[] mean = new double[nFeatures];
+        double[] std = new double[nFeatures];
+        for (int f = 0; f < nFeatures; f++) {
+            mean[f] = r.nextGaussian() * 100;
+            std[f] = 1 + r.nextDouble() * 10;
+        }
+        return new ModelSnapshot(variant, nSteps, nFeatures, units, new Scaler(mean, std), lstms,
+                new DenseWeights(denseIn, nFeatures, floats(r, denseIn * nFeatures), floats(r, nFeatures)),
+                3, 1_700_000_000_000L, 0.125, 4242);
+    }
+
+    static float[] floats(Random r, int n) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) r.nextGaussian();
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void shouldRoundTripEveryField(Variant variant) {
+        ModelSnapshot model = randomModel(variant, 12, 2, 5, 1);
+
+        ModelSnapshot back = ModelFormat.decode(ModelFormat.encode(model));
+
+        assertEquals(model.variant(), back.variant());
+        assertEquals(model.nSteps(), back.nSteps());
+        assertEquals(model.nFeatures(), back.nFeatures());
+        assertEquals(model.units(), back.units());
+        assertEquals(model.scaler(), back.scaler());
+        assertEquals(model.version(), back.version());
+        assertEquals(model.trainedAt(), back.trainedAt());
+        assertEquals(model.trainingLoss(), back.trainingLoss());
+        assertEquals(model.observations(), back.observations());
+        for (int i = 0; i < model.lstms().size(); i++) {
+            assertArrayEquals(model.lstms().get(i).inputWeights(), back.lstms().get(i).inputWeights());
+            assertArrayEquals(model.lstms().get(i).recurrentWeights(), back.lstms().get(i).recurrentWeights());
+            assertArrayEquals(model.lstms().get(i).bias(), back.lstms().get(i).bias());
+        }
+        assertArrayEquals(model.dense().weights(), back.dense().weights());
+        double[][] window = new double[12][];
+        for (int t = 0; t < 12; t++) {
+            window[t] = new double[] {t, -t};
+        }
+        assertArrayEquals(FastForecaster.forecast(model, window), FastForecaster.forecast(back, window));
+    }
+
+    @Test
+    void shouldRejectAFlippedByteWithAChecksumError() {
+        byte[] bytes = ModelFormat.encode(randomModel(Variant.VANILLA, 4, 1, 3, 2));
+        bytes[bytes.length / 2] ^= 0x10;
+
+        InvalidModelException e = assertThrows(InvalidModelException.class, () -> ModelFormat.decode(bytes));
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectATruncatedRecord() {
+        byte[] bytes = ModelFormat.encode(randomModel(Variant.STACKED, 4, 1, 3, 3));
+        byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 40);
+
+        assertThrows(InvalidModelException.class, () -> ModelFormat.decode(cut));
+    }
+
+    @Test
+    void shouldRejectForeignBytesAndJavaSerializedObjects() throws Exception {
+        var out = new java.io.ByteArrayOutputStream();
+        try (var oos = new java.io.ObjectOutputStream(out)) {
+            oos.writeObject(new java.util.ArrayList<>(List.of("x")));
+        }
+
+        InvalidModelException e = assertThrows(InvalidModelException.class, () -> ModelFormat.decode(out.toByteArray()));
+        assertTrue(e.getMessage().contains("magic"), e.getMessage());
+        assertThrows(InvalidModelException.class, () -> ModelFormat.decode(new byte[3]));
+    }
+
+    @Test
+    void shouldRejectAnUnknownFormatVersion() {
+        byte[] bytes = ModelFormat.encode(randomModel(Variant.VANILLA, 4, 1, 3, 4));
+        bytes[5] = 99;
+
+        InvalidModelException e = assertThrows(InvalidModelException.class, () -> ModelFormat.decode(bytes));
+        assertTrue(e.getMessage().contains("version 99"), e.getMessage());
+    }
+
+    @Test
+    void shouldRoundTripAScalerAndRejectAnInvalidOne() {
+        Scaler s = Scaler.fit(new double[][] {{1, 5}, {3, 5}});
+        assertArrayEquals(new double[] {2, 5}, s.mean());
+        assertArrayEquals(new double[] {1, 1}, s.std());
+        assertEquals(1.0, s.scale(3, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Scaler(new double[] {0}, new double[] {0}));
+    }
+}
