@@ -52,9 +52,12 @@ public record ModelSnapshot(
         }
     }
 
-    /** A copy with another version number: the model store assigns versions, not the trainer. */
-    public ModelSnapshot withVersion(long newVersion) {
-        return new ModelSnapshot(variant, nSteps, nFeatures, units, scaler, lstms, dense, newVersion, trainedAt, trainingLoss, observations);
+    /**
+     * The copy that goes into the model store: the task that owns the key assigns the version and
+     * stamps the time it took the model in, on the same clock that schedules retraining.
+     */
+    public ModelSnapshot installed(long newVersion, long at) {
+        return new ModelSnapshot(variant, nSteps, nFeatures, units, scaler, lstms, dense, newVersion, at, trainingLoss, observations);
     }
 
     public int parameterCount() {

@@ -52,7 +52,8 @@ public final class Trainer {
                 version, now, loss, observations);
     }
 
-    static boolean compatible(ModelSnapshot m, TrainingSettings s) {
+    /** Whether a model was trained under these settings' shapes, so it can forecast and warm-start. */
+    public static boolean compatible(ModelSnapshot m, TrainingSettings s) {
         return m.variant() == s.variant() && m.nSteps() == s.nSteps() && m.nFeatures() == s.nFeatures() && m.units() == s.units();
     }
 

@@ -1,0 +1,7 @@
+package io.streamforecaster.config;
+
+/** What a key without a model gets. */
+public enum ColdStart {
+    NAIVE,
+    SKIP
+}

@@ -1,0 +1,130 @@
+package io.streamforecaster.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.streamforecaster.model.Variant;
+import java.time.Duration;
+
+/**
+ * Every setting of the public contract under {@code forecaster.*}. Each can also be given as an
+ * environment variable, e.g. {@code FORECASTER_MODEL_VARIANT=stacked}.
+ */
+@ConfigMapping(prefix = "forecaster")
+public interface ForecasterConfig {
+
+    Topics topics();
+
+    Model model();
+
+    History history();
+
+    Training training();
+
+    Input input();
+
+    Accuracy accuracy();
+
+    /** {@code naive}: before a key has a model, forecast its last value, marked {@code naive}; {@code skip}: emit nothing. */
+    @WithDefault("naive")
+    ColdStart coldStart();
+
+    interface Topics {
+        /** Observations come in here, keyed by series id. */
+        @WithDefault("forecaster-input")
+        String input();
+
+        /** Forecasts go out here, keyed by series id. */
+        @WithDefault("forecaster-predictions")
+        String output();
+
+        /** Rejected records go here with their original bytes and the reason in headers. */
+        @WithDefault("forecaster-dlq")
+        String deadLetter();
+    }
+
+    interface Model {
+        /** {@code vanilla}, {@code stacked} or {@code bidirectional}. */
+        @WithDefault("vanilla")
+        Variant variant();
+
+        /** Window length fed to the LSTM. */
+        @WithDefault("12")
+        int nSteps();
+
+        /** Values per observation. */
+        @WithDefault("1")
+        int nFeatures();
+
+        /** LSTM units per layer (the seed used 20). */
+        @WithDefault("20")
+        int units();
+
+        /** Decoded models kept in memory per stream task, so the hot path does not decode a model per event. */
+        @WithDefault("20000")
+        int cacheSize();
+    }
+
+    interface History {
+        /** Observations kept per key for training (at least n-steps + 1). */
+        @WithDefault("512")
+        int size();
+    }
+
+    interface Training {
+        /** How often a key that has a model is retrained, once enough new observations arrived. */
+        @WithDefault("60s")
+        Duration interval();
+
+        /** History needed before a key's first model (at least n-steps + 1). */
+        @WithDefault("128")
+        int minObservations();
+
+        /** New observations needed before a retrain. */
+        @WithDefault("64")
+        int minNewObservations();
+
+        /** Full-batch epochs for a model trained from scratch. */
+        @WithDefault("200")
+        int epochs();
+
+        /** Epochs for a retrain that starts from the key's current weights. */
+        @WithDefault("50")
+        int warmStartEpochs();
+
+        /** Adam learning rate. */
+        @WithDefault("0.01")
+        double learningRate();
+
+        /** Seed of weight initialisation: training is repeatable for the same history. */
+        @WithDefault("42")
+        long seed();
+
+        /** Training threads (each trains one key at a time). */
+        @WithDefault("1")
+        int threads();
+
+        /** Jobs that may wait for a training thread; the rest wait their turn in their task. */
+        @WithDefault("4")
+        int queueCapacity();
+
+        /** How often each task hands due keys to the trainer and takes finished models back. */
+        @WithDefault("2s")
+        Duration checkInterval();
+
+        /** L2 norm each parameter type's gradient is clipped to. */
+        @WithDefault("1.0")
+        double gradientClip();
+    }
+
+    interface Input {
+        /** A record value longer than this is rejected as {@code too-large}. */
+        @WithDefault("4096")
+        int maxBytes();
+    }
+
+    interface Accuracy {
+        /** Online MAE is an exponentially weighted mean over about this many recent forecasts. */
+        @WithDefault("200")
+        int window();
+    }
+}

@@ -1,0 +1,133 @@
+package io.streamforecaster.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.ingest.RejectReason;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/** Owns every meter of the contract; one instance per service. */
+public class ForecasterMetrics {
+
+    /** Aggregate accuracy gauges weigh about this many recent scored forecasts. */
+    static final double AGGREGATE_ALPHA = 1.0 / 1000;
+
+    public enum TrainingOutcome {
+        SUCCESS("success"), FAILED("failed"), KEPT_PREVIOUS("kept-previous");
+
+        final String id;
+
+        TrainingOutcome(String id) {
+            this.id = id;
+        }
+    }
+
+    private final Counter events;
+    private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+    private final Counter productionErrors;
+    private final Map<Source, Counter> predictions = new EnumMap<>(Source.class);
+    private final Timer inference;
+    private final Map<TrainingOutcome, Counter> trainingRuns = new EnumMap<>(TrainingOutcome.class);
+    private final Timer trainingDuration;
+    private final Map<String, LongSupplier> modelCounts = new ConcurrentHashMap<>();
+    private final Map<Source, RecentMean> maeBySource = new EnumMap<>(Source.class);
+    private final RecentMean naiveMae = new RecentMean();
+
+    public ForecasterMetrics(MeterRegistry registry, LongSupplier trainingQueue) {
+        events = Counter.builder("forecaster.events").description("Records read from the input topic").register(registry);
+        for (RejectReason r : RejectReason.values()) {
+            rejected.put(r, Counter.builder("forecaster.rejected").tag("reason", r.id())
+                    .description("Records sent to the dead-letter topic, by reason").register(registry));
+        }
+        productionErrors = Counter.builder("forecaster.production.errors")
+                .description("Output records the broker refused (logged with their key)").register(registry);
+        for (Source s : new Source[] {Source.LSTM, Source.NAIVE}) {
+            predictions.put(s, Counter.builder("forecaster.predictions").tag("source", s.id())
+                    .description("Forecasts published, by source").register(registry));
+            RecentMean mean = new RecentMean();
+            maeBySource.put(s, mean);
+            Gauge.builder("forecaster.accuracy.mae", mean, RecentMean::value).tag("source", s.id())
+                    .description("Recent absolute error of published forecasts, all keys together").register(registry);
+        }
+        Gauge.builder("forecaster.accuracy.naive.mae", naiveMae, RecentMean::value)
+                .description("Recent absolute error of the naive last-value forecast on the same points").register(registry);
+        inference = Timer.builder("forecaster.inference").description("Time to compute one forecast on the stream thread")
+                .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofNanos(500))
+                .maximumExpectedValue(java.time.Duration.ofMillis(50)).register(registry);
+        for (TrainingOutcome o : TrainingOutcome.values()) {
+            trainingRuns.put(o, Counter.builder("forecaster.training.runs").tag("outcome", o.id)
+                    .description("Finished training runs, by outcome").register(registry));
+        }
+        trainingDuration = Timer.builder("forecaster.training.duration").description("Time to train one key's model")
+                .publishPercentileHistogram().register(registry);
+        Gauge.builder("forecaster.training.queue", trainingQueue, LongSupplier::getAsLong)
+                .description("Training jobs waiting or running").register(registry);
+        Gauge.builder("forecaster.models", this, ForecasterMetrics::models)
+                .description("Keys with a model in this instance's stores").register(registry);
+    }
+
+    public void event() {
+        events.increment();
+    }
+
+    public void rejected(RejectReason reason) {
+        rejected.get(reason).increment();
+    }
+
+    public void productionError() {
+        productionErrors.increment();
+    }
+
+    public void prediction(Source source, long nanos) {
+        predictions.get(source).increment();
+        inference.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One scored forecast: its absolute error and the naive forecast's on the same point. */
+    public void scored(Source source, double error, double naiveError) {
+        RecentMean mean = maeBySource.get(source);
+        if (mean != null) {
+            mean.add(error);
+        }
+        naiveMae.add(naiveError);
+    }
+
+    public void training(TrainingOutcome outcome, long nanos) {
+        trainingRuns.get(outcome).increment();
+        trainingDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A stream task reports how many models its store holds, until it closes. */
+    public void registerModelCount(String task, LongSupplier count) {
+        modelCounts.put(task, count);
+    }
+
+    public void unregisterModelCount(String task) {
+        modelCounts.remove(task);
+    }
+
+    double models() {
+        return modelCounts.values().stream().mapToLong(LongSupplier::getAsLong).sum();
+    }
+
+    /** Exponentially weighted mean with bias correction; cheap enough for every event. */
+    static final class RecentMean {
+        private double sum;
+        private double weight;
+
+        synchronized void add(double v) {
+            sum = (1 - AGGREGATE_ALPHA) * sum + AGGREGATE_ALPHA * v;
+            weight = (1 - AGGREGATE_ALPHA) * weight + AGGREGATE_ALPHA;
+        }
+
+        synchronized double value() {
+            return weight > 0 ? sum / weight : Double.NaN;
+        }
+    }
+}

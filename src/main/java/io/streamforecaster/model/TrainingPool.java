@@ -1,0 +1,121 @@
+package io.streamforecaster.model;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The bounded pool where models are trained, away from the stream threads. A job is only taken
+ * when a slot is free ({@code threads + queueCapacity} in all), so the queue never grows without
+ * bound: keys that do not get a slot wait their turn in their task.
+ */
+public final class TrainingPool implements AutoCloseable {
+
+    /** What trains one model: {@link Trainer#train} in the service, something else in tests. */
+    @FunctionalInterface
+    public interface TrainFunction {
+        ModelSnapshot train(TrainingSettings settings, double[][] history, ModelSnapshot previous, long observations, long now);
+    }
+
+    /** A key's history snapshot, handed over by the task that owns the key. */
+    public record Job(String key, double[][] history, ModelSnapshot previous, long observations, Consumer<Result> onDone) {
+    }
+
+    /** A finished job: {@code model} on success, {@code error} otherwise. */
+    public record Result(String key, ModelSnapshot model, Throwable error, long nanos) {
+    }
+
+    private final TrainingSettings settings;
+    private final Executor executor;
+    private final ExecutorService owned;
+    private final Semaphore slots;
+    private final int capacity;
+    private final TrainFunction trainer;
+    private final LongSupplier clock;
+
+    public TrainingPool(TrainingSettings settings, Executor executor, int capacity, TrainFunction trainer, LongSupplier clock) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("Invalid training capacity = " + capacity);
+        }
+        this.settings = settings;
+        this.executor = executor;
+        this.owned = executor instanceof ExecutorService es ? es : null;
+        this.capacity = capacity;
+        this.slots = new Semaphore(capacity);
+        this.trainer = trainer;
+        this.clock = clock;
+    }
+
+    /** The service's pool: {@code threads} daemon threads running {@link Trainer#train}. */
+    public static TrainingPool create(TrainingSettings settings, int threads, int queueCapacity) {
+        if (threads < 1 || queueCapacity < 0) {
+            throw new IllegalArgumentException("Invalid training threads = " + threads + " or queue capacity = " + queueCapacity);
+        }
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "forecaster-trainer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            t.setPriority(Thread.NORM_PRIORITY - 1);
+            return t;
+        });
+        return new TrainingPool(settings, pool, threads + queueCapacity, Trainer::train, System::currentTimeMillis);
+    }
+
+    public TrainingSettings settings() {
+        return settings;
+    }
+
+    /** Takes the job if a slot is free; never blocks. */
+    public boolean trySubmit(Job job) {
+        if (!slots.tryAcquire()) {
+            return false;
+        }
+        try {
+            executor.execute(() -> run(job));
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+        return true;
+    }
+
+    private void run(Job job) {
+        long start = System.nanoTime();
+        Result result;
+        try {
+            ModelSnapshot model = trainer.train(settings, job.history(), job.previous(), job.observations(), clock.getAsLong());
+            result = new Result(job.key(), model, null, System.nanoTime() - start);
+        } catch (Throwable t) { // a failed training must reach its task, whatever it was
+            result = new Result(job.key(), null, t, System.nanoTime() - start);
+        } finally {
+            slots.release();
+        }
+        job.onDone().accept(result);
+    }
+
+    /** Jobs waiting or running. */
+    public long pending() {
+        return capacity - slots.availablePermits();
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.shutdownNow();
+            try {
+                owned.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

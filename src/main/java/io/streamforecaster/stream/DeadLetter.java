@@ -1,0 +1,35 @@
+package io.streamforecaster.stream;
+
+import io.streamforecaster.ingest.RejectReason;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/** The contract's dead-letter headers. */
+public final class DeadLetter {
+
+    public static final String REASON = "forecaster.error.reason";
+    public static final String MESSAGE = "forecaster.error.message";
+    public static final String SOURCE_TOPIC = "forecaster.source.topic";
+    public static final String SOURCE_PARTITION = "forecaster.source.partition";
+    public static final String SOURCE_OFFSET = "forecaster.source.offset";
+
+    private DeadLetter() {
+    }
+
+    /** The original headers plus ours (ours replace any of the same name). */
+    public static Headers headers(Headers original, RejectReason reason, String message, String topic, int partition, long offset) {
+        RecordHeaders h = new RecordHeaders(original == null ? new org.apache.kafka.common.header.Header[0] : original.toArray());
+        put(h, REASON, reason.id());
+        put(h, MESSAGE, message == null ? "" : message);
+        put(h, SOURCE_TOPIC, topic == null ? "" : topic);
+        put(h, SOURCE_PARTITION, Integer.toString(partition));
+        put(h, SOURCE_OFFSET, Long.toString(offset));
+        return h;
+    }
+
+    private static void put(RecordHeaders h, String name, String value) {
+        h.remove(name);
+        h.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

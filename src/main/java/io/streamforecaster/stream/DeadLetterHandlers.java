@@ -1,0 +1,80 @@
+package io.streamforecaster.stream;
+
+import io.quarkus.arc.Arc;
+import io.streamforecaster.ingest.RejectReason;
+import io.streamforecaster.metrics.ForecasterMetrics;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.jboss.logging.Logger;
+
+/**
+ * What the Kafka Streams exception handlers share: the configured dead-letter topic, a producer
+ * of its own for records that failed outside the processor's own error handling, and the metrics.
+ * Kafka Streams 4.1 has no dead-letter queue of its own (it comes in 4.2).
+ */
+final class DeadLetterHandlers {
+
+    static final String TOPIC_CONFIG = "forecaster.topics.dead-letter";
+    private static final Logger LOG = Logger.getLogger(DeadLetterHandlers.class);
+
+    private final String topic;
+    private final Map<String, Object> producerConfig = new HashMap<>();
+    private KafkaProducer<byte[], byte[]> producer;
+
+    DeadLetterHandlers(Map<String, ?> configs) {
+        Object t = configs.get(TOPIC_CONFIG);
+        this.topic = t == null ? "forecaster-dlq" : t.toString();
+        for (String name : ProducerConfig.configNames()) {
+            if (configs.containsKey(name) && !name.equals(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
+                producerConfig.put(name, configs.get(name));
+            }
+        }
+        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "forecaster-dead-letter");
+    }
+
+    static ForecasterMetrics metrics() {
+        try {
+            var container = Arc.container();
+            return container == null ? null : container.instance(ForecasterMetrics.class).get();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Sends the failed record's original bytes to the dead-letter topic and waits for the ack. */
+    synchronized boolean send(ErrorHandlerContext ctx, Exception exception) {
+        ForecasterMetrics m = metrics();
+        if (m != null) {
+            m.rejected(RejectReason.PROCESSING_ERROR);
+        }
+        if (ctx.sourceRawValue() == null && ctx.sourceRawKey() == null) {
+            return false;
+        }
+        try {
+            if (producer == null) {
+                producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+            }
+            var headers = DeadLetter.headers(ctx.headers(), RejectReason.PROCESSING_ERROR, String.valueOf(exception),
+                    ctx.topic(), ctx.partition(), ctx.offset());
+            producer.send(new ProducerRecord<>(topic, null, ctx.timestamp(), ctx.sourceRawKey(), ctx.sourceRawValue(), headers))
+                    .get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            LOG.errorf(e, "Could not send a failed record of %s-%d@%d to the dead-letter topic %s",
+                    ctx.topic(), ctx.partition(), ctx.offset(), topic);
+            return false;
+        }
+    }
+
+    synchronized void close() {
+        if (producer != null) {
+            producer.close();
+        }
+    }
+}

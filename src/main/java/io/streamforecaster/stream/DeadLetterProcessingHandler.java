@@ -1,0 +1,40 @@
+package io.streamforecaster.stream;
+
+import java.util.Map;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.jboss.logging.Logger;
+
+/**
+ * Safety net for exceptions that escape the processor's own handling. A failed record goes to the
+ * dead-letter topic with reason {@code processing-error} and the stream goes on; a failed
+ * punctuation (no record) is logged and counted, and the stream goes on too.
+ */
+public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
+
+    private static final Logger LOG = Logger.getLogger(DeadLetterProcessingHandler.class);
+    private DeadLetterHandlers deadLetters;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        deadLetters = new DeadLetterHandlers(configs);
+    }
+
+    @Override
+    public ProcessingHandlerResponse handle(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+        if (record == null) {
+            LOG.errorf(exception, "Punctuation failed in task %s node %s; it runs again at its next interval",
+                    context.taskId(), context.processorNodeId());
+            var m = DeadLetterHandlers.metrics();
+            if (m != null) {
+                m.rejected(io.streamforecaster.ingest.RejectReason.PROCESSING_ERROR);
+            }
+            return ProcessingHandlerResponse.CONTINUE;
+        }
+        LOG.errorf(exception, "Record %s-%d@%d failed in node %s; sending it to the dead-letter topic",
+                context.topic(), context.partition(), context.offset(), context.processorNodeId());
+        deadLetters.send(context, exception);
+        return ProcessingHandlerResponse.CONTINUE;
+    }
+}

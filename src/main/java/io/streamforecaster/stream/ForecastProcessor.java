@@ -1,0 +1,233 @@
+package io.streamforecaster.stream;
+
+import io.streamforecaster.config.ColdStart;
+import io.streamforecaster.config.StreamSettings;
+import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.ingest.InvalidObservationException;
+import io.streamforecaster.ingest.Observation;
+import io.streamforecaster.ingest.ObservationParser;
+import io.streamforecaster.ingest.RejectReason;
+import io.streamforecaster.metrics.ForecasterMetrics;
+import io.streamforecaster.model.FastForecaster;
+import io.streamforecaster.model.ModelFormat;
+import io.streamforecaster.model.ModelSnapshot;
+import io.streamforecaster.model.Trainer;
+import io.streamforecaster.model.TrainingPool;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+/**
+ * Per record, on the stream thread and without blocking: score the key's previous forecast,
+ * append to its history, forecast the next value with the key's model (or naively before it has
+ * one) and emit it. Bad records go to the dead-letter topic. Training is handed off by
+ * {@link TrainingScheduler}, which this processor schedules as a wall-clock punctuator.
+ */
+public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[], byte[]> {
+
+    private static final Logger LOG = Logger.getLogger(ForecastProcessor.class);
+
+    private final StreamSettings settings;
+    private final ForecasterMetrics metrics;
+    private final TrainingPool pool;
+    private final ObservationParser parser;
+    private final double accuracyAlpha;
+    private final String variant;
+
+    private KeyValueStore<String, SeriesState> series;
+    private ModelCache models;
+    private TrainingScheduler scheduler;
+    private String taskName;
+
+    public ForecastProcessor(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.pool = pool;
+        this.parser = new ObservationParser(settings.nFeatures(), settings.maxValueBytes());
+        this.accuracyAlpha = 2.0 / (settings.accuracyWindow() + 1);
+        this.variant = settings.training().variant().id();
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        super.init(context);
+        series = context.getStateStore(Stores.SERIES);
+        KeyValueStore<String, byte[]> modelStore = context.getStateStore(Stores.MODELS);
+        models = new ModelCache(modelStore, settings.modelCacheSize());
+        scheduler = new TrainingScheduler(settings, series, models, pool, metrics);
+        taskName = context.applicationId() + "/" + context.taskId();
+        metrics.registerModelCount(taskName, models::count);
+        context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, scheduler::punctuate);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        metrics.event();
+        try {
+            Observation obs = parser.parse(record.key(), record.value(), record.timestamp());
+            String key = new String(record.key(), StandardCharsets.UTF_8);
+            forecast(key, obs, record);
+        } catch (InvalidObservationException e) {
+            deadLetter(record, e.reason(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Processing failed for a record of %s; it goes to the dead-letter topic", location());
+            deadLetter(record, RejectReason.PROCESSING_ERROR, e.toString());
+        }
+    }
+
+    private void forecast(String key, Observation obs, Record<byte[], byte[]> record) {
+        SeriesState state = series.get(key);
+        if (state == null) {
+            state = new SeriesState(settings.nFeatures(), settings.historySize());
+        }
+        double[] errors = state.score(obs.values(), accuracyAlpha);
+        if (errors != null) {
+            metrics.scored(state.forecastSource(), errors[0], errors[1]);
+        }
+        state.append(obs.values(), obs.timestamp());
+
+        ModelSnapshot model = models.get(key);
+        if (model != null && !Trainer.compatible(model, settings.training())) {
+            model = null; // trained under other settings: retrained, naive meanwhile
+        }
+        if (state.size() >= settings.nSteps()) {
+            emit(key, state, model, record.key(), obs.timestamp());
+        } else {
+            state.clearForecast();
+        }
+        series.put(key, state);
+        scheduler.offer(key, state, model);
+    }
+
+    private void emit(String key, SeriesState state, ModelSnapshot model, byte[] rawKey, long timestamp) {
+        long start = System.nanoTime();
+        double[] values = null;
+        Source source = Source.NAIVE;
+        long version = 0;
+        if (model != null) {
+            values = FastForecaster.forecast(model, state.lastRows(settings.nSteps()));
+            source = Source.LSTM;
+            version = model.version();
+            if (!allFinite(values)) {
+                values = null;
+            }
+        }
+        if (values == null) {
+            if (settings.coldStart() == ColdStart.SKIP && model == null) {
+                state.clearForecast();
+                return;
+            }
+            values = state.lastRow();
+            source = Source.NAIVE;
+        }
+        state.recordForecast(values, source, version);
+        Forecast forecast = Forecast.of(key, state, variant, settings.nSteps());
+        context().forward(new Record<>(rawKey, forecast.toJson(), timestamp), Stores.OUTPUT_NODE);
+        metrics.prediction(source, System.nanoTime() - start);
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String message) {
+        metrics.rejected(reason);
+        Optional<RecordMetadata> meta = context().recordMetadata();
+        var headers = DeadLetter.headers(record.headers(), reason, message,
+                meta.map(RecordMetadata::topic).orElse(null),
+                meta.map(RecordMetadata::partition).orElse(-1),
+                meta.map(RecordMetadata::offset).orElse(-1L));
+        context().forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), Stores.DEAD_LETTER_NODE);
+    }
+
+    private String location() {
+        return context().recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?");
+    }
+
+    private static boolean allFinite(double[] values) {
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        if (taskName != null) {
+            metrics.unregisterModelCount(taskName);
+        }
+    }
+
+    /**
+     * Decoded models of this task's keys, so the hot path does not decode a model per event. Only
+     * this task writes its keys' models, so the cache is always current.
+     */
+    static final class ModelCache {
+        private final KeyValueStore<String, byte[]> store;
+        private final Map<String, ModelSnapshot> cache;
+        private volatile long count = -1;
+
+        ModelCache(KeyValueStore<String, byte[]> store, int size) {
+            this.store = store;
+            this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ModelSnapshot> eldest) {
+                    return size() > size;
+                }
+            };
+        }
+
+        ModelSnapshot get(String key) {
+            ModelSnapshot m = cache.get(key);
+            if (m == null) {
+                byte[] bytes = store.get(key);
+                if (bytes == null) {
+                    return null;
+                }
+                try {
+                    m = ModelFormat.decode(bytes);
+                } catch (IllegalArgumentException e) {
+                    LOG.errorf("Stored model of key '%s' is unreadable, ignored until retrained: %s", key, e.getMessage());
+                    return null;
+                }
+                cache.put(key, m);
+            }
+            return m;
+        }
+
+        void put(String key, ModelSnapshot model) {
+            if (count >= 0 && store.get(key) == null) {
+                count++;
+            }
+            store.put(key, ModelFormat.encode(model));
+            cache.put(key, model);
+        }
+
+        /** Models in this task's store: counted once, then kept up to date. */
+        long count() {
+            long n = count;
+            return n < 0 ? 0 : n;
+        }
+
+        void initCount() {
+            long n = 0;
+            try (var it = store.all()) {
+                while (it.hasNext()) {
+                    it.next();
+                    n++;
+                }
+            }
+            count = n;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.streamforecaster.stream;
+
+/** The one place that names state stores and processor nodes. */
+public final class Stores {
+
+    /** Per key: history ring buffer, latest forecast, online accuracy ({@code SeriesState}). */
+    public static final String SERIES = "forecaster-series";
+    /** Per key: the current model in our binary format. */
+    public static final String MODELS = "forecaster-models";
+
+    static final String SOURCE_NODE = "observations";
+    static final String PROCESSOR_NODE = "forecast";
+    static final String OUTPUT_NODE = "predictions";
+    static final String DEAD_LETTER_NODE = "dead-letter";
+
+    private Stores() {
+    }
+}

@@ -1,0 +1,159 @@
+package io.streamforecaster.stream;
+
+import io.streamforecaster.config.StreamSettings;
+import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.metrics.ForecasterMetrics;
+import io.streamforecaster.metrics.ForecasterMetrics.TrainingOutcome;
+import io.streamforecaster.model.ModelSnapshot;
+import io.streamforecaster.model.Trainer;
+import io.streamforecaster.model.TrainingPool;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+/**
+ * One task's side of training, run as its wall-clock punctuator on the stream thread: takes
+ * finished models back and writes them (version + 1), then hands the keys that are due to the
+ * pool, oldest request first, as long as the pool has free slots. Never waits for training.
+ */
+final class TrainingScheduler {
+
+    private static final Logger LOG = Logger.getLogger(TrainingScheduler.class);
+
+    private final StreamSettings settings;
+    private final KeyValueStore<String, SeriesState> series;
+    private final ForecastProcessor.ModelCache models;
+    private final TrainingPool pool;
+    private final ForecasterMetrics metrics;
+
+    /** Keys with enough data for a (re)train, in the order they asked. */
+    private final LinkedHashSet<String> candidates = new LinkedHashSet<>();
+    private final Set<String> inFlight = new HashSet<>();
+    private final Map<String, Long> retryAfter = new HashMap<>();
+    private final Queue<TrainingPool.Result> finished = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
+    private boolean scanned;
+
+    TrainingScheduler(StreamSettings settings, KeyValueStore<String, SeriesState> series,
+                      ForecastProcessor.ModelCache models, TrainingPool pool, ForecasterMetrics metrics) {
+        this.settings = settings;
+        this.series = series;
+        this.models = models;
+        this.pool = pool;
+        this.metrics = metrics;
+    }
+
+    /** Called for every accepted observation: remembers the key if it has data for a (re)train. */
+    void offer(String key, SeriesState state, ModelSnapshot model) {
+        if (!inFlight.contains(key) && hasEnoughData(state, model)) {
+            candidates.add(key);
+        }
+    }
+
+    void punctuate(long now) {
+        takeFinishedModels(now);
+        if (!scanned) {
+            rememberKeysFromStore(); // after a restart or a rebalance, the due keys are in the store only
+            scanned = true;
+        }
+        handOutDueKeys(now);
+    }
+
+    private void takeFinishedModels(long now) {
+        TrainingPool.Result r;
+        while ((r = finished.poll()) != null) {
+            inFlight.remove(r.key());
+            if (r.error() != null) {
+                LOG.warnf(r.error(), "Training of key '%s' failed; it keeps its previous model", r.key());
+                metrics.training(TrainingOutcome.FAILED, r.nanos());
+                retryLater(r.key(), now);
+            } else if (!r.model().isFinite()) {
+                LOG.warnf("Training of key '%s' gave a non-finite model (loss %s); it keeps its previous model",
+                        r.key(), r.model().trainingLoss());
+                metrics.training(TrainingOutcome.KEPT_PREVIOUS, r.nanos());
+                retryLater(r.key(), now);
+            } else {
+                ModelSnapshot current = models.get(r.key());
+                long version = current == null ? 1 : current.version() + 1;
+                models.put(r.key(), r.model().installed(version, now));
+                retryAfter.remove(r.key());
+                metrics.training(TrainingOutcome.SUCCESS, r.nanos());
+                LOG.debugf("Key '%s' now has model version %d (loss %.4g)", r.key(), version, r.model().trainingLoss());
+            }
+        }
+    }
+
+    private void retryLater(String key, long now) {
+        retryAfter.put(key, now + settings.trainingInterval().toMillis());
+        candidates.add(key);
+    }
+
+    private void rememberKeysFromStore() {
+        models.initCount();
+        try (var it = series.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                offer(kv.key, kv.value, usable(models.get(kv.key)));
+            }
+        }
+    }
+
+    private void handOutDueKeys(long now) {
+        Iterator<String> it = candidates.iterator();
+        while (it.hasNext()) {
+            String key = it.next();
+            Long retry = retryAfter.get(key);
+            if (retry != null && retry > now) {
+                continue;
+            }
+            ModelSnapshot model = usable(models.get(key));
+            if (model != null && now - model.trainedAt() < settings.trainingInterval().toMillis()) {
+                continue;
+            }
+            SeriesState state = series.get(key);
+            if (state == null || !hasEnoughData(state, model)) {
+                it.remove();
+                continue;
+            }
+            var job = new TrainingPool.Job(key, state.rows(), model, state.observations(), this::finished);
+            if (!pool.trySubmit(job)) {
+                break; // pool full: this key and those after it keep their place
+            }
+            it.remove();
+            inFlight.add(key);
+        }
+    }
+
+    private void finished(TrainingPool.Result result) {
+        if (!closed) { // a result for a task that has moved away is dropped
+            finished.add(result);
+        }
+    }
+
+    private boolean hasEnoughData(SeriesState state, ModelSnapshot model) {
+        if (model == null) {
+            return state.observations() >= settings.minObservations() && state.size() > settings.nSteps();
+        }
+        return state.observations() - model.observations() >= settings.minNewObservations();
+    }
+
+    private ModelSnapshot usable(ModelSnapshot model) {
+        return model != null && Trainer.compatible(model, settings.training()) ? model : null;
+    }
+
+    int waiting() {
+        return candidates.size();
+    }
+
+    void close() {
+        closed = true;
+        finished.clear();
+    }
+}

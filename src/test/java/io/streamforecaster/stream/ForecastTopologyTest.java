@@ -1,0 +1,350 @@
+package io.streamforecaster.stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamforecaster.config.ColdStart;
+import io.streamforecaster.config.StreamSettings;
+import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.metrics.ForecasterMetrics;
+import io.streamforecaster.model.ModelFormat;
+import io.streamforecaster.model.ModelSnapshot;
+import io.streamforecaster.model.Trainer;
+import io.streamforecaster.model.TrainingPool;
+import io.streamforecaster.model.TrainingSettings;
+import io.streamforecaster.model.Variant;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Properties;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ForecastTopologyTest {
+
+    static final int N_STEPS = 3;
+    static final int HISTORY = 16;
+    static final Duration CHECK = Duration.ofSeconds(1);
+    static final Duration INTERVAL = Duration.ofSeconds(60);
+
+    TopologyTestDriver driver;
+    TestInputTopic<byte[], byte[]> input;
+    TestOutputTopic<byte[], byte[]> output;
+    TestOutputTopic<byte[], byte[]> deadLetters;
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TrainingPool pool;
+
+    static StreamSettings settings(ColdStart coldStart, int nFeatures) {
+        var training = new TrainingSettings(Variant.VANILLA, N_STEPS, nFeatures, 4, 20, 5, 0.01, 1, 1.0);
+        return new StreamSettings("in", "out", "dlq", HISTORY, coldStart, 8, 4, INTERVAL, CHECK, 50, 256, 100, training);
+    }
+
+    void start(StreamSettings s, Executor executor, int capacity, TrainingPool.TrainFunction trainer) {
+        pool = new TrainingPool(s.training(), executor, capacity, trainer, System::currentTimeMillis);
+        var metrics = new ForecasterMetrics(registry, pool::pending);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(TopologyProducer.build(s, metrics, pool), props, Instant.ofEpochMilli(System.currentTimeMillis()));
+        input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
+        output = driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        deadLetters = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    void start(StreamSettings s) {
+        start(s, Runnable::run, 2, Trainer::train);
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    void send(String key, String value) {
+        input.pipeInput(key == null ? null : bytes(key), value == null ? null : bytes(value));
+    }
+
+    void sendSeries(String key, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            send(key, Double.toString(100 + 10 * Math.sin(i / 3.0)));
+        }
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String header(TestRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    double counter(String name, String tag, String value) {
+        var c = registry.find(name).tag(tag, value).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void shouldKeepOnlyTheLastHistorySizeObservationsPerKey() {
+        start(settings(ColdStart.NAIVE, 1));
+        for (int i = 0; i < 40; i++) {
+            send("a", Integer.toString(i));
+        }
+        send("b", "7");
+
+        KeyValueStore<String, SeriesState> store = driver.getKeyValueStore(Stores.SERIES);
+        SeriesState a = store.get("a");
+        assertEquals(HISTORY, a.size());
+        assertEquals(40, a.observations());
+        for (int i = 0; i < HISTORY; i++) {
+            assertEquals(40 - HISTORY + i, a.value(i, 0));
+        }
+        assertEquals(1, store.get("b").size());
+    }
+
+    @Test
+    void shouldRouteEveryRejectReasonToTheDeadLetterTopicWithTheOriginalBytes() {
+        start(settings(ColdStart.NAIVE, 1));
+        List<String[]> bad = List.of(
+                new String[] {null, "1.0", "null-key"},
+                new String[] {"k", "", "empty-value"},
+                new String[] {"k", "   ", "empty-value"},
+                new String[] {"k", "abc", "not-a-number"},
+                new String[] {"k", "{\"value\": \"x\"}", "not-a-number"},
+                new String[] {"k", "{\"value\": 1", "not-a-number"},
+                new String[] {"k", "{\"other\": 1}", "not-a-number"},
+                new String[] {"k", "NaN", "non-finite"},
+                new String[] {"k", "-Infinity", "non-finite"},
+                new String[] {"k", "1e999", "non-finite"},
+                new String[] {"k", "{\"values\": [1, 2]}", "wrong-dimension"},
+                new String[] {"k", "1".repeat(300), "too-large"},
+                new String[] {"k", "{\"value\": 1, \"timestamp\": \"yesterday\"}", "invalid-timestamp"});
+        for (String[] b : bad) {
+            send(b[0], b[1]);
+            send("good", "5");
+        }
+
+        List<TestRecord<byte[], byte[]>> dlq = deadLetters.readRecordsToList();
+        assertEquals(bad.size(), dlq.size());
+        for (int i = 0; i < bad.size(); i++) {
+            var r = dlq.get(i);
+            assertEquals(bad.get(i)[2], header(r, DeadLetter.REASON), "reason of " + bad.get(i)[1]);
+            assertArrayEquals(bad.get(i)[1] == null ? null : bytes(bad.get(i)[1]), r.value());
+            assertArrayEquals(bad.get(i)[0] == null ? null : bytes(bad.get(i)[0]), r.key());
+            assertEquals("in", header(r, DeadLetter.SOURCE_TOPIC));
+            assertEquals("0", header(r, DeadLetter.SOURCE_PARTITION));
+            assertEquals(Integer.toString(2 * i), header(r, DeadLetter.SOURCE_OFFSET));
+            assertTrue(!header(r, DeadLetter.MESSAGE).isBlank());
+        }
+        assertEquals(2, counter("forecaster.rejected", "reason", "empty-value"));
+        assertEquals(4, counter("forecaster.rejected", "reason", "not-a-number"));
+        assertEquals(1, counter("forecaster.rejected", "reason", "too-large"));
+        assertEquals(bad.size(), driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("good").size());
+        assertNull(driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k"));
+    }
+
+    @Test
+    void shouldAcceptEveryContractFormatAndLetTheValueOverrideTheTimestamp() {
+        start(settings(ColdStart.NAIVE, 1));
+        send("k", "42.5");
+        send("k", " -1e3 ");
+        send("k", "{\"value\": 7}");
+        send("k", "{\"values\": [8.5], \"timestamp\": 1700000000000}");
+        send("k", "{\"value\": 9, \"timestamp\": \"2024-01-02T03:04:05Z\"}");
+
+        assertTrue(deadLetters.isEmpty());
+        SeriesState s = driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k");
+        assertArrayEquals(new double[][] {{42.5}, {-1000}, {7}, {8.5}, {9}}, s.rows());
+        var forecasts = output.readRecordsToList();
+        assertEquals(3, forecasts.size());
+        assertEquals(1700000000000L, Forecast.fromJson(forecasts.get(1).value()).timestamp());
+        assertEquals(1700000000000L, forecasts.get(1).timestamp());
+        assertEquals(Instant.parse("2024-01-02T03:04:05Z").toEpochMilli(), Forecast.fromJson(forecasts.get(2).value()).timestamp());
+    }
+
+    @Test
+    void shouldForecastTheLastValueMarkedNaiveBeforeAKeyHasAModel() {
+        start(settings(ColdStart.NAIVE, 1));
+        send("k", "1");
+        send("k", "2");
+        assertTrue(output.isEmpty(), "no forecast before n-steps values");
+        send("k", "3");
+
+        var r = output.readRecord();
+        Forecast f = Forecast.fromJson(r.value());
+        assertEquals("k", new String(r.key(), StandardCharsets.UTF_8));
+        assertEquals("k", f.key());
+        assertEquals(3.0, f.forecast());
+        assertEquals("naive", f.source());
+        assertEquals("vanilla", f.variant());
+        assertEquals(0, f.modelVersion());
+        assertEquals(N_STEPS, f.nSteps());
+        assertNull(f.forecastVector());
+        assertEquals(1, counter("forecaster.predictions", "source", "naive"));
+    }
+
+    @Test
+    void shouldEmitNothingBeforeAModelWhenColdStartIsSkip() {
+        start(settings(ColdStart.SKIP, 1));
+        sendSeries("k", 0, 7);
+
+        assertTrue(output.isEmpty());
+        assertEquals(7, driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k").size());
+    }
+
+    @Test
+    void shouldHandDueKeysToTheTrainerAndSwapInTheirModelOnTheStreamThread() {
+        start(settings(ColdStart.NAIVE, 1));
+        sendSeries("k", 0, 7);
+        driver.advanceWallClockTime(CHECK);
+        assertNull(driver.getKeyValueStore(Stores.MODELS).get("k"), "7 observations: not due (min 8)");
+
+        sendSeries("k", 7, 1);
+        driver.advanceWallClockTime(CHECK); // hands the key over; the direct executor trains at once
+        driver.advanceWallClockTime(CHECK); // takes the finished model back
+        byte[] stored = (byte[]) driver.getKeyValueStore(Stores.MODELS).get("k");
+        assertNotNull(stored);
+        ModelSnapshot v1 = ModelFormat.decode(stored);
+        assertEquals(1, v1.version());
+        assertEquals(8, v1.observations());
+        assertEquals(1, counter("forecaster.training.runs", "outcome", "success"));
+
+        output.readRecordsToList();
+        sendSeries("k", 8, 1);
+        Forecast f = Forecast.fromJson(output.readRecord().value());
+        assertEquals("lstm", f.source());
+        assertEquals(1, f.modelVersion());
+
+        sendSeries("k", 9, 4); // 4 new observations, but the interval has not passed
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(1, ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("k")).version());
+
+        driver.advanceWallClockTime(INTERVAL);
+        driver.advanceWallClockTime(CHECK);
+        ModelSnapshot v2 = ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("k"));
+        assertEquals(2, v2.version());
+        assertEquals(13, v2.observations());
+    }
+
+    @Test
+    void shouldKeepThePreviousModelWhenTrainingFailsOrGivesANonFiniteModel() {
+        var failing = new java.util.concurrent.atomic.AtomicReference<String>("ok");
+        start(settings(ColdStart.NAIVE, 1), Runnable::run, 2, (s, h, prev, obs, now) -> {
+            ModelSnapshot m = Trainer.train(s, h, prev, obs, now);
+            return switch (failing.get()) {
+                case "throw" -> throw new IllegalStateException("boom");
+                case "nan" -> new ModelSnapshot(m.variant(), m.nSteps(), m.nFeatures(), m.units(), m.scaler(),
+                        m.lstms(), m.dense(), m.version(), m.trainedAt(), Double.NaN, m.observations());
+                default -> m;
+            };
+        });
+        sendSeries("k", 0, 8);
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(1, ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("k")).version());
+
+        failing.set("throw");
+        sendSeries("k", 8, 4);
+        driver.advanceWallClockTime(INTERVAL);
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(1, counter("forecaster.training.runs", "outcome", "failed"));
+
+        failing.set("nan");
+        driver.advanceWallClockTime(INTERVAL);
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(1, counter("forecaster.training.runs", "outcome", "kept-previous"));
+
+        assertEquals(1, ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("k")).version());
+        output.readRecordsToList();
+        sendSeries("k", 12, 1);
+        assertEquals("lstm", Forecast.fromJson(output.readRecord().value()).source());
+    }
+
+    @Test
+    void shouldBoundTheTrainingQueueAndGiveEveryDueKeyItsTurn() {
+        Queue<Runnable> queued = new ArrayDeque<>();
+        start(settings(ColdStart.NAIVE, 1), queued::add, 2, Trainer::train);
+        for (int k = 0; k < 6; k++) {
+            sendSeries("key-" + k, 0, 8);
+        }
+
+        int rounds = 0;
+        for (int advance = 0; trained() < 6; advance++) {
+            assertTrue(advance < 10, "every key should be trained within a few punctuations");
+            driver.advanceWallClockTime(CHECK);
+            assertTrue(queued.size() <= 2, "at most 2 jobs handed out at once, was " + queued.size());
+            if (!queued.isEmpty()) {
+                rounds++;
+            }
+            Runnable r;
+            while ((r = queued.poll()) != null) {
+                r.run();
+            }
+        }
+
+        assertEquals(3, rounds, "6 keys, 2 slots: 3 rounds");
+    }
+
+    int trained() {
+        int n = 0;
+        for (int k = 0; k < 6; k++) {
+            n += driver.getKeyValueStore(Stores.MODELS).get("key-" + k) == null ? 0 : 1;
+        }
+        return n;
+    }
+
+    @Test
+    void shouldForecastEveryFeatureOfAMultivariateSeries() {
+        start(settings(ColdStart.NAIVE, 2));
+        for (int i = 0; i < 8; i++) {
+            send("m", "{\"values\": [" + i + ", " + (10 - i) + "]}");
+        }
+        send("m", "3.0");
+        assertEquals("wrong-dimension", header(deadLetters.readRecord(), DeadLetter.REASON));
+
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        output.readRecordsToList();
+        send("m", "{\"values\": [8, 2]}");
+
+        Forecast f = Forecast.fromJson(output.readRecord().value());
+        assertEquals("lstm", f.source());
+        assertEquals(2, f.forecastVector().length);
+        assertEquals(f.forecast(), f.forecastVector()[0]);
+        assertTrue(Double.isFinite(f.forecastVector()[1]));
+    }
+
+    @Test
+    void shouldScoreEachForecastAgainstTheNextActualAndNaive() {
+        start(settings(ColdStart.NAIVE, 1));
+        for (int v : new int[] {1, 2, 3, 5, 4}) {
+            send("k", Integer.toString(v));
+        }
+        SeriesState s = driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k");
+        // naive forecasts 3 then 5, actuals 5 then 4: errors 2 and 1, the same for both
+        assertEquals(2, s.scored());
+        assertEquals(s.naiveMae(), s.onlineMae(), 1e-12);
+        assertTrue(s.onlineMae() > 1 && s.onlineMae() < 2, "weighted mean of 2 and 1: " + s.onlineMae());
+    }
+}
