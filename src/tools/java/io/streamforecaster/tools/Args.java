@@ -1,0 +1,111 @@
+package io.streamforecaster.tools;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Minimal {@code --name value} parsing for the command-line tools, with clear errors. */
+final class Args {
+
+    /** A wrong option or value: the tool prints the message and its usage, and exits non-zero. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private final Map<String, String> values = new HashMap<>();
+    private final boolean help;
+
+    Args(String[] argv, Set<String> valued, Set<String> flags) throws UsageException {
+        boolean h = false;
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                h = true;
+            } else if (flags.contains(a)) {
+                values.put(a, "true");
+            } else if (valued.contains(a)) {
+                if (i + 1 >= argv.length || argv[i + 1].startsWith("--")) {
+                    throw new UsageException("option " + a + " needs a value");
+                }
+                values.put(a, argv[++i]);
+            } else {
+                throw new UsageException("unknown option '" + a + "'");
+            }
+        }
+        help = h;
+    }
+
+    boolean help() {
+        return help;
+    }
+
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    String get(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    String required(String name) throws UsageException {
+        String v = values.get(name);
+        if (v == null) {
+            throw new UsageException("option " + name + " is required");
+        }
+        return v;
+    }
+
+    int integer(String name, int fallback, int min) throws UsageException {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min) {
+                throw new UsageException(name + " must be at least " + min + ", got " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " must be a whole number, got '" + v + "'");
+        }
+    }
+
+    double number(String name, double fallback, double min) throws UsageException {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            double n = Double.parseDouble(v);
+            if (!(n >= min)) {
+                throw new UsageException(name + " must be at least " + min + ", got " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " must be a number, got '" + v + "'");
+        }
+    }
+
+    /** Runs a tool's main body: usage errors exit 2 with the message and the usage text. */
+    static void run(String usage, String[] argv, ToolBody body) {
+        try {
+            body.run(argv);
+        } catch (UsageException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println();
+            System.err.println(usage);
+            System.exit(2);
+        } catch (Exception e) {
+            System.err.println("error: " + e);
+            System.exit(1);
+        }
+    }
+
+    @FunctionalInterface
+    interface ToolBody {
+        void run(String[] argv) throws Exception;
+    }
+}
