@@ -63,6 +63,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         series = context.getStateStore(Stores.SERIES);
         KeyValueStore<String, byte[]> modelStore = context.getStateStore(Stores.MODELS);
         models = new ModelCache(modelStore, settings.modelCacheSize());
+        models.initCount(); // processors start after their stores are restored
         scheduler = new TrainingScheduler(settings, series, models, pool, metrics);
         taskName = context.applicationId() + "/" + context.taskId();
         metrics.registerModelCount(taskName, models::count);

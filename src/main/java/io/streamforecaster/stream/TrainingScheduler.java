@@ -96,7 +96,6 @@ final class TrainingScheduler {
     }
 
     private void rememberKeysFromStore() {
-        models.initCount();
         try (var it = series.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
