@@ -39,33 +39,42 @@ public final class FastForecaster {
 
     /** The network's raw output for an already scaled window: what DL4J's {@code output()} returns. */
     public static double[] networkOutput(ModelSnapshot model, double[][] scaled) {
-        double[] features = switch (model.variant()) {
-            case VANILLA -> lastHidden(model.lstms().get(0), scaled, false);
-            case STACKED -> lastHidden(model.lstms().get(1), sequence(model.lstms().get(0), scaled), false);
+        float[][] xs = new float[scaled.length][];
+        for (int t = 0; t < scaled.length; t++) {
+            xs[t] = new float[scaled[t].length];
+            for (int f = 0; f < xs[t].length; f++) {
+                xs[t][f] = (float) scaled[t][f];
+            }
+        }
+        float[] features = switch (model.variant()) {
+            case VANILLA -> lastHidden(model.lstms().get(0), xs, false);
+            case STACKED -> lastHidden(model.lstms().get(1), sequence(model.lstms().get(0), xs), false);
             case BIDIRECTIONAL -> concat(
-                    lastHidden(model.lstms().get(0), scaled, false),
-                    lastHidden(model.lstms().get(1), scaled, true));
+                    lastHidden(model.lstms().get(0), xs, false),
+                    lastHidden(model.lstms().get(1), xs, true));
         };
         return dense(model.dense(), features);
     }
 
-    private static double[] lastHidden(LstmWeights w, double[][] xs, boolean reversed) {
+    // Float arithmetic like DL4J's own: the inner loops run over contiguous float rows, which the
+    // JIT vectorises.
+    private static float[] lastHidden(LstmWeights w, float[][] xs, boolean reversed) {
         int u = w.units();
-        double[] h = new double[u];
-        double[] c = new double[u];
-        double[] z = new double[4 * u];
+        float[] h = new float[u];
+        float[] c = new float[u];
+        float[] z = new float[4 * u];
         for (int s = 0; s < xs.length; s++) {
             step(w, xs[reversed ? xs.length - 1 - s : s], h, c, z);
         }
         return h;
     }
 
-    private static double[][] sequence(LstmWeights w, double[][] xs) {
+    private static float[][] sequence(LstmWeights w, float[][] xs) {
         int u = w.units();
-        double[] h = new double[u];
-        double[] c = new double[u];
-        double[] z = new double[4 * u];
-        double[][] out = new double[xs.length][];
+        float[] h = new float[u];
+        float[] c = new float[u];
+        float[] z = new float[4 * u];
+        float[][] out = new float[xs.length][];
         for (int t = 0; t < xs.length; t++) {
             step(w, xs[t], h, c, z);
             out[t] = h.clone();
@@ -74,16 +83,13 @@ public final class FastForecaster {
     }
 
     /** One time step; updates {@code h} and {@code c} in place. */
-    private static void step(LstmWeights w, double[] x, double[] h, double[] c, double[] z) {
+    private static void step(LstmWeights w, float[] x, float[] h, float[] c, float[] z) {
         int u = w.units();
         int g = 4 * u;
-        float[] bias = w.bias();
-        for (int j = 0; j < g; j++) {
-            z[j] = bias[j];
-        }
+        System.arraycopy(w.bias(), 0, z, 0, g);
         float[] wi = w.inputWeights();
         for (int i = 0; i < x.length; i++) {
-            double xi = x[i];
+            float xi = x[i];
             int row = i * g;
             for (int j = 0; j < g; j++) {
                 z[j] += xi * wi[row + j];
@@ -91,9 +97,9 @@ public final class FastForecaster {
         }
         float[] wr = w.recurrentWeights();
         for (int k = 0; k < u; k++) {
-            double hk = h[k];
+            float hk = h[k];
             if (hk == 0) {
-                continue;
+                continue; // ReLU zeroes many units: their row adds nothing
             }
             int row = k * g;
             for (int j = 0; j < g; j++) {
@@ -101,16 +107,16 @@ public final class FastForecaster {
             }
         }
         for (int j = 0; j < u; j++) {
-            double blockInput = relu(z[j]);
-            double forget = sigmoid(z[u + j]);
-            double output = sigmoid(z[2 * u + j]);
-            double input = sigmoid(z[3 * u + j]);
+            float blockInput = relu(z[j]);
+            float forget = sigmoid(z[u + j]);
+            float output = sigmoid(z[2 * u + j]);
+            float input = sigmoid(z[3 * u + j]);
             c[j] = forget * c[j] + input * blockInput;
             h[j] = output * relu(c[j]);
         }
     }
 
-    private static double[] dense(DenseWeights d, double[] in) {
+    private static double[] dense(DenseWeights d, float[] in) {
         int nOut = d.nOut();
         double[] out = new double[nOut];
         float[] w = d.weights();
@@ -126,18 +132,40 @@ public final class FastForecaster {
         return out;
     }
 
-    private static double[] concat(double[] a, double[] b) {
-        double[] out = new double[a.length + b.length];
+    private static float[] concat(float[] a, float[] b) {
+        float[] out = new float[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
 
-    private static double relu(double v) {
+    private static float relu(float v) {
         return v > 0 ? v : 0;
     }
 
-    private static double sigmoid(double v) {
-        return 1.0 / (1.0 + Math.exp(-v));
+    private static float sigmoid(float v) {
+        return 1f / (1f + exp(-v));
+    }
+
+    private static final float LOG2E = 1.4426950408889634f;
+    private static final float LN2 = 0.6931471805599453f;
+
+    /**
+     * {@code e^x} to float precision (relative error about 1e-7), several times cheaper than
+     * {@link Math#exp}: the forecast needs 60 of them per time step. 2^x is split into 2^n, set
+     * in the exponent bits, times 2^f for |f| &lt;= 0.5 by its Taylor series to the 6th power.
+     */
+    static float exp(float x) {
+        if (x > 88f) {
+            return Float.POSITIVE_INFINITY;
+        }
+        if (x < -87f) {
+            return 0f;
+        }
+        float t = x * LOG2E;
+        float n = Math.round(t);
+        float f = (t - n) * LN2;
+        float p = 1f + f * (1f + f * (0.5f + f * (1f / 6 + f * (1f / 24 + f * (1f / 120 + f * (1f / 720))))));
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
     }
 }

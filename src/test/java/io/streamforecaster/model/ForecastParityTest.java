@@ -52,4 +52,16 @@ class ForecastParityTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldComputeExpToFloatPrecision() {
+        for (float x = -87f; x <= 88f; x += 0.013f) {
+            double expected = Math.exp(x);
+            // float arguments carry ~1e-7 relative error of their own, which grows with |x|
+            double tolerance = expected * (Math.abs(x) <= 10 ? 1e-6 : 1e-5);
+            assertEquals(expected, FastForecaster.exp(x), tolerance, "exp(" + x + ")");
+        }
+        assertEquals(0f, FastForecaster.exp(-1000f));
+        assertEquals(Float.POSITIVE_INFINITY, FastForecaster.exp(1000f));
+    }
 }
