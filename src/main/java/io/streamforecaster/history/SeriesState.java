@@ -182,11 +182,11 @@ public final class SeriesState {
             b.putDouble(forecast[f]);
         }
         b.putDouble(modelError).putDouble(naiveError).putDouble(errorWeight).putLong(scored);
-        for (int i = 0; i < size; i++) {
-            for (int f = 0; f < nFeatures; f++) {
-                b.putDouble(value(i, f));
-            }
-        }
+        // the ring in time order: from head to the end of the array, then from its start
+        int first = Math.min(size, capacity - head);
+        var doubles = b.asDoubleBuffer();
+        doubles.put(ring, head * nFeatures, first * nFeatures);
+        doubles.put(ring, 0, (size - first) * nFeatures);
         return b.array();
     }
 
@@ -226,15 +226,10 @@ public final class SeriesState {
             s.errorWeight = b.getDouble();
             s.scored = b.getLong();
             int skip = Math.max(0, size - capacity);
-            double[] row = new double[nf];
-            for (int i = 0; i < size; i++) {
-                for (int f = 0; f < nf; f++) {
-                    row[f] = b.getDouble();
-                }
-                if (i >= skip) {
-                    s.append(row, lastTimestamp);
-                }
-            }
+            b.position(b.position() + skip * nf * 8);
+            b.asDoubleBuffer().get(s.ring, 0, (size - skip) * nf);
+            s.head = 0;
+            s.size = size - skip;
             s.observations = observations;
             s.lastTimestamp = lastTimestamp;
             if (forecast != null) {

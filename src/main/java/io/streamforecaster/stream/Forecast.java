@@ -1,10 +1,10 @@
 package io.streamforecaster.stream;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamforecaster.history.SeriesState;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 
 /**
@@ -31,12 +31,46 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
                 state.forecastModelVersion(), nSteps, values.length > 1 ? values : null);
     }
 
+    /** The record as JSON, written by hand: it is made for every event, and this is several times cheaper than a mapper. */
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
+        StringBuilder s = new StringBuilder(160).append("{\"key\":");
+        quote(s, key);
+        s.append(",\"timestamp\":").append(timestamp)
+                .append(",\"forecast\":").append(forecast)
+                .append(",\"source\":\"").append(source)
+                .append("\",\"variant\":\"").append(variant)
+                .append("\",\"modelVersion\":").append(modelVersion)
+                .append(",\"nSteps\":").append(nSteps);
+        if (forecastVector != null) {
+            s.append(",\"forecastVector\":[");
+            for (int i = 0; i < forecastVector.length; i++) {
+                s.append(i == 0 ? "" : ",").append(forecastVector[i]);
+            }
+            s.append(']');
         }
+        return s.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void quote(StringBuilder s, String text) {
+        s.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> s.append("\\\"");
+                case '\\' -> s.append("\\\\");
+                case '\n' -> s.append("\\n");
+                case '\r' -> s.append("\\r");
+                case '\t' -> s.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        s.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        s.append(c);
+                    }
+                }
+            }
+        }
+        s.append('"');
     }
 
     public static Forecast fromJson(byte[] bytes) {

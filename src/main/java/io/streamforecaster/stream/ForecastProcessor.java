@@ -44,6 +44,8 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     private final String variant;
 
     private KeyValueStore<String, SeriesState> series;
+    /** Decoded states of recent keys: the store is still written on every event, but not read back. */
+    private Map<String, SeriesState> recentStates;
     private ModelCache models;
     private TrainingScheduler scheduler;
     private String taskName;
@@ -61,6 +63,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     public void init(ProcessorContext<byte[], byte[]> context) {
         super.init(context);
         series = context.getStateStore(Stores.SERIES);
+        recentStates = lru(settings.modelCacheSize());
         KeyValueStore<String, byte[]> modelStore = context.getStateStore(Stores.MODELS);
         models = new ModelCache(modelStore, settings.modelCacheSize());
         models.initCount(); // processors start after their stores are restored
@@ -76,7 +79,12 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         try {
             Observation obs = parser.parse(record.key(), record.value(), record.timestamp());
             String key = new String(record.key(), StandardCharsets.UTF_8);
-            forecast(key, obs, record);
+            try {
+                forecast(key, obs, record);
+            } catch (RuntimeException e) {
+                recentStates.remove(key); // it may hold changes the store never got
+                throw e;
+            }
         } catch (InvalidObservationException e) {
             deadLetter(record, e.reason(), e.getMessage());
         } catch (RuntimeException e) {
@@ -86,9 +94,13 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     }
 
     private void forecast(String key, Observation obs, Record<byte[], byte[]> record) {
-        SeriesState state = series.get(key);
+        SeriesState state = recentStates.get(key);
         if (state == null) {
-            state = new SeriesState(settings.nFeatures(), settings.historySize());
+            state = series.get(key);
+            if (state == null) {
+                state = new SeriesState(settings.nFeatures(), settings.historySize());
+            }
+            recentStates.put(key, state);
         }
         double[] errors = state.score(obs.values(), accuracyAlpha);
         if (errors != null) {
@@ -150,6 +162,15 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         return context().recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?");
     }
 
+    static <V> Map<String, V> lru(int size) {
+        return new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > size;
+            }
+        };
+    }
+
     private static boolean allFinite(double[] values) {
         for (double v : values) {
             if (!Double.isFinite(v)) {
@@ -180,12 +201,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
 
         ModelCache(KeyValueStore<String, byte[]> store, int size) {
             this.store = store;
-            this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, ModelSnapshot> eldest) {
-                    return size() > size;
-                }
-            };
+            this.cache = lru(size);
         }
 
         ModelSnapshot get(String key) {

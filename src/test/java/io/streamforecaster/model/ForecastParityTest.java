@@ -1,6 +1,7 @@
 package io.streamforecaster.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import java.util.stream.Stream;
@@ -54,14 +55,12 @@ class ForecastParityTest {
     }
 
     @org.junit.jupiter.api.Test
-    void shouldComputeExpToFloatPrecision() {
-        for (float x = -87f; x <= 88f; x += 0.013f) {
-            double expected = Math.exp(x);
-            // float arguments carry ~1e-7 relative error of their own, which grows with |x|
-            double tolerance = expected * (Math.abs(x) <= 10 ? 1e-6 : 1e-5);
-            assertEquals(expected, FastForecaster.exp(x), tolerance, "exp(" + x + ")");
+    void shouldComputeTheSigmoidWithinThreeMillionths() {
+        for (float x = -40f; x <= 40f; x += 0.0007f) {
+            double expected = 1.0 / (1.0 + Math.exp(-x));
+            assertEquals(expected, FastForecaster.sigmoid(x), 3e-6, "sigmoid(" + x + ")");
         }
-        assertEquals(0f, FastForecaster.exp(-1000f));
-        assertEquals(Float.POSITIVE_INFINITY, FastForecaster.exp(1000f));
+        assertEquals(0.5f, FastForecaster.sigmoid(0f), 1e-7);
+        assertTrue(Float.isNaN(FastForecaster.sigmoid(Float.NaN)));
     }
 }

@@ -91,6 +91,7 @@ final class Args {
 
     /** Runs a tool's main body: usage errors exit 2 with the message and the usage text. */
     static void run(String usage, String[] argv, ToolBody body) {
+        Logging.quiet();
         try {
             body.run(argv);
         } catch (UsageException e) {

@@ -28,6 +28,7 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Starts a broker whose data lives under {@code dir} (a temporary directory when null). */
     public static LocalKafka start(Path dir) throws Exception {
+        Logging.quiet();
         var nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1);
         if (dir != null) {
             nodes.setBaseDirectory(dir);

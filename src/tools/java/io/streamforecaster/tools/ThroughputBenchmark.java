@@ -1,0 +1,319 @@
+package io.streamforecaster.tools;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.streamforecaster.config.ForecasterConfig;
+import io.streamforecaster.config.StreamSettings;
+import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.metrics.ForecasterMetrics;
+import io.streamforecaster.model.ModelFormat;
+import io.streamforecaster.model.ModelSnapshot;
+import io.streamforecaster.model.Scaler;
+import io.streamforecaster.model.Trainer;
+import io.streamforecaster.model.TrainingPool;
+import io.streamforecaster.stream.Stores;
+import io.streamforecaster.stream.TopologyProducer;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * {@code forecaster benchmark throughput}: end to end on one real broker, in one run: a pass-through
+ * Kafka Streams app (the baseline), the service's topology with a vanilla model for every key and
+ * training kept off, and the same with the trainer kept busy by the default settings.
+ */
+public final class ThroughputBenchmark {
+
+    static final String USAGE = """
+            Usage: forecaster benchmark throughput [--keys N] [--events N] [--partitions P]
+
+              --keys N        series (default 10000)
+              --events N      observations in all (default 1000000)
+              --partitions P  input partitions (default 2)
+            """;
+
+    static final String INPUT = "bench-input";
+
+    public static void main(String[] argv) {
+        Args.run(USAGE, argv, ThroughputBenchmark::run);
+    }
+
+    static void run(String[] argv) throws Exception {
+        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions"), Set.of());
+        if (a.help()) {
+            System.out.println(USAGE);
+            return;
+        }
+        int keys = a.integer("--keys", 10_000, 1);
+        int events = a.integer("--events", 1_000_000, 1);
+        int partitions = a.integer("--partitions", 2, 1);
+        Properties streamsDefaults = serviceStreamsConfig();
+        System.out.printf("machine: %d cores, max heap %d MiB, %s %s; date %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.name"), System.getProperty("java.version"), Instant.now());
+        System.out.printf("service Kafka Streams settings: %s%n", streamsDefaults);
+
+        try (LocalKafka kafka = LocalKafka.start(null)) {
+            kafka.createTopics(Map.of(INPUT, partitions));
+            long t0 = System.nanoTime();
+            produceInput(kafka.bootstrapServers(), keys, events);
+            System.out.printf("produced %d events over %d keys in %.1f s%n", events, keys, (System.nanoTime() - t0) / 1e9);
+
+            StreamSettings noTraining = settings(Map.of("forecaster.training.min-new-observations", "1000000000"));
+            StreamSettings defaults = settings(Map.of());
+            ModelSnapshot template = trainTemplate(defaults);
+            byte[] sample = ModelFormat.encode(template);
+            for (String app : List.of("bench-models", "bench-training")) {
+                fillStores(kafka, app, partitions, keys, template, defaults);
+            }
+
+            Run passThrough = runPassThrough(kafka.bootstrapServers(), streamsDefaults, events);
+            Run models = runService(kafka.bootstrapServers(), "bench-models", streamsDefaults, noTraining, events, true);
+            Run training = runService(kafka.bootstrapServers(), "bench-training", streamsDefaults, defaults, events, false);
+
+            SeriesState full = new SeriesState(1, defaults.historySize());
+            for (int i = 0; i < defaults.historySize(); i++) {
+                full.append(new double[] {i}, i);
+            }
+            System.out.println();
+            System.out.println("| run | events/s | ratio | notes |");
+            System.out.println("|---|---:|---:|---|");
+            System.out.printf(Locale.ROOT, "| pass-through (consume -> produce, no state) | %.0f | 1.00 | baseline |%n", passThrough.rate());
+            System.out.printf(Locale.ROOT, "| service, every key with a vanilla model, no training | %.0f | %.2f | %s |%n",
+                    models.rate(), models.rate() / passThrough.rate(), models.notes());
+            System.out.printf(Locale.ROOT, "| service, trainer busy (default settings) | %.0f | %.2f (%.2f of no-training) | %s |%n",
+                    training.rate(), training.rate() / passThrough.rate(), training.rate() / models.rate(), training.notes());
+            System.out.println();
+            System.out.printf(Locale.ROOT, "state per key: history of %d = %d bytes, vanilla model (n-steps %d, %d units) = %d bytes, total %d bytes%n",
+                    defaults.historySize(), full.toBytes().length, defaults.nSteps(), template.units(), sample.length,
+                    full.toBytes().length + sample.length);
+            System.out.printf(Locale.ROOT, "heap in use with %d keys (after GC, service minus what was there before): %.1f MiB%n",
+                    keys, models.heapBytes() / 1048576.0);
+        }
+    }
+
+    record Run(double rate, long heapBytes, String notes) {
+    }
+
+    static Properties serviceStreamsConfig() throws Exception {
+        Properties app = new Properties();
+        try (InputStream in = ThroughputBenchmark.class.getResourceAsStream("/application.properties")) {
+            app.load(in);
+        }
+        Properties out = new Properties();
+        for (String name : app.stringPropertyNames()) {
+            String value = app.getProperty(name);
+            if (name.startsWith("kafka-streams.") && !value.contains("${") && !name.contains("exception.handler")) {
+                out.put(name.substring("kafka-streams.".length()), value);
+            }
+        }
+        return out;
+    }
+
+    /** The service's own defaults (ForecasterConfig), with overrides. */
+    static StreamSettings settings(Map<String, String> overrides) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(ForecasterConfig.class)
+                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withSources(new PropertiesConfigSource(overrides, "benchmark", 500))
+                .withSources(new PropertiesConfigSource(Map.of("forecaster.topics.input", INPUT,
+                        "forecaster.topics.output", "bench-predictions", "forecaster.topics.dead-letter", "bench-dlq"), "topics", 400))
+                .build();
+        return StreamSettings.from(config.getConfigMapping(ForecasterConfig.class));
+    }
+
+    static double value(int key, long i) {
+        double level = 20 + (key % 97);
+        return Math.round((level + 5 * Math.sin(2 * Math.PI * (i + key) / 48.0) + ((i * 7919 + key) % 13) * 0.1) * 1000) / 1000.0;
+    }
+
+    static void produceInput(String bootstrap, int keys, int events) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262144);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < events; i++) {
+                int k = i % keys;
+                producer.send(new ProducerRecord<>(INPUT, key(k), Double.toString(value(k, i / keys))));
+            }
+        }
+    }
+
+    static String key(int k) {
+        return String.format("key-%05d", k);
+    }
+
+    static ModelSnapshot trainTemplate(StreamSettings s) {
+        double[][] history = new double[s.historySize()][];
+        for (int i = 0; i < history.length; i++) {
+            history[i] = new double[] {value(3, i)};
+        }
+        long start = System.nanoTime();
+        ModelSnapshot m = Trainer.train(s.training(), history, null, history.length, System.currentTimeMillis());
+        System.out.printf("one model trained with the default settings in %.2f s%n", (System.nanoTime() - start) / 1e9);
+        return m;
+    }
+
+    /**
+     * Writes a full history and a model for every key into the stores' changelogs, which Kafka
+     * Streams restores on start: a service that has run for a while. Each model was trained 64
+     * observations ago and an hour ago, so under the default settings every key is due for a retrain.
+     */
+    static void fillStores(LocalKafka kafka, String app, int partitions, int keys, ModelSnapshot template, StreamSettings s)
+            throws Exception {
+        String changelog = app + "-" + Stores.MODELS + "-changelog";
+        String seriesChangelog = app + "-" + Stores.SERIES + "-changelog";
+        try (Admin admin = kafka.admin()) {
+            admin.createTopics(List.of(
+                    new NewTopic(changelog, partitions, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                    new NewTopic(seriesChangelog, partitions, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        long installed = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            for (int k = 0; k < keys; k++) {
+                double level = 20 + (k % 97);
+                SeriesState history = new SeriesState(1, s.historySize());
+                for (int i = -s.historySize(); i < 0; i++) {
+                    history.append(new double[] {value(k, i)}, installed);
+                }
+                ModelSnapshot m = new ModelSnapshot(template.variant(), template.nSteps(), template.nFeatures(), template.units(),
+                        new Scaler(new double[] {level}, new double[] {3.6}), template.lstms(), template.dense(),
+                        1, installed, template.trainingLoss(), history.observations() - s.minNewObservations());
+                producer.send(new ProducerRecord<>(changelog, key(k), ModelFormat.encode(m)));
+                producer.send(new ProducerRecord<>(seriesChangelog, key(k), history.toBytes()));
+            }
+        }
+    }
+
+    static Properties streamsProps(String bootstrap, String app, Properties base) throws Exception {
+        Properties props = new Properties();
+        props.putAll(base);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("bench-" + app).toString());
+        props.put("consumer.auto.offset.reset", "earliest");
+        return props;
+    }
+
+    static Run runPassThrough(String bootstrap, Properties base, int events) throws Exception {
+        AtomicLong seen = new AtomicLong();
+        Topology t = new Topology()
+                .addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), INPUT)
+                .addProcessor("count", () -> new ContextualProcessor<byte[], byte[], byte[], byte[]>() {
+                    @Override
+                    public void process(Record<byte[], byte[]> record) {
+                        seen.incrementAndGet();
+                        context().forward(record);
+                    }
+                }, "in")
+                .addSink("out", "bench-passthrough-out", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "count");
+        try (KafkaStreams streams = new KafkaStreams(t, streamsProps(bootstrap, "bench-passthrough", base))) {
+            double rate = time(streams, seen::get, events, "pass-through");
+            return new Run(rate, 0, "");
+        }
+    }
+
+    static Run runService(String bootstrap, String app, Properties base, StreamSettings s, int events, boolean measureHeap)
+            throws Exception {
+        long heapBefore = measureHeap ? usedHeap() : 0;
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TrainingPool pool = TrainingPool.create(s.training(), 1, 4)) {
+            ForecasterMetrics metrics = new ForecasterMetrics(registry, pool::pending);
+            Properties props = streamsProps(bootstrap, app, base);
+            try (KafkaStreams streams = new KafkaStreams(TopologyProducer.build(s, metrics, pool), props)) {
+                double rate = time(streams, () -> (long) registry.get("forecaster.events").counter().count(), events, app);
+                long heap = measureHeap ? usedHeap() - heapBefore : 0;
+                double lstm = registry.get("forecaster.predictions").tag("source", "lstm").counter().count();
+                double naive = registry.get("forecaster.predictions").tag("source", "naive").counter().count();
+                double trained = registry.get("forecaster.training.runs").tag("outcome", "success").counter().count();
+                String notes = String.format(Locale.ROOT,
+                        "%.0f lstm + %.0f naive forecasts; %.0f models trained meanwhile; stream thread: process-latency-max %.3f ms, punctuate-latency-max %.3f ms",
+                        lstm, naive, trained, threadMetric(streams, "process-latency-max") / 1e6, threadMetric(streams, "punctuate-latency-max") / 1e6);
+                return new Run(rate, heap, notes);
+            }
+        }
+    }
+
+    /** Events per second from the first event seen to the last, polled every few milliseconds. */
+    static double time(KafkaStreams streams, LongSupplier seen, int events, String name) throws InterruptedException {
+        streams.setUncaughtExceptionHandler(e -> {
+            System.err.println(name + ": stream thread failed: " + e);
+            e.printStackTrace();
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        while (seen.getAsLong() == 0) {
+            check(deadline, name, streams);
+            Thread.sleep(1);
+        }
+        long start = System.nanoTime();
+        long first = seen.getAsLong();
+        while (seen.getAsLong() < events) {
+            check(deadline, name, streams);
+            Thread.sleep(5);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = (events - first) / seconds;
+        System.out.printf(Locale.ROOT, "%s: %d events in %.2f s = %.0f events/s%n", name, events - first, seconds, rate);
+        return rate;
+    }
+
+    static void check(long deadline, String name, KafkaStreams streams) {
+        if (!streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
+            throw new IllegalStateException(name + ": Kafka Streams is " + streams.state());
+        }
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(name + " did not finish in 15 minutes");
+        }
+    }
+
+    static double threadMetric(KafkaStreams streams, String name) {
+        double max = Double.NaN;
+        for (Map.Entry<?, ? extends Metric> e : new HashMap<>(streams.metrics()).entrySet()) {
+            var metricName = e.getValue().metricName();
+            if (metricName.group().equals("stream-thread-metrics") && metricName.name().equals(name)
+                    && e.getValue().metricValue() instanceof Double d && !d.isNaN()) {
+                max = Double.isNaN(max) ? d : Math.max(max, d);
+            }
+        }
+        return max;
+    }
+
+    static long usedHeap() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
