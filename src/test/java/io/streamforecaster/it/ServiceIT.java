@@ -338,6 +338,32 @@ class ServiceIT {
                     assertEquals(series.size(), metric(restarted.get("/q/metrics").body(), "forecaster_models", null)));
             String scrape = restarted.get("/q/metrics").body();
             assertEquals(0.0, metric(scrape, "forecaster_training_runs_total", null), "no retraining after the restart");
+
+            // 5. a second instance joins: the keys are spread over both, and each answers for every key
+            stateDir = Files.createTempDirectory("forecaster-it-state-second");
+            try (ServiceProcess second = startService("second")) {
+                List<ServiceProcess> both = List.of(restarted, second);
+                await().alias("both instances answer for every key").atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                            double models = 0;
+                            for (ServiceProcess instance : both) {
+                                models += metric(instance.get("/q/metrics").body(), "forecaster_models", null);
+                                for (String key : series.keySet()) {
+                                    var r = instance.get("/series/" + key + "/model");
+                                    assertEquals(200, r.status(), key + " on port " + instance.httpPort() + ": " + r.body());
+                                    JsonNode m = JSON.readTree(r.body());
+                                    assertEquals(1, m.get("version").asLong());
+                                    assertEquals(before.get(key).get("trainedAt").asText(), m.get("trainedAt").asText());
+                                }
+                            }
+                            assertEquals(series.size(), models, "every model lives on exactly one instance");
+                        });
+                boolean someAnswerWasForwarded = false;
+                for (ServiceProcess instance : both) {
+                    someAnswerWasForwarded |= metric(instance.get("/q/metrics").body(), "forecaster_models", null) < series.size();
+                }
+                assertTrue(someAnswerWasForwarded, "one instance owns fewer keys than it answered for");
+            }
         } catch (Throwable t) {
             System.err.println("service log: " + restarted.log());
             throw t;
