@@ -2,6 +2,7 @@ package io.streamforecaster.history;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Everything the stream keeps for one key in one store entry: the last observations in a ring
@@ -175,7 +176,9 @@ public final class SeriesState {
 
     public byte[] toBytes() {
         int fc = forecast == null ? 0 : nFeatures;
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 4 + 4 + 8 + 8 + 1 + 8 + 8 * fc + 8 * 3 + 8 + 8 * size * nFeatures);
+        // little-endian, the CPU's own order: the history is copied in bulk, without swapping bytes
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 4 + 4 + 8 + 8 + 1 + 8 + 8 * fc + 8 * 3 + 8 + 8 * size * nFeatures)
+                .order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(nFeatures).putInt(capacity).putInt(size).putLong(observations).putLong(lastTimestamp);
         b.put((byte) (forecast == null ? Source.NONE : forecastSource).ordinal()).putLong(forecastModelVersion);
         for (int f = 0; f < fc; f++) {
@@ -196,7 +199,7 @@ public final class SeriesState {
      */
     public static SeriesState fromBytes(byte[] bytes, int nFeatures, int capacity) {
         try {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
+            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             if (b.getInt() != MAGIC) {
                 throw new IllegalArgumentException("Not a series state record (bad magic)");
             }

@@ -35,6 +35,7 @@ public class ForecasterMetrics {
     private final Timer inference;
     private final Map<TrainingOutcome, Counter> trainingRuns = new EnumMap<>(TrainingOutcome.class);
     private final Timer trainingDuration;
+    private final Timer handoff;
     private final Map<String, LongSupplier> modelCounts = new ConcurrentHashMap<>();
     private final Map<Source, RecentMean> maeBySource = new EnumMap<>(Source.class);
     private final RecentMean naiveMae = new RecentMean();
@@ -66,6 +67,9 @@ public class ForecasterMetrics {
         }
         trainingDuration = Timer.builder("forecaster.training.duration").description("Time to train one key's model")
                 .publishPercentileHistogram().register(registry);
+        handoff = Timer.builder("forecaster.training.handoff")
+                .description("Stream-thread time per punctuation spent installing finished models and handing out due keys")
+                .register(registry);
         Gauge.builder("forecaster.training.queue", trainingQueue, LongSupplier::getAsLong)
                 .description("Training jobs waiting or running").register(registry);
         Gauge.builder("forecaster.models", this, ForecasterMetrics::models)
@@ -101,6 +105,16 @@ public class ForecasterMetrics {
     public void training(TrainingOutcome outcome, long nanos) {
         trainingRuns.get(outcome).increment();
         trainingDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One punctuation of a task's training scheduler, on the stream thread. */
+    public void handoff(long nanos) {
+        handoff.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Longest punctuation so far, in milliseconds: shows the stream thread never waits for training. */
+    public double longestHandoffMillis() {
+        return handoff.max(TimeUnit.MILLISECONDS);
     }
 
     /** A stream task reports how many models its store holds, until it closes. */

@@ -22,6 +22,10 @@ import org.jboss.logging.Logger;
  * One task's side of training, run as its wall-clock punctuator on the stream thread: takes
  * finished models back and writes them (version + 1), then hands the keys that are due to the
  * pool, oldest request first, as long as the pool has free slots. Never waits for training.
+ *
+ * <p>Keys are remembered as they get observations, not by scanning the store: after a restart or
+ * a rebalance a key is considered again at its next observation, so that a task's first
+ * punctuation does not stall its stream thread reading every key's state.
  */
 final class TrainingScheduler {
 
@@ -39,7 +43,6 @@ final class TrainingScheduler {
     private final Map<String, Long> retryAfter = new HashMap<>();
     private final Queue<TrainingPool.Result> finished = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
-    private boolean scanned;
 
     TrainingScheduler(StreamSettings settings, KeyValueStore<String, SeriesState> series,
                       ForecastProcessor.ModelCache models, TrainingPool pool, ForecasterMetrics metrics) {
@@ -58,12 +61,10 @@ final class TrainingScheduler {
     }
 
     void punctuate(long now) {
+        long start = System.nanoTime();
         takeFinishedModels(now);
-        if (!scanned) {
-            rememberKeysFromStore(); // after a restart or a rebalance, the due keys are in the store only
-            scanned = true;
-        }
         handOutDueKeys(now);
+        metrics.handoff(System.nanoTime() - start);
     }
 
     private void takeFinishedModels(long now) {
@@ -93,15 +94,6 @@ final class TrainingScheduler {
     private void retryLater(String key, long now) {
         retryAfter.put(key, now + settings.trainingInterval().toMillis());
         candidates.add(key);
-    }
-
-    private void rememberKeysFromStore() {
-        try (var it = series.all()) {
-            while (it.hasNext()) {
-                var kv = it.next();
-                offer(kv.key, kv.value, usable(models.get(kv.key)));
-            }
-        }
     }
 
     private void handOutDueKeys(long now) {

@@ -227,6 +227,7 @@ class ForecastTopologyTest {
         assertEquals(1, v1.version());
         assertEquals(8, v1.observations());
         assertEquals(1, counter("forecaster.training.runs", "outcome", "success"));
+        assertEquals(3, registry.get("forecaster.training.handoff").timer().count(), "one hand-off per punctuation");
 
         output.readRecordsToList();
         sendSeries("k", 8, 1);

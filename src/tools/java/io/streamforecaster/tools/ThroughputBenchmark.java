@@ -20,7 +20,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +32,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -257,8 +255,10 @@ public final class ThroughputBenchmark {
                 double naive = registry.get("forecaster.predictions").tag("source", "naive").counter().count();
                 double trained = registry.get("forecaster.training.runs").tag("outcome", "success").counter().count();
                 String notes = String.format(Locale.ROOT,
-                        "%.0f lstm + %.0f naive forecasts; %.0f models trained meanwhile; stream thread: process-latency-max %.3f ms, punctuate-latency-max %.3f ms",
-                        lstm, naive, trained, threadMetric(streams, "process-latency-max") / 1e6, threadMetric(streams, "punctuate-latency-max") / 1e6);
+                        "%.0f lstm + %.0f naive forecasts; %.0f models trained meanwhile, %.0f training jobs waiting or running at the end; "
+                                + "longest training hand-off on a stream thread %.2f ms (%d hand-offs)",
+                        lstm, naive, trained, (double) pool.pending(), metrics.longestHandoffMillis(),
+                        registry.get("forecaster.training.handoff").timer().count());
                 return new Run(rate, heap, notes);
             }
         }
@@ -296,18 +296,6 @@ public final class ThroughputBenchmark {
         if (System.nanoTime() > deadline) {
             throw new IllegalStateException(name + " did not finish in 15 minutes");
         }
-    }
-
-    static double threadMetric(KafkaStreams streams, String name) {
-        double max = Double.NaN;
-        for (Map.Entry<?, ? extends Metric> e : new HashMap<>(streams.metrics()).entrySet()) {
-            var metricName = e.getValue().metricName();
-            if (metricName.group().equals("stream-thread-metrics") && metricName.name().equals(name)
-                    && e.getValue().metricValue() instanceof Double d && !d.isNaN()) {
-                max = Double.isNaN(max) ? d : Math.max(max, d);
-            }
-        }
-        return max;
     }
 
     static long usedHeap() {
