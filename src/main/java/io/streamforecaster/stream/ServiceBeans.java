@@ -10,10 +10,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.jboss.logging.Logger;
 
 /** Builds the service's plain objects from configuration; the rest of the code does not know CDI. */
 @ApplicationScoped
 public class ServiceBeans {
+
+    private static final Logger LOG = Logger.getLogger(ServiceBeans.class);
 
     @Produces
     @Singleton
@@ -31,6 +35,19 @@ public class ServiceBeans {
     @Singleton
     ForecasterMetrics metrics(MeterRegistry registry, TrainingPool pool) {
         return new ForecasterMetrics(registry, pool::pending);
+    }
+
+    /**
+     * A stream thread that dies of an error that escaped every handler (a broker refusing writes
+     * for good, a bug) is replaced, so the service keeps consuming; the error is logged in full.
+     */
+    @Produces
+    @Singleton
+    StreamsUncaughtExceptionHandler replaceFailedStreamThreads() {
+        return e -> {
+            LOG.errorf(e, "A stream thread failed; it is replaced and its tasks resume from the last commit");
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        };
     }
 
     void stopTraining(@Observes ShutdownEvent event, TrainingPool pool) {

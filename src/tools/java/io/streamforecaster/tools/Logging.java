@@ -10,7 +10,7 @@ import java.util.logging.Logger;
  */
 public final class Logging {
 
-    private static final Logger[] KEEP = new Logger[4]; // j.u.l holds loggers weakly: keep the configured ones
+    private static final Logger[] KEEP = new Logger[6]; // j.u.l holds loggers weakly: keep the configured ones
 
     private Logging() {
     }
@@ -21,7 +21,7 @@ public final class Logging {
         }
         KEEP[0] = Logger.getLogger("");
         KEEP[0].setLevel(Level.INFO);
-        String[] noisy = {"org.apache.kafka", "org.nd4j", "org.deeplearning4j"};
+        String[] noisy = {"org.apache.kafka", "kafka", "state.change.logger", "org.nd4j", "org.deeplearning4j"};
         for (int i = 0; i < noisy.length; i++) {
             KEEP[i + 1] = Logger.getLogger(noisy[i]);
             KEEP[i + 1].setLevel(Level.WARNING);
