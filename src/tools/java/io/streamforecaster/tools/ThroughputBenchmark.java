@@ -1,10 +1,6 @@
 package io.streamforecaster.tools;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import io.streamforecaster.config.ForecasterConfig;
 import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.history.SeriesState;
 import io.streamforecaster.metrics.ForecasterMetrics;
@@ -133,16 +129,11 @@ public final class ThroughputBenchmark {
         return out;
     }
 
-    /** The service's own defaults (ForecasterConfig), with overrides. */
     static StreamSettings settings(Map<String, String> overrides) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(ForecasterConfig.class)
-                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withSources(new PropertiesConfigSource(overrides, "benchmark", 500))
-                .withSources(new PropertiesConfigSource(Map.of("forecaster.topics.input", INPUT,
-                        "forecaster.topics.output", "bench-predictions", "forecaster.topics.dead-letter", "bench-dlq"), "topics", 400))
-                .build();
-        return StreamSettings.from(config.getConfigMapping(ForecasterConfig.class));
+        Map<String, String> all = new java.util.HashMap<>(Map.of("forecaster.topics.input", INPUT,
+                "forecaster.topics.output", "bench-predictions", "forecaster.topics.dead-letter", "bench-dlq"));
+        all.putAll(overrides);
+        return ServiceDefaults.settings(all);
     }
 
     static double value(int key, long i) {

@@ -1,0 +1,186 @@
+package io.streamforecaster.tools.backtest;
+
+import io.streamforecaster.config.StreamSettings;
+import io.streamforecaster.model.Variant;
+import io.streamforecaster.tools.CsvSeries;
+import io.streamforecaster.tools.Logging;
+import io.streamforecaster.tools.ServiceDefaults;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+/**
+ * {@code forecaster backtest}: offline accuracy of the service's own models under the streaming
+ * one-step protocol ({@link Protocol}), next to naive and seasonal naive.
+ */
+public final class Backtest {
+
+    static final String USAGE = """
+            Usage: forecaster backtest [--variant vanilla|stacked|bidirectional|all] [--season P] [--json]
+                                       [--column NAME] [--threads N] [--set key=value,...] FILE...
+
+            Scores one-step forecasts under the streaming protocol of shared/datasets/ACCURACY.md:
+            the last 4,096 points, warm-up min(256, N/3) unscored, a refit at most every 64 steps on
+            at most the last 512 points. Reports MAE, RMSE, sMAPE (%) and MASE (MAE / naive MAE).
+              --variant V     LSTM variant(s) to score (default all)
+              --season P      also score seasonal naive with period P, where P fits inside the warm-up
+              --json          one JSON object per series and model instead of a table
+              --column NAME   the CSV column (default: the last, which is OT for ETTh1)
+              --threads N     jobs run in parallel (default: the number of cores)
+              --set k=v,...   service settings for the LSTM (default: the service's defaults),
+                              e.g. --set forecaster.training.epochs=100,forecaster.model.n-steps=24
+            """;
+
+    private Backtest() {
+    }
+
+    public static void main(String[] argv) {
+        Logging.quiet();
+        try {
+            System.exit(run(argv, System.out, System.err));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println();
+            System.err.println(USAGE);
+            System.exit(2);
+        } catch (Exception e) {
+            System.err.println("error: " + e);
+            System.exit(1);
+        }
+    }
+
+    record Job(String series, double[] x, Supplier<OnlineModel> model) {
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        String variant = "all";
+        int season = 0;
+        boolean json = false;
+        String column = null;
+        int threads = Runtime.getRuntime().availableProcessors();
+        Map<String, String> overrides = new HashMap<>();
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            switch (a) {
+                case "--help", "-h" -> {
+                    out.println(USAGE);
+                    return 0;
+                }
+                case "--json" -> json = true;
+                case "--variant" -> variant = value(argv, ++i, a);
+                case "--season" -> season = positive(value(argv, ++i, a), a);
+                case "--column" -> column = value(argv, ++i, a);
+                case "--threads" -> threads = positive(value(argv, ++i, a), a);
+                case "--set" -> {
+                    for (String kv : value(argv, ++i, a).split(",")) {
+                        int eq = kv.indexOf('=');
+                        if (eq < 1) {
+                            throw new IllegalArgumentException("--set takes key=value pairs, got '" + kv + "'");
+                        }
+                        overrides.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+                    }
+                }
+                default -> {
+                    if (a.startsWith("--")) {
+                        throw new IllegalArgumentException("unknown option '" + a + "'");
+                    }
+                    files.add(Path.of(a));
+                }
+            }
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no CSV file given");
+        }
+        List<Variant> variants = variant.equals("all") ? List.of(Variant.values()) : List.of(Variant.parse(variant));
+        StreamSettings settings = ServiceDefaults.settings(overrides);
+
+        List<Job> jobs = new ArrayList<>();
+        for (Path file : files) {
+            if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException("cannot read " + file);
+            }
+            CsvSeries csv = CsvSeries.read(file, column);
+            double[] x = Protocol.points(csv.values());
+            String name = csv.name();
+            jobs.add(new Job(name, x, Models::naive));
+            if (season > 0 && season <= Protocol.warmup(x.length)) {
+                int p = season;
+                jobs.add(new Job(name, x, () -> Models.seasonalNaive(p)));
+            }
+            for (Variant v : variants) {
+                jobs.add(new Job(name, x, () -> Models.lstm(settings.training().withVariant(v))));
+            }
+        }
+        err.printf("backtest: %d series, %d jobs on %d threads; LSTM settings %s, history for refits %d points%n",
+                files.size(), jobs.size(), threads, settings.training(), Protocol.FIT_WINDOW);
+
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Score>> futures = new ArrayList<>();
+            for (Job job : jobs) {
+                futures.add(pool.submit(() -> score(job, err)));
+            }
+            List<Score> scores = new ArrayList<>();
+            for (Future<Score> f : futures) {
+                scores.add(f.get());
+            }
+            print(scores, json, out);
+        } finally {
+            pool.shutdownNow();
+        }
+        return 0;
+    }
+
+    static Score score(Job job, PrintStream err) {
+        OnlineModel model = job.model().get();
+        int total = Protocol.refits(job.x().length);
+        long start = System.nanoTime();
+        double[] forecasts = Protocol.run(job.x(), model, k -> {
+            if (total > 1 && (k % 10 == 0 || k == total) && model.name().startsWith("lstm")) {
+                err.printf("  %s / %s: refit %d of %d (%.0f s)%n", job.series(), model.name(), k, total, (System.nanoTime() - start) / 1e9);
+            }
+        });
+        return Score.of(job.series(), model.name(), job.x(), forecasts);
+    }
+
+    static void print(List<Score> scores, boolean json, PrintStream out) {
+        if (json) {
+            scores.forEach(s -> out.println(s.toJson()));
+            return;
+        }
+        out.printf("%-40s %-24s %5s %4s %12s %12s %8s %7s%n", "series", "model", "N", "W", "MAE", "RMSE", "sMAPE%", "MASE");
+        for (Score s : scores) {
+            out.printf(Locale.ROOT, "%-40s %-24s %5d %4d %12.4g %12.4g %8.3f %7.3f%n",
+                    s.series(), s.model(), s.n(), s.warmup(), s.mae(), s.rmse(), s.smape(), s.mase());
+        }
+    }
+
+    private static String value(String[] argv, int i, String option) {
+        if (i >= argv.length || argv[i].startsWith("--")) {
+            throw new IllegalArgumentException("option " + option + " needs a value");
+        }
+        return argv[i];
+    }
+
+    private static int positive(String v, String option) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1) {
+                throw new IllegalArgumentException(option + " must be at least 1, got " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a whole number, got '" + v + "'");
+        }
+    }
+}

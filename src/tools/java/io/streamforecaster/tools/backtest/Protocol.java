@@ -1,0 +1,60 @@
+package io.streamforecaster.tools.backtest;
+
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/**
+ * The streaming one-step protocol of the shared ACCURACY.md: the series' last 4,096 points;
+ * warm-up {@code W = min(256, N / 3)} never scored; for every {@code t} in {@code [W, N)},
+ * {@code x[t]} forecast from {@code x[<t]}; a refit at most every 64 steps on at most the last 512
+ * points, the first at {@code t = W}.
+ */
+public final class Protocol {
+
+    public static final int MAX_POINTS = 4096;
+    public static final int MAX_WARMUP = 256;
+    public static final int REFIT_EVERY = 64;
+    public static final int FIT_WINDOW = 512;
+
+    private Protocol() {
+    }
+
+    /** The points the protocol scores on: the whole series, or its last 4,096. */
+    public static double[] points(double[] series) {
+        return series.length <= MAX_POINTS ? series.clone() : Arrays.copyOfRange(series, series.length - MAX_POINTS, series.length);
+    }
+
+    public static int warmup(int n) {
+        return Math.min(MAX_WARMUP, n / 3);
+    }
+
+    /**
+     * Runs {@code model} over {@code x} (already cut by {@link #points}).
+     *
+     * @param refitDone told the number of each refit as it finishes, for progress
+     * @return the forecasts of {@code x[W..N)}
+     */
+    public static double[] run(double[] x, OnlineModel model, IntConsumer refitDone) {
+        int n = x.length;
+        int w = warmup(n);
+        if (w < 1) {
+            throw new IllegalArgumentException("Series of " + n + " points is too short for the protocol");
+        }
+        double[] forecasts = new double[n - w];
+        int refits = 0;
+        for (int t = w; t < n; t++) {
+            if ((t - w) % REFIT_EVERY == 0) {
+                model.refit(Arrays.copyOfRange(x, Math.max(0, t - FIT_WINDOW), t));
+                refitDone.accept(++refits);
+            }
+            forecasts[t - w] = model.forecast(x, t);
+        }
+        return forecasts;
+    }
+
+    /** How many refits {@link #run} makes on a series of {@code n} points. */
+    public static int refits(int n) {
+        int scored = n - warmup(n);
+        return (scored + REFIT_EVERY - 1) / REFIT_EVERY;
+    }
+}
