@@ -22,20 +22,7 @@ public final class FastForecaster {
             throw new IllegalArgumentException("Window of " + window.length + " rows, model needs " + model.nSteps());
         }
         Scaler scaler = model.scaler();
-        int nf = model.nFeatures();
-        double[][] scaled = new double[window.length][nf];
-        for (int t = 0; t < window.length; t++) {
-            for (int f = 0; f < nf; f++) {
-                scaled[t][f] = scaler.scale(window[t][f], f);
-            }
-        }
-        double[] out = networkOutput(model, scaled);
-        double[] last = window[window.length - 1];
-        double[] forecast = new double[nf];
-        for (int f = 0; f < nf; f++) {
-            forecast[f] = last[f] + out[f] * scaler.std()[f];
-        }
-        return forecast;
+        return scaler.unscale(window, networkOutput(model, scaler.scaleWindow(window)));
     }
 
     /** The network's raw output for an already scaled window: what DL4J's {@code output()} returns. */

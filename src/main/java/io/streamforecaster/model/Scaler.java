@@ -3,8 +3,15 @@ package io.streamforecaster.model;
 import java.util.Arrays;
 
 /**
- * Per-feature z-scaling fitted on one key's training history and stored with its model, so that
+ * Per-feature scaling fitted on one key's training history and stored with its model. The
+ * network sees each window relative to its own last row, in units of the series' typical
+ * one-step change ({@link #std()}): a window and its target look the same at any level, so a
+ * trend or a level shift never takes the inputs outside what the network was trained on, and
  * every series, whatever its units, reaches the network at unit scale.
+ *
+ * @param mean per-feature mean of the history (kept for inspection)
+ * @param std per-feature scale: the standard deviation of one-step changes, or of the values
+ *     where the changes do not vary, or 1 for a constant feature
  */
 public record Scaler(double[] mean, double[] std) {
 
@@ -21,7 +28,7 @@ public record Scaler(double[] mean, double[] std) {
         std = std.clone();
     }
 
-    /** Fits mean and standard deviation per feature; a constant feature gets deviation 1. */
+    /** Fits the scale per feature on a history of rows, oldest first. */
     public static Scaler fit(double[][] rows) {
         if (rows.length == 0) {
             throw new IllegalArgumentException("Cannot fit a scaler on no rows");
@@ -30,28 +37,80 @@ public record Scaler(double[] mean, double[] std) {
         double[] mean = new double[nf];
         double[] std = new double[nf];
         for (int f = 0; f < nf; f++) {
-            double sum = 0;
-            for (double[] r : rows) {
-                sum += r[f];
+            double[] values = new double[rows.length];
+            double[] changes = new double[Math.max(0, rows.length - 1)];
+            for (int i = 0; i < rows.length; i++) {
+                values[i] = rows[i][f];
+                if (i > 0) {
+                    changes[i - 1] = rows[i][f] - rows[i - 1][f];
+                }
             }
-            double m = sum / rows.length;
-            double ss = 0;
-            for (double[] r : rows) {
-                ss += (r[f] - m) * (r[f] - m);
+            mean[f] = mean(values);
+            double tiny = 1e-9 * Math.max(1.0, Math.abs(mean[f]));
+            double s = deviation(changes);
+            if (!(s > tiny)) {
+                s = deviation(values);
             }
-            double s = Math.sqrt(ss / rows.length);
-            mean[f] = m;
-            std[f] = s > 1e-9 * Math.max(1.0, Math.abs(m)) ? s : 1.0;
+            std[f] = s > tiny ? s : 1.0;
         }
         return new Scaler(mean, std);
     }
 
-    public int features() {
-        return mean.length;
+    private static double mean(double[] v) {
+        double sum = 0;
+        for (double x : v) {
+            sum += x;
+        }
+        return v.length == 0 ? 0 : sum / v.length;
     }
 
-    public double scale(double value, int feature) {
-        return (value - mean[feature]) / std[feature];
+    private static double deviation(double[] v) {
+        if (v.length == 0) {
+            return 0;
+        }
+        double m = mean(v);
+        double ss = 0;
+        for (double x : v) {
+            ss += (x - m) * (x - m);
+        }
+        return Math.sqrt(ss / v.length);
+    }
+
+    /** A window as the network sees it: each row minus the window's last row, over the scale. */
+    public double[][] scaleWindow(double[][] window) {
+        double[] last = window[window.length - 1];
+        double[][] out = new double[window.length][];
+        for (int t = 0; t < window.length; t++) {
+            out[t] = new double[last.length];
+            for (int f = 0; f < last.length; f++) {
+                out[t][f] = (window[t][f] - last[f]) / std[f];
+            }
+        }
+        return out;
+    }
+
+    /** The network's target for the row after {@code window}. */
+    public double[] scaleTarget(double[][] window, double[] next) {
+        double[] last = window[window.length - 1];
+        double[] out = new double[next.length];
+        for (int f = 0; f < next.length; f++) {
+            out[f] = (next[f] - last[f]) / std[f];
+        }
+        return out;
+    }
+
+    /** The forecast in the series' units from the network's output for {@code window}. */
+    public double[] unscale(double[][] window, double[] output) {
+        double[] last = window[window.length - 1];
+        double[] out = new double[output.length];
+        for (int f = 0; f < output.length; f++) {
+            out[f] = last[f] + output[f] * std[f];
+        }
+        return out;
+    }
+
+    public int features() {
+        return mean.length;
     }
 
     @Override

@@ -6,9 +6,9 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Trains one key's model with DL4J: split_sequence windows over the key's history, z-scaled with a
- * scaler fitted on that history, the target being the scaled change from the window's last row
- * (so an untrained network forecasts the naive last value). Runs on a training thread, never on
+ * Trains one key's model with DL4J: split_sequence windows over the key's history, each seen
+ * relative to its own last row and scaled by the key's typical change ({@link Scaler}), the target
+ * being the scaled change to the next row (so an untrained network forecasts the naive last value). Runs on a training thread, never on
  * a stream thread.
  */
 public final class Trainer {
@@ -60,14 +60,7 @@ public final class Trainer {
     static double[][][] scaled(double[][][] windows, Scaler scaler) {
         double[][][] out = new double[windows.length][][];
         for (int i = 0; i < windows.length; i++) {
-            out[i] = new double[windows[i].length][];
-            for (int t = 0; t < windows[i].length; t++) {
-                double[] row = windows[i][t];
-                out[i][t] = new double[row.length];
-                for (int f = 0; f < row.length; f++) {
-                    out[i][t][f] = scaler.scale(row[f], f);
-                }
-            }
+            out[i] = scaler.scaleWindow(windows[i]);
         }
         return out;
     }
@@ -76,9 +69,9 @@ public final class Trainer {
         int nf = scaler.features();
         float[][] out = new float[w.count()][nf];
         for (int i = 0; i < w.count(); i++) {
-            double[] last = w.x()[i][w.x()[i].length - 1];
+            double[] target = scaler.scaleTarget(w.x()[i], w.y()[i]);
             for (int f = 0; f < nf; f++) {
-                out[i][f] = (float) ((w.y()[i][f] - last[f]) / scaler.std()[f]);
+                out[i][f] = (float) target[f];
             }
         }
         return out;

@@ -56,12 +56,10 @@ public class ForecastBenchmark {
         net = Dl4jModels.newNetwork(s);
         Dl4jModels.load(net, model);
         window = new double[nSteps][];
-        double[][][] scaled = new double[1][nSteps][1];
         for (int t = 0; t < nSteps; t++) {
             window[t] = history[history.length - nSteps + t];
-            scaled[0][t][0] = model.scaler().scale(window[t][0], 0);
         }
-        input = Dl4jModels.recurrentInput(scaled, nSteps, 1);
+        input = Dl4jModels.recurrentInput(new double[][][] {model.scaler().scaleWindow(window)}, nSteps, 1);
     }
 
     @Benchmark

@@ -109,11 +109,25 @@ class ModelFormatTest {
     }
 
     @Test
-    void shouldRoundTripAScalerAndRejectAnInvalidOne() {
-        Scaler s = Scaler.fit(new double[][] {{1, 5}, {3, 5}});
-        assertArrayEquals(new double[] {2, 5}, s.mean());
-        assertArrayEquals(new double[] {1, 1}, s.std());
-        assertEquals(1.0, s.scale(3, 0));
+    void shouldScaleWindowsRelativeToTheirLastRowInUnitsOfTheTypicalChange() {
+        // changes 2, 2, 6: mean 10/3, deviation sqrt(((2-10/3)^2 * 2 + (6-10/3)^2) / 3)
+        Scaler s = Scaler.fit(new double[][] {{1, 5}, {3, 5}, {5, 5}, {11, 5}});
+        double expected = Math.sqrt((2 * Math.pow(2 - 10.0 / 3, 2) + Math.pow(6 - 10.0 / 3, 2)) / 3);
+        assertEquals(expected, s.std()[0], 1e-12);
+        assertEquals(1.0, s.std()[1], "a constant feature gets scale 1");
+        assertArrayEquals(new double[] {5, 5}, s.mean());
+
+        double[][] window = {{7, 5}, {9, 6}};
+        double[][] scaled = s.scaleWindow(window);
+        assertArrayEquals(new double[] {-2 / expected, -1}, scaled[0], 1e-12);
+        assertArrayEquals(new double[] {0, 0}, scaled[1]);
+        assertArrayEquals(new double[] {10, 8}, s.unscale(window, s.scaleTarget(window, new double[] {10, 8})), 1e-12);
+    }
+
+    @Test
+    void shouldFallBackToTheValuesDeviationWhenChangesDoNotVaryAndRejectAnInvalidScaler() {
+        Scaler steady = Scaler.fit(new double[][] {{10}, {20}, {30}, {40}});
+        assertEquals(Math.sqrt(125), steady.std()[0], 1e-12);
         assertThrows(IllegalArgumentException.class, () -> new Scaler(new double[] {0}, new double[] {0}));
     }
 }
