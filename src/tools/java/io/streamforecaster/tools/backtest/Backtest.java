@@ -130,11 +130,13 @@ public final class Backtest {
             for (Job job : jobs) {
                 futures.add(pool.submit(() -> score(job, err)));
             }
-            List<Score> scores = new ArrayList<>();
-            for (Future<Score> f : futures) {
-                scores.add(f.get());
+            if (!json) {
+                out.printf("%-40s %-24s %5s %4s %12s %12s %8s %7s%n", "series", "model", "N", "W", "MAE", "RMSE", "sMAPE%", "MASE");
             }
-            print(scores, json, out);
+            for (Future<Score> f : futures) { // each line as soon as it and those before it are done
+                print(f.get(), json, out);
+                out.flush();
+            }
         } finally {
             pool.shutdownNow();
         }
@@ -153,13 +155,10 @@ public final class Backtest {
         return Score.of(job.series(), model.name(), job.x(), forecasts);
     }
 
-    static void print(List<Score> scores, boolean json, PrintStream out) {
+    static void print(Score s, boolean json, PrintStream out) {
         if (json) {
-            scores.forEach(s -> out.println(s.toJson()));
-            return;
-        }
-        out.printf("%-40s %-24s %5s %4s %12s %12s %8s %7s%n", "series", "model", "N", "W", "MAE", "RMSE", "sMAPE%", "MASE");
-        for (Score s : scores) {
+            out.println(s.toJson());
+        } else {
             out.printf(Locale.ROOT, "%-40s %-24s %5d %4d %12.4g %12.4g %8.3f %7.3f%n",
                     s.series(), s.model(), s.n(), s.warmup(), s.mae(), s.rmse(), s.smape(), s.mase());
         }
