@@ -5,11 +5,11 @@ import java.util.Map;
 import java.util.Set;
 
 /** Minimal {@code --name value} parsing for the command-line tools, with clear errors. */
-final class Args {
+public final class Args {
 
     /** A wrong option or value: the tool prints the message and its usage, and exits non-zero. */
-    static final class UsageException extends Exception {
-        UsageException(String message) {
+    public static final class UsageException extends Exception {
+        public UsageException(String message) {
             super(message);
         }
     }
@@ -90,11 +90,11 @@ final class Args {
     }
 
     /** Runs a tool's main body: usage errors exit 2 with the message and the usage text. */
-    static void run(String usage, String[] argv, ToolBody body) {
+    public static void run(String usage, String[] argv, ToolBody body) {
         Logging.quiet();
         try {
             body.run(argv);
-        } catch (UsageException e) {
+        } catch (UsageException | IllegalArgumentException e) { // bad option values (an unknown variant) too
             System.err.println("error: " + e.getMessage());
             System.err.println();
             System.err.println(usage);
@@ -106,7 +106,7 @@ final class Args {
     }
 
     @FunctionalInterface
-    interface ToolBody {
+    public interface ToolBody {
         void run(String[] argv) throws Exception;
     }
 }

@@ -3,7 +3,7 @@ package io.streamforecaster.tools.backtest;
 import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.model.Variant;
 import io.streamforecaster.tools.CsvSeries;
-import io.streamforecaster.tools.Logging;
+import io.streamforecaster.tools.Args;
 import io.streamforecaster.tools.ServiceDefaults;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -44,18 +44,7 @@ public final class Backtest {
     }
 
     public static void main(String[] argv) {
-        Logging.quiet();
-        try {
-            System.exit(run(argv, System.out, System.err));
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.println();
-            System.err.println(USAGE);
-            System.exit(2);
-        } catch (Exception e) {
-            System.err.println("error: " + e);
-            System.exit(1);
-        }
+        Args.run(USAGE, argv, args -> run(args, System.out, System.err));
     }
 
     record Job(String series, double[] x, Supplier<OnlineModel> model) {
@@ -121,8 +110,10 @@ public final class Backtest {
                 jobs.add(new Job(name, x, () -> Models.lstm(settings.training().withVariant(v))));
             }
         }
-        err.printf("backtest: %d series, %d jobs on %d threads; LSTM settings %s, history for refits %d points%n",
-                files.size(), jobs.size(), threads, settings.training(), Protocol.FIT_WINDOW);
+        var t = settings.training();
+        err.printf("backtest: %d series, %d jobs on %d threads; LSTM %s: n-steps %d, units %d, epochs %d (warm start %d),"
+                        + " learning rate %s, seed %d%n", files.size(), jobs.size(), threads, variants, t.nSteps(), t.units(),
+                t.epochs(), t.warmStartEpochs(), t.learningRate(), t.seed());
 
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
