@@ -139,10 +139,6 @@ final class TrainingScheduler {
         return model != null && Trainer.compatible(model, settings.training()) ? model : null;
     }
 
-    int waiting() {
-        return candidates.size();
-    }
-
     void close() {
         closed = true;
         finished.clear();

@@ -65,10 +65,6 @@ public final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
     /** GET on the service; status and body, or status -1 when it does not answer. */
     public Response get(String path) {
         try {
