@@ -22,7 +22,7 @@ public final class FastForecaster {
             throw new IllegalArgumentException("Window of " + window.length + " rows, model needs " + model.nSteps());
         }
         Scaler scaler = model.scaler();
-        return scaler.unscale(window, networkOutput(model, scaler.scaleWindow(window)));
+        return scaler.unscale(window, networkOutput(model, scaler.scaleWindowToFloats(window)));
     }
 
     /** The network's raw output for an already scaled window: what DL4J's {@code output()} returns. */
@@ -34,6 +34,10 @@ public final class FastForecaster {
                 xs[t][f] = (float) scaled[t][f];
             }
         }
+        return networkOutput(model, xs);
+    }
+
+    private static double[] networkOutput(ModelSnapshot model, float[][] xs) {
         float[] features = switch (model.variant()) {
             case VANILLA -> lastHidden(model.lstms().get(0), xs, false);
             case STACKED -> lastHidden(model.lstms().get(1), sequence(model.lstms().get(0), xs), false);

@@ -58,35 +58,29 @@ public final class Args {
     }
 
     int integer(String name, int fallback, int min) throws UsageException {
-        String v = values.get(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n < min) {
-                throw new UsageException(name + " must be at least " + min + ", got " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be a whole number, got '" + v + "'");
-        }
+        return (int) parse(name, fallback, min, "a whole number", Integer::parseInt);
     }
 
     double number(String name, double fallback, double min) throws UsageException {
+        return parse(name, fallback, min, "a number", Double::parseDouble);
+    }
+
+    private double parse(String name, double fallback, double min, String kind,
+                         java.util.function.ToDoubleFunction<String> parser) throws UsageException {
         String v = values.get(name);
         if (v == null) {
             return fallback;
         }
+        double n;
         try {
-            double n = Double.parseDouble(v);
-            if (!(n >= min)) {
-                throw new UsageException(name + " must be at least " + min + ", got " + v);
-            }
-            return n;
+            n = parser.applyAsDouble(v);
         } catch (NumberFormatException e) {
-            throw new UsageException(name + " must be a number, got '" + v + "'");
+            throw new UsageException(name + " must be " + kind + ", got '" + v + "'");
         }
+        if (!(n >= min)) {
+            throw new UsageException(name + " must be at least " + (min == Math.rint(min) ? Long.toString((long) min) : min) + ", got " + v);
+        }
+        return n;
     }
 
     /** Runs a tool's main body: usage errors exit 2 with the message and the usage text. */
