@@ -68,9 +68,21 @@ public class SeriesResource {
     private static ModelInfo info(String key, SeriesState state, ModelSnapshot m) {
         Double online = state == null || Double.isNaN(state.onlineMae()) ? null : state.onlineMae();
         Double naive = state == null || Double.isNaN(state.naiveMae()) ? null : state.naiveMae();
+        boolean judged = state != null && state.judgedVersion() == m.version();
+        var a = m.assessment();
         return new ModelInfo(key, m.variant().id(), m.version(), Instant.ofEpochMilli(m.trainedAt()).toString(),
                 m.trainingLoss(), state == null ? m.observations() : state.observations(), m.observations(),
-                m.nSteps(), m.units(), m.parameterCount(), online, naive, state == null ? 0 : state.scored());
+                m.nSteps(), m.units(), m.parameterCount(), online, naive, state == null ? 0 : state.scored(),
+                judged ? orNull(state.judgedModelMae()) : null, judged ? orNull(state.judgedNaiveMae()) : null,
+                state == null || state.forecastSource() == SeriesState.Source.NONE ? null : state.forecastSource().id(),
+                state != null && state.fallback(), state == null ? 0 : state.fallbacks(),
+                m.version() - 1, a.rejections(),
+                new ModelInfo.Holdout(Instant.ofEpochMilli(a.checkedAt()).toString(), a.holdoutPoints(),
+                        orNull(a.holdoutMae()), orNull(a.holdoutNaiveMae()), orNull(a.challengerMae())));
+    }
+
+    private static Double orNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     private static Response forward(HostInfo host, String key, String what) {

@@ -24,6 +24,12 @@ public interface ForecasterConfig {
 
     Accuracy accuracy();
 
+    Fallback fallback();
+
+    Interval interval();
+
+    Forecast forecast();
+
     /** {@code naive}: before a key has a model, forecast its last value, marked {@code naive}; {@code skip}: emit nothing. */
     @WithDefault("naive")
     ColdStart coldStart();
@@ -114,6 +120,51 @@ public interface ForecasterConfig {
         /** L2 norm each parameter type's gradient is clipped to. */
         @WithDefault("1.0")
         double gradientClip();
+
+        /**
+         * Newest observations kept out of a retrain: the new model replaces the current one only if
+         * it forecasts them better (0: every finite retrain replaces it).
+         */
+        @WithDefault("32")
+        int holdout();
+    }
+
+    interface Fallback {
+        /** Serve naive (marked) for a key whose model does worse than naive on its recent points, until it does better. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Model and naive are compared over about this many recent points (exponentially weighted). */
+        @WithDefault("64")
+        int window();
+
+        /** Points (held-out, then online) a model is judged on before it can be set aside. */
+        @WithDefault("16")
+        int minPoints();
+    }
+
+    interface Interval {
+        /** Share of actual values the prediction interval [lower, upper] should hold. */
+        @WithDefault("0.9")
+        double coverage();
+
+        /** Recent one-step errors per key the interval is built from (split-conformal). */
+        @WithDefault("100")
+        int window();
+
+        /** How fast the interval's level adapts to its recent misses (adaptive conformal inference; 0 = off). */
+        @WithDefault("0.005")
+        double adaptation();
+
+        /** Errors a key needs before its forecasts carry an interval. */
+        @WithDefault("10")
+        int minErrors();
+    }
+
+    interface Forecast {
+        /** Values forecast ahead: above 1 adds a {@code horizon} array (recursive forecasts, widening intervals). */
+        @WithDefault("1")
+        int horizon();
     }
 
     interface Input {

@@ -1,6 +1,7 @@
 package io.streamforecaster.config;
 
 import io.streamforecaster.model.TrainingSettings;
+import io.streamforecaster.serving.ServingSettings;
 import java.time.Duration;
 
 /**
@@ -20,7 +21,8 @@ public record StreamSettings(
         int accuracyWindow,
         int maxValueBytes,
         int modelCacheSize,
-        TrainingSettings training) {
+        TrainingSettings training,
+        ServingSettings serving) {
 
     public StreamSettings {
         if (historySize < training.nSteps() + 1) {
@@ -37,6 +39,10 @@ public record StreamSettings(
         if (accuracyWindow < 1 || maxValueBytes < 1 || modelCacheSize < 1) {
             throw new IllegalArgumentException("Invalid accuracy window, max bytes or model cache size");
         }
+        if (training.holdout() > 0 && historySize - training.holdout() < training.nSteps() + 2) {
+            throw new IllegalArgumentException("Invalid forecaster.training.holdout = " + training.holdout()
+                    + ": history.size - holdout must be at least n-steps + 2 = " + (training.nSteps() + 2));
+        }
     }
 
     public int nSteps() {
@@ -47,6 +53,18 @@ public record StreamSettings(
         return training.nFeatures();
     }
 
+    /** The same settings with other training settings. */
+    public StreamSettings withTraining(TrainingSettings t) {
+        return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, t, serving);
+    }
+
+    /** The same settings with other serving settings. */
+    public StreamSettings withServing(ServingSettings s) {
+        return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, training, s);
+    }
+
     public static StreamSettings from(ForecasterConfig c) {
         var t = c.training();
         var m = c.model();
@@ -54,6 +72,9 @@ public record StreamSettings(
                 c.history().size(), c.coldStart(), t.minObservations(), t.minNewObservations(),
                 t.interval(), t.checkInterval(), c.accuracy().window(), c.input().maxBytes(), m.cacheSize(),
                 new TrainingSettings(m.variant(), m.nSteps(), m.nFeatures(), m.units(), t.epochs(),
-                        t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip()));
+                        t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout()),
+                new ServingSettings(c.fallback().enabled(), c.fallback().window(), c.fallback().minPoints(),
+                        c.interval().coverage(), c.interval().window(), c.interval().adaptation(), c.interval().minErrors(),
+                        c.forecast().horizon()));
     }
 }

@@ -11,7 +11,10 @@ import java.nio.ByteOrder;
  */
 public final class SeriesState {
 
-    static final int MAGIC = 0x53465331; // "SFS1"
+    static final int MAGIC_V1 = 0x53465331; // "SFS1": before champion/challenger and intervals
+    static final int MAGIC = 0x53465332; // "SFS2"
+    /** Recent one-step errors kept for prediction intervals unless told otherwise. */
+    public static final int DEFAULT_RESIDUALS = 100;
 
     /** What produced a forecast. */
     public enum Source {
@@ -39,13 +42,39 @@ public final class SeriesState {
     private double errorWeight;
     private long scored;
 
+    /** The model's own forecast of the next value (first feature), also while naive is served. */
+    private double modelForecast = Double.NaN;
+    /** The model version the judgement below belongs to; 0 for none. */
+    private long judgedVersion;
+    private double judgedModelError;
+    private double judgedNaiveError;
+    private double judgedWeight;
+    private long judgedPoints;
+    private boolean fallback;
+    private long fallbacks;
+
+    /** Absolute errors of the latest served forecasts, for prediction intervals. */
+    private final float[] residuals;
+    private int residualHead;
+    private int residualCount;
+    /** The adaptive miss rate the interval is currently built for (adaptive conformal inference). */
+    private double missLevel = Double.NaN;
+    private double halfWidth = Double.NaN;
+    private double[] horizon;
+
     public SeriesState(int nFeatures, int capacity) {
-        if (nFeatures < 1 || capacity < 1) {
-            throw new IllegalArgumentException("Invalid nFeatures = " + nFeatures + " or capacity = " + capacity);
+        this(nFeatures, capacity, DEFAULT_RESIDUALS);
+    }
+
+    public SeriesState(int nFeatures, int capacity, int residualCapacity) {
+        if (nFeatures < 1 || capacity < 1 || residualCapacity < 1) {
+            throw new IllegalArgumentException("Invalid nFeatures = " + nFeatures + ", capacity = " + capacity
+                    + " or residual capacity = " + residualCapacity);
         }
         this.nFeatures = nFeatures;
         this.capacity = capacity;
         this.ring = new double[nFeatures * capacity];
+        this.residuals = new float[residualCapacity];
     }
 
     public void append(double[] row, long timestamp) {
@@ -116,15 +145,137 @@ public final class SeriesState {
     }
 
     public void recordForecast(double[] values, Source source, long modelVersion) {
+        recordForecast(values, source, modelVersion, Double.NaN, null);
+    }
+
+    /**
+     * @param halfWidth half the width of the next value's prediction interval, NaN for none
+     * @param horizon the first feature's forecasts for steps 1..H when H &gt; 1, else null
+     */
+    public void recordForecast(double[] values, Source source, long modelVersion, double halfWidth, double[] horizon) {
         this.forecast = values.clone();
         this.forecastSource = source;
         this.forecastModelVersion = modelVersion;
+        this.halfWidth = halfWidth;
+        this.horizon = horizon;
     }
 
     public void clearForecast() {
         this.forecast = null;
         this.forecastSource = Source.NONE;
         this.forecastModelVersion = 0;
+        this.halfWidth = Double.NaN;
+        this.horizon = null;
+    }
+
+    // ---- the model's judgement against naive, for the fallback ----
+
+    /** Starts judging model {@code version} afresh, from its held-out errors when it has any. */
+    public void judge(long version, long points, double modelMae, double naiveMae, double alpha) {
+        judgedVersion = version;
+        judgedModelError = 0;
+        judgedNaiveError = 0;
+        judgedWeight = 0;
+        judgedPoints = 0;
+        if (points > 0 && Double.isFinite(modelMae) && Double.isFinite(naiveMae)) {
+            // what an exponentially weighted mean would hold after `points` errors of these means
+            double w = 1 - Math.pow(1 - alpha, points);
+            judgedModelError = modelMae * w;
+            judgedNaiveError = naiveMae * w;
+            judgedWeight = w;
+            judgedPoints = points;
+        }
+    }
+
+    /** Records the model's own forecast of the next value (NaN for none). */
+    public void recordModelForecast(double value) {
+        modelForecast = value;
+    }
+
+    /** Scores the model's own previous forecast against {@code actual}; call before {@link #append}. */
+    public void scoreModel(double actual, double alpha) {
+        if (judgedVersion == 0 || Double.isNaN(modelForecast) || size == 0) {
+            return;
+        }
+        double e = Math.abs(actual - modelForecast);
+        double n = Math.abs(actual - value(size - 1, 0));
+        judgedModelError = (1 - alpha) * judgedModelError + alpha * (Double.isFinite(e) ? e : Double.MAX_VALUE);
+        judgedNaiveError = (1 - alpha) * judgedNaiveError + alpha * n;
+        judgedWeight = (1 - alpha) * judgedWeight + alpha;
+        judgedPoints++;
+    }
+
+    public long judgedVersion() {
+        return judgedVersion;
+    }
+
+    public long judgedPoints() {
+        return judgedPoints;
+    }
+
+    /** Recent MAE of the current model's own forecasts (held-out, then online), NaN before any. */
+    public double judgedModelMae() {
+        return judgedWeight > 0 ? judgedModelError / judgedWeight : Double.NaN;
+    }
+
+    /** Recent MAE of the naive forecast on the same points. */
+    public double judgedNaiveMae() {
+        return judgedWeight > 0 ? judgedNaiveError / judgedWeight : Double.NaN;
+    }
+
+    public boolean fallback() {
+        return fallback;
+    }
+
+    public void fallback(boolean on) {
+        if (on && !fallback) {
+            fallbacks++;
+        }
+        fallback = on;
+    }
+
+    /** How often this key fell back to naive. */
+    public long fallbacks() {
+        return fallbacks;
+    }
+
+    // ---- prediction intervals ----
+
+    public void addResidual(double absError) {
+        float e = (float) Math.min(absError, Float.MAX_VALUE);
+        if (residualCount < residuals.length) {
+            residuals[(residualHead + residualCount++) % residuals.length] = e;
+        } else {
+            residuals[residualHead] = e;
+            residualHead = (residualHead + 1) % residuals.length;
+        }
+    }
+
+    public int residualCount() {
+        return residualCount;
+    }
+
+    /** Copies the recent residuals into {@code out} (at least {@link #residualCount()} long), in no particular order. */
+    public void copyResiduals(float[] out) {
+        System.arraycopy(residuals, 0, out, 0, residualCount); // until full, they fill the array from 0
+    }
+
+    public double missLevel() {
+        return missLevel;
+    }
+
+    public void missLevel(double level) {
+        this.missLevel = level;
+    }
+
+    /** Half the width of the latest forecast's interval, NaN when it has none. */
+    public double halfWidth() {
+        return halfWidth;
+    }
+
+    /** The latest forecast's steps 1..H (first feature) when H &gt; 1, else null. */
+    public double[] horizon() {
+        return horizon == null ? null : horizon.clone();
     }
 
     public int nFeatures() {
@@ -176,8 +327,11 @@ public final class SeriesState {
 
     public byte[] toBytes() {
         int fc = forecast == null ? 0 : nFeatures;
+        int hc = horizon == null ? 0 : horizon.length;
         // little-endian, the CPU's own order: the history is copied in bulk, without swapping bytes
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 4 + 4 + 8 + 8 + 1 + 8 + 8 * fc + 8 * 3 + 8 + 8 * size * nFeatures)
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 4 + 4 + 8 + 8 + 1 + 8 + 8 * fc + 8 * 3 + 8
+                        + 8 + 8 + 8 * 3 + 8 + 1 + 8 + 8 + 8 + 4 + 8 * hc + 4 + 4 * residualCount
+                        + 8 * size * nFeatures)
                 .order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(nFeatures).putInt(capacity).putInt(size).putLong(observations).putLong(lastTimestamp);
         b.put((byte) (forecast == null ? Source.NONE : forecastSource).ordinal()).putLong(forecastModelVersion);
@@ -185,6 +339,16 @@ public final class SeriesState {
             b.putDouble(forecast[f]);
         }
         b.putDouble(modelError).putDouble(naiveError).putDouble(errorWeight).putLong(scored);
+        b.putDouble(modelForecast).putLong(judgedVersion).putDouble(judgedModelError).putDouble(judgedNaiveError)
+                .putDouble(judgedWeight).putLong(judgedPoints).put((byte) (fallback ? 1 : 0)).putLong(fallbacks);
+        b.putDouble(missLevel).putDouble(halfWidth).putInt(hc);
+        for (int i = 0; i < hc; i++) {
+            b.putDouble(horizon[i]);
+        }
+        b.putInt(residualCount);
+        for (int i = 0; i < residualCount; i++) { // oldest first
+            b.putFloat(residuals[(residualHead + i) % residuals.length]);
+        }
         // the ring in time order: from head to the end of the array, then from its start
         int first = Math.min(size, capacity - head);
         var doubles = b.asDoubleBuffer();
@@ -198,9 +362,14 @@ public final class SeriesState {
      * rows that fit; a different feature count cannot be carried over and gives null.
      */
     public static SeriesState fromBytes(byte[] bytes, int nFeatures, int capacity) {
+        return fromBytes(bytes, nFeatures, capacity, DEFAULT_RESIDUALS);
+    }
+
+    public static SeriesState fromBytes(byte[] bytes, int nFeatures, int capacity, int residualCapacity) {
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            if (b.getInt() != MAGIC) {
+            int magic = b.getInt();
+            if (magic != MAGIC && magic != MAGIC_V1) {
                 throw new IllegalArgumentException("Not a series state record (bad magic)");
             }
             int nf = b.getInt();
@@ -212,7 +381,7 @@ public final class SeriesState {
             if (size < 0 || (long) size * nf * 8 > bytes.length) {
                 throw new IllegalArgumentException("Series state record has invalid size " + size);
             }
-            SeriesState s = new SeriesState(nf, capacity);
+            SeriesState s = new SeriesState(nf, capacity, residualCapacity);
             long observations = b.getLong();
             long lastTimestamp = b.getLong();
             Source source = Source.values()[b.get()];
@@ -228,6 +397,37 @@ public final class SeriesState {
             s.naiveError = b.getDouble();
             s.errorWeight = b.getDouble();
             s.scored = b.getLong();
+            double halfWidth = Double.NaN;
+            double[] horizon = null;
+            if (magic == MAGIC) {
+                s.modelForecast = b.getDouble();
+                s.judgedVersion = b.getLong();
+                s.judgedModelError = b.getDouble();
+                s.judgedNaiveError = b.getDouble();
+                s.judgedWeight = b.getDouble();
+                s.judgedPoints = b.getLong();
+                s.fallback = b.get() != 0;
+                s.fallbacks = b.getLong();
+                s.missLevel = b.getDouble();
+                halfWidth = b.getDouble();
+                int hc = b.getInt();
+                if (hc < 0 || hc > bytes.length / 8) {
+                    throw new IllegalArgumentException("Series state record has invalid horizon " + hc);
+                }
+                if (hc > 0) {
+                    horizon = new double[hc];
+                    for (int i = 0; i < hc; i++) {
+                        horizon[i] = b.getDouble();
+                    }
+                }
+                int rc = b.getInt();
+                if (rc < 0 || rc > bytes.length / 4) {
+                    throw new IllegalArgumentException("Series state record has invalid residual count " + rc);
+                }
+                for (int i = 0; i < rc; i++) {
+                    s.addResidual(b.getFloat()); // the newest that fit are kept
+                }
+            }
             int skip = Math.max(0, size - capacity);
             b.position(b.position() + skip * nf * 8);
             b.asDoubleBuffer().get(s.ring, 0, (size - skip) * nf);
@@ -236,7 +436,7 @@ public final class SeriesState {
             s.observations = observations;
             s.lastTimestamp = lastTimestamp;
             if (forecast != null) {
-                s.recordForecast(forecast, source, version);
+                s.recordForecast(forecast, source, version, halfWidth, horizon);
             }
             return s;
         } catch (BufferUnderflowException | ArrayIndexOutOfBoundsException e) {

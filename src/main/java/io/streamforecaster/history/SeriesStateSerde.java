@@ -9,10 +9,12 @@ public final class SeriesStateSerde implements Serde<SeriesState> {
 
     private final int nFeatures;
     private final int capacity;
+    private final int residualCapacity;
 
-    public SeriesStateSerde(int nFeatures, int capacity) {
+    public SeriesStateSerde(int nFeatures, int capacity, int residualCapacity) {
         this.nFeatures = nFeatures;
         this.capacity = capacity;
+        this.residualCapacity = residualCapacity;
     }
 
     @Override
@@ -22,6 +24,6 @@ public final class SeriesStateSerde implements Serde<SeriesState> {
 
     @Override
     public Deserializer<SeriesState> deserializer() {
-        return (topic, bytes) -> bytes == null ? null : SeriesState.fromBytes(bytes, nFeatures, capacity);
+        return (topic, bytes) -> bytes == null ? null : SeriesState.fromBytes(bytes, nFeatures, capacity, residualCapacity);
     }
 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streamforecaster.history.SeriesState.Source;
 import io.streamforecaster.ingest.RejectReason;
+import io.streamforecaster.model.Selection;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,10 @@ public class ForecasterMetrics {
     private final Map<String, LongSupplier> modelCounts = new ConcurrentHashMap<>();
     private final Map<Source, RecentMean> maeBySource = new EnumMap<>(Source.class);
     private final RecentMean naiveMae = new RecentMean();
+    private final RecentMean intervalCoverage = new RecentMean();
+    private final Map<Selection.Decision, Counter> challenges = new EnumMap<>(Selection.Decision.class);
+    private final Counter fallbacksEntered;
+    private final Counter fallbacksLeft;
 
     public ForecasterMetrics(MeterRegistry registry, LongSupplier trainingQueue) {
         events = Counter.builder("forecaster.events").description("Records read from the input topic").register(registry);
@@ -72,6 +77,20 @@ public class ForecasterMetrics {
                 .register(registry);
         Gauge.builder("forecaster.training.queue", trainingQueue, LongSupplier::getAsLong)
                 .description("Training jobs waiting or running").register(registry);
+        for (Selection.Decision d : Selection.Decision.values()) {
+            challenges.put(d, Counter.builder("forecaster.models.challenges").tag("decision", d.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("Retrained models (challengers) by decision: promoted over the current model, or rejected on held-out data")
+                    .register(registry));
+        }
+        fallbacksEntered = Counter.builder("forecaster.fallbacks").tag("change", "entered")
+                .description("Keys that began serving naive because their model did worse than naive, and that went back to it")
+                .register(registry);
+        fallbacksLeft = Counter.builder("forecaster.fallbacks").tag("change", "left")
+                .description("Keys that began serving naive because their model did worse than naive, and that went back to it")
+                .register(registry);
+        Gauge.builder("forecaster.interval.coverage", intervalCoverage, RecentMean::value)
+                .description("Recent share of actual values inside their forecast's prediction interval, all keys together")
+                .register(registry);
         Gauge.builder("forecaster.models", this, ForecasterMetrics::models)
                 .description("Keys with a model in this instance's stores").register(registry);
     }
@@ -100,6 +119,20 @@ public class ForecasterMetrics {
             mean.add(error);
         }
         naiveMae.add(naiveError);
+    }
+
+    /** One actual value checked against its forecast's interval. */
+    public void intervalChecked(boolean inside) {
+        intervalCoverage.add(inside ? 1 : 0);
+    }
+
+    public void challenge(Selection.Decision decision) {
+        challenges.get(decision).increment();
+    }
+
+    /** A key fell back to naive ({@code true}) or went back to its model. */
+    public void fallback(boolean entered) {
+        (entered ? fallbacksEntered : fallbacksLeft).increment();
     }
 
     public void training(TrainingOutcome outcome, long nanos) {

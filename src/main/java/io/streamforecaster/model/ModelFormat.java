@@ -13,26 +13,34 @@ import java.util.zip.CRC32;
  * <pre>
  * magic "SFMD" | format u16 | variant u8 | nSteps i32 | nFeatures i32 | units i32
  * | version i64 | trainedAt i64 | trainingLoss f64 | observations i64
+ * | (format 2) checkedAt i64 | checkedObservations i64 | rejections i64 | holdoutPoints i32
+ *   | holdoutMae f64 | holdoutNaiveMae f64 | challengerMae f64
  * | nFeatures x (mean f64, std f64) | nLstm u8 | per LSTM: nIn i32, units i32, W, RW, b (f32)
  * | dense: nIn i32, nOut i32, W, b (f32) | CRC32 of everything before, i32
  * </pre>
+ *
+ * Format 1 (no assessment) is still read, so models stored by an older build keep serving.
  */
 public final class ModelFormat {
 
     public static final int MAGIC = 0x53464D44; // "SFMD"
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    static final int ASSESSMENT_BYTES = 8 + 8 + 8 + 4 + 8 + 8 + 8;
     static final int MAX_DIMENSION = 1 << 16;
 
     private ModelFormat() {
     }
 
     public static byte[] encode(ModelSnapshot m) {
-        int size = 4 + 2 + 1 + 12 + 8 + 8 + 8 + 8 + 16 * m.nFeatures() + 1
+        int size = 4 + 2 + 1 + 12 + 8 + 8 + 8 + 8 + ASSESSMENT_BYTES + 16 * m.nFeatures() + 1
                 + m.lstms().size() * 8 + 8 + 4 * m.parameterCount() + 4;
         ByteBuffer b = ByteBuffer.allocate(size);
         b.putInt(MAGIC).putShort((short) FORMAT_VERSION).put((byte) m.variant().ordinal());
         b.putInt(m.nSteps()).putInt(m.nFeatures()).putInt(m.units());
         b.putLong(m.version()).putLong(m.trainedAt()).putDouble(m.trainingLoss()).putLong(m.observations());
+        var a = m.assessment();
+        b.putLong(a.checkedAt()).putLong(a.checkedObservations()).putLong(a.rejections()).putInt(a.holdoutPoints())
+                .putDouble(a.holdoutMae()).putDouble(a.holdoutNaiveMae()).putDouble(a.challengerMae());
         for (int f = 0; f < m.nFeatures(); f++) {
             b.putDouble(m.scaler().mean()[f]).putDouble(m.scaler().std()[f]);
         }
@@ -59,8 +67,8 @@ public final class ModelFormat {
             throw new InvalidModelException("Not a stream-forecaster model record (bad magic)");
         }
         int format = b.getShort() & 0xFFFF;
-        if (format != FORMAT_VERSION) {
-            throw new InvalidModelException("Unsupported model format version " + format + " (this build reads " + FORMAT_VERSION + ")");
+        if (format != 1 && format != FORMAT_VERSION) {
+            throw new InvalidModelException("Unsupported model format version " + format + " (this build reads 1 to " + FORMAT_VERSION + ")");
         }
         long stored = Integer.toUnsignedLong(ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt());
         if (stored != crc(bytes, bytes.length - 4)) {
@@ -79,6 +87,9 @@ public final class ModelFormat {
             long trainedAt = b.getLong();
             double loss = b.getDouble();
             long observations = b.getLong();
+            ModelSnapshot.Assessment assessment = format == 1 ? ModelSnapshot.Assessment.none(trainedAt, observations)
+                    : new ModelSnapshot.Assessment(b.getLong(), b.getLong(), b.getLong(), b.getInt(),
+                            b.getDouble(), b.getDouble(), b.getDouble());
             double[] mean = new double[nFeatures];
             double[] std = new double[nFeatures];
             for (int f = 0; f < nFeatures; f++) {
@@ -102,7 +113,7 @@ public final class ModelFormat {
                 throw new InvalidModelException("Model record has " + (b.remaining() - 4) + " unexpected trailing bytes");
             }
             return new ModelSnapshot(variant, nSteps, nFeatures, units, new Scaler(mean, std), lstms, dense,
-                    version, trainedAt, loss, observations);
+                    version, trainedAt, loss, observations, assessment);
         } catch (BufferUnderflowException e) {
             throw new InvalidModelException("Model record is truncated", e);
         } catch (InvalidModelException e) {

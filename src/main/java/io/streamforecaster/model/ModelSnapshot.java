@@ -13,6 +13,7 @@ import java.util.List;
  * @param trainedAt epoch milliseconds when training finished
  * @param trainingLoss final training loss (MSE, scaled units)
  * @param observations how many observations the key had when its history was snapshot for training
+ * @param assessment how the model did on held-out observations, and the challengers it has beaten
  */
 public record ModelSnapshot(
         Variant variant,
@@ -25,9 +26,40 @@ public record ModelSnapshot(
         long version,
         long trainedAt,
         double trainingLoss,
-        long observations) {
+        long observations,
+        Assessment assessment) {
+
+    /**
+     * The latest check of a model against fresh data it was not trained on.
+     *
+     * @param checkedAt when the model was last installed or defended against a challenger (epoch ms);
+     *                  the retraining schedule counts from here
+     * @param checkedObservations the key's observation count at that check
+     * @param rejections challengers this model has beaten so far
+     * @param holdoutPoints held-out observations of the latest check, 0 when there were none
+     * @param holdoutMae this model's MAE on them
+     * @param holdoutNaiveMae the naive last-value forecast's MAE on them
+     * @param challengerMae the MAE of the last challenger it beat, NaN if none
+     */
+    public record Assessment(long checkedAt, long checkedObservations, long rejections, int holdoutPoints,
+                             double holdoutMae, double holdoutNaiveMae, double challengerMae) {
+
+        public static Assessment none(long at, long observations) {
+            return new Assessment(at, observations, 0, 0, Double.NaN, Double.NaN, Double.NaN);
+        }
+    }
+
+    /** A model not assessed yet: stamped with its own training time and observation count. */
+    public ModelSnapshot(Variant variant, int nSteps, int nFeatures, int units, Scaler scaler, List<LstmWeights> lstms,
+                         DenseWeights dense, long version, long trainedAt, double trainingLoss, long observations) {
+        this(variant, nSteps, nFeatures, units, scaler, lstms, dense, version, trainedAt, trainingLoss, observations,
+                Assessment.none(trainedAt, observations));
+    }
 
     public ModelSnapshot {
+        if (assessment == null) {
+            throw new IllegalArgumentException("A model needs an assessment");
+        }
         if (nSteps < 1 || nFeatures < 1 || units < 1) {
             throw new IllegalArgumentException("Invalid model size nSteps = " + nSteps + ", nFeatures = " + nFeatures + ", units = " + units);
         }
@@ -56,8 +88,16 @@ public record ModelSnapshot(
      * The copy that goes into the model store: the task that owns the key assigns the version and
      * stamps the time it took the model in, on the same clock that schedules retraining.
      */
-    public ModelSnapshot installed(long newVersion, long at) {
-        return new ModelSnapshot(variant, nSteps, nFeatures, units, scaler, lstms, dense, newVersion, at, trainingLoss, observations);
+    public ModelSnapshot installed(long newVersion, long at, Selection.Evaluation evaluation) {
+        return new ModelSnapshot(variant, nSteps, nFeatures, units, scaler, lstms, dense, newVersion, at, trainingLoss, observations,
+                new Assessment(at, observations, 0, evaluation.points(), evaluation.challengerMae(), evaluation.naiveMae(), Double.NaN));
+    }
+
+    /** This model after it beat a challenger trained at {@code at} on {@code observations} observations. */
+    public ModelSnapshot defended(long at, long challengerObservations, Selection.Evaluation evaluation) {
+        return new ModelSnapshot(variant, nSteps, nFeatures, units, scaler, lstms, dense, version, trainedAt, trainingLoss, observations,
+                new Assessment(at, challengerObservations, assessment.rejections() + 1, evaluation.points(),
+                        evaluation.championMae(), evaluation.naiveMae(), evaluation.challengerMae()));
     }
 
     public int parameterCount() {

@@ -26,8 +26,12 @@ public final class TrainingPool implements AutoCloseable {
     public record Job(String key, double[][] history, ModelSnapshot previous, long observations, Consumer<Result> onDone) {
     }
 
-    /** A finished job: {@code model} on success, {@code error} otherwise. */
-    public record Result(String key, ModelSnapshot model, Throwable error, long nanos) {
+    /** A finished job: the challenger and its evaluation on success, {@code error} otherwise. */
+    public record Result(String key, Selection.Challenge challenge, Throwable error, long nanos) {
+
+        public ModelSnapshot model() {
+            return challenge == null ? null : challenge.challenger();
+        }
     }
 
     private final TrainingSettings settings;
@@ -51,7 +55,7 @@ public final class TrainingPool implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** The service's pool: {@code threads} daemon threads running {@link Trainer#train}. */
+    /** The service's pool: {@code threads} daemon threads running {@link Trainer#train} through {@link Selection#challenge}. */
     public static TrainingPool create(TrainingSettings settings, int threads, int queueCapacity) {
         if (threads < 1 || queueCapacity < 0) {
             throw new IllegalArgumentException("Invalid training threads = " + threads + " or queue capacity = " + queueCapacity);
@@ -88,8 +92,8 @@ public final class TrainingPool implements AutoCloseable {
         long start = System.nanoTime();
         Result result;
         try {
-            ModelSnapshot model = trainer.train(settings, job.history(), job.previous(), job.observations(), clock.getAsLong());
-            result = new Result(job.key(), model, null, System.nanoTime() - start);
+            var challenge = Selection.challenge(trainer, settings, job.history(), job.previous(), job.observations(), clock.getAsLong());
+            result = new Result(job.key(), challenge, null, System.nanoTime() - start);
         } catch (Throwable t) { // a failed training must reach its task, whatever it was
             result = new Result(job.key(), null, t, System.nanoTime() - start);
         } finally {

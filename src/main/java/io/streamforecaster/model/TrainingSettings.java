@@ -6,6 +6,8 @@ package io.streamforecaster.model;
  * @param epochs full-batch epochs for a model trained from scratch
  * @param warmStartEpochs epochs when a retrain starts from the key's current weights
  * @param gradientClip L2 norm each parameter type's gradient is clipped to
+ * @param holdout newest observations kept out of training, on which a retrained model (the
+ *                challenger) must beat the current one (the champion); 0 turns the check off
  */
 public record TrainingSettings(
         Variant variant,
@@ -16,7 +18,8 @@ public record TrainingSettings(
         int warmStartEpochs,
         double learningRate,
         long seed,
-        double gradientClip) {
+        double gradientClip,
+        int holdout) {
 
     public TrainingSettings {
         if (nSteps < 1) {
@@ -37,14 +40,17 @@ public record TrainingSettings(
         if (!(gradientClip > 0)) {
             throw new IllegalArgumentException("Invalid gradient clip = " + gradientClip);
         }
+        if (holdout < 0) {
+            throw new IllegalArgumentException("Invalid holdout = " + holdout);
+        }
     }
 
     /** The seed notebook's settings for a variant: 20 units, 200 epochs. */
     public static TrainingSettings seed(Variant variant, int nSteps, long seed) {
-        return new TrainingSettings(variant, nSteps, 1, 20, 200, 50, 0.01, seed, 1.0);
+        return new TrainingSettings(variant, nSteps, 1, 20, 200, 50, 0.01, seed, 1.0, 0);
     }
 
     public TrainingSettings withVariant(Variant v) {
-        return new TrainingSettings(v, nSteps, nFeatures, units, epochs, warmStartEpochs, learningRate, seed, gradientClip);
+        return new TrainingSettings(v, nSteps, nFeatures, units, epochs, warmStartEpochs, learningRate, seed, gradientClip, holdout);
     }
 }

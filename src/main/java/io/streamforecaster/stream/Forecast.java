@@ -3,6 +3,7 @@ package io.streamforecaster.stream;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.serving.OnlineForecaster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
@@ -14,12 +15,23 @@ import java.io.UncheckedIOException;
  * @param source {@code lstm}, or {@code naive} (last value) while the key has no usable model
  * @param modelVersion version of the model used, 0 for a naive forecast without a model
  * @param forecastVector every feature's forecast when n-features &gt; 1, else absent
+ * @param lower lower end of the prediction interval of {@code forecast} (configured coverage), absent
+ *              while the key has too few scored forecasts
+ * @param upper its upper end
+ * @param fallback true when the key serves naive because its model did worse than naive recently, else absent
+ * @param horizon steps 1..H when {@code forecaster.forecast.horizon} H &gt; 1 (first feature), else absent
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Forecast(String key, long timestamp, double forecast, String source, String variant,
-                       long modelVersion, int nSteps, double[] forecastVector) {
+                       long modelVersion, int nSteps, double[] forecastVector, Double lower, Double upper,
+                       Boolean fallback, Step[] horizon) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One step of a multi-step forecast, with its interval (widening with the step). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Step(int step, double forecast, Double lower, Double upper) {
+    }
 
     /** The latest forecast a key's state holds, or null. */
     public static Forecast of(String key, SeriesState state, String variant, int nSteps) {
@@ -27,8 +39,21 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
         if (values == null) {
             return null;
         }
+        double half = state.halfWidth();
+        boolean interval = Double.isFinite(half);
+        Step[] steps = null;
+        double[] h = state.horizon();
+        if (h != null) {
+            steps = new Step[h.length];
+            for (int i = 0; i < h.length; i++) {
+                double w = OnlineForecaster.widen(half, i + 1);
+                steps[i] = new Step(i + 1, h[i], interval ? h[i] - w : null, interval ? h[i] + w : null);
+            }
+        }
         return new Forecast(key, state.lastTimestamp(), values[0], state.forecastSource().id(), variant,
-                state.forecastModelVersion(), nSteps, values.length > 1 ? values : null);
+                state.forecastModelVersion(), nSteps, values.length > 1 ? values : null,
+                interval ? values[0] - half : null, interval ? values[0] + half : null,
+                state.fallback() && state.forecastSource() == SeriesState.Source.NAIVE ? Boolean.TRUE : null, steps);
     }
 
     /** The record as JSON, written by hand: it is made for every event, and this is several times cheaper than a mapper. */
@@ -45,6 +70,24 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
             s.append(",\"forecastVector\":[");
             for (int i = 0; i < forecastVector.length; i++) {
                 s.append(i == 0 ? "" : ",").append(forecastVector[i]);
+            }
+            s.append(']');
+        }
+        if (lower != null) {
+            s.append(",\"lower\":").append(lower.doubleValue()).append(",\"upper\":").append(upper.doubleValue());
+        }
+        if (fallback != null) {
+            s.append(",\"fallback\":").append(fallback.booleanValue());
+        }
+        if (horizon != null) {
+            s.append(",\"horizon\":[");
+            for (int i = 0; i < horizon.length; i++) {
+                Step st = horizon[i];
+                s.append(i == 0 ? "{" : ",{").append("\"step\":").append(st.step()).append(",\"forecast\":").append(st.forecast());
+                if (st.lower() != null) {
+                    s.append(",\"lower\":").append(st.lower().doubleValue()).append(",\"upper\":").append(st.upper().doubleValue());
+                }
+                s.append('}');
             }
             s.append(']');
         }

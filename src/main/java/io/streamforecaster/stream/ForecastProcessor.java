@@ -1,19 +1,16 @@
 package io.streamforecaster.stream;
 
-import io.streamforecaster.config.ColdStart;
 import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.history.SeriesState;
-import io.streamforecaster.history.SeriesState.Source;
 import io.streamforecaster.ingest.InvalidObservationException;
 import io.streamforecaster.ingest.Observation;
 import io.streamforecaster.ingest.ObservationParser;
 import io.streamforecaster.ingest.RejectReason;
 import io.streamforecaster.metrics.ForecasterMetrics;
-import io.streamforecaster.model.FastForecaster;
 import io.streamforecaster.model.ModelFormat;
 import io.streamforecaster.model.ModelSnapshot;
-import io.streamforecaster.model.Trainer;
 import io.streamforecaster.model.TrainingPool;
+import io.streamforecaster.serving.OnlineForecaster;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,7 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * Per record, on the stream thread and without blocking: score the key's previous forecast,
  * append to its history, forecast the next value with the key's model (or naively before it has
- * one) and emit it. Bad records go to the dead-letter topic. Training is handed off by
+ * one, or while it does worse than naive) with its prediction interval, and emit it
+ * ({@link OnlineForecaster}). Bad records go to the dead-letter topic. Training is handed off by
  * {@link TrainingScheduler}, which this processor schedules as a wall-clock punctuator.
  */
 public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[], byte[]> {
@@ -40,7 +38,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     private final ForecasterMetrics metrics;
     private final TrainingPool pool;
     private final ObservationParser parser;
-    private final double accuracyAlpha;
+    private final OnlineForecaster online;
     private final String variant;
 
     private KeyValueStore<String, SeriesState> series;
@@ -55,7 +53,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         this.metrics = metrics;
         this.pool = pool;
         this.parser = new ObservationParser(settings.nFeatures(), settings.maxValueBytes());
-        this.accuracyAlpha = 2.0 / (settings.accuracyWindow() + 1);
+        this.online = new OnlineForecaster(settings);
         this.variant = settings.training().variant().id();
     }
 
@@ -98,54 +96,30 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         if (state == null) {
             state = series.get(key);
             if (state == null) {
-                state = new SeriesState(settings.nFeatures(), settings.historySize());
+                state = online.newState();
             }
             recentStates.put(key, state);
         }
-        double[] errors = state.score(obs.values(), accuracyAlpha);
-        if (errors != null) {
-            metrics.scored(state.forecastSource(), errors[0], errors[1]);
-        }
-        state.append(obs.values(), obs.timestamp());
-
         ModelSnapshot model = models.get(key);
-        if (model != null && !Trainer.compatible(model, settings.training())) {
-            model = null; // trained under other settings: retrained, naive meanwhile
+        long start = System.nanoTime();
+        boolean made = online.observe(state, obs.values(), obs.timestamp(), model);
+        double[] errors = online.scoredErrors();
+        if (errors != null) {
+            metrics.scored(online.scoredSource(), errors[0], errors[1]);
         }
-        if (state.size() >= settings.nSteps()) {
-            emit(key, state, model, record.key(), obs.timestamp());
-        } else {
-            state.clearForecast();
+        if (online.intervalCheck() != 0) {
+            metrics.intervalChecked(online.intervalCheck() > 0);
+        }
+        if (online.fallbackChange() != 0) {
+            metrics.fallback(online.fallbackChange() > 0);
+        }
+        if (made) {
+            Forecast forecast = Forecast.of(key, state, variant, settings.nSteps());
+            context().forward(new Record<>(record.key(), forecast.toJson(), obs.timestamp()), Stores.OUTPUT_NODE);
+            metrics.prediction(state.forecastSource(), System.nanoTime() - start);
         }
         series.put(key, state);
         scheduler.offer(key, state, model);
-    }
-
-    private void emit(String key, SeriesState state, ModelSnapshot model, byte[] rawKey, long timestamp) {
-        long start = System.nanoTime();
-        double[] values = null;
-        Source source = Source.NAIVE;
-        long version = 0;
-        if (model != null) {
-            values = FastForecaster.forecast(model, state.lastRows(settings.nSteps()));
-            source = Source.LSTM;
-            version = model.version();
-            if (!allFinite(values)) {
-                values = null;
-            }
-        }
-        if (values == null) {
-            if (settings.coldStart() == ColdStart.SKIP && model == null) {
-                state.clearForecast();
-                return;
-            }
-            values = state.lastRow();
-            source = Source.NAIVE;
-        }
-        state.recordForecast(values, source, version);
-        Forecast forecast = Forecast.of(key, state, variant, settings.nSteps());
-        context().forward(new Record<>(rawKey, forecast.toJson(), timestamp), Stores.OUTPUT_NODE);
-        metrics.prediction(source, System.nanoTime() - start);
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String message) {
@@ -169,15 +143,6 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
                 return size() > size;
             }
         };
-    }
-
-    private static boolean allFinite(double[] values) {
-        for (double v : values) {
-            if (!Double.isFinite(v)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Override

@@ -27,7 +27,7 @@ public class TopologyProducer {
     public static Topology build(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool) {
         var seriesStore = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                         org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.SERIES),
-                        Serdes.String(), new SeriesStateSerde(settings.nFeatures(), settings.historySize()))
+                        Serdes.String(), new SeriesStateSerde(settings.nFeatures(), settings.historySize(), settings.serving().intervalWindow()))
                 .withCachingEnabled();
         var modelStore = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                         org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.MODELS),

@@ -5,6 +5,7 @@ import io.streamforecaster.history.SeriesState;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.metrics.ForecasterMetrics.TrainingOutcome;
 import io.streamforecaster.model.ModelSnapshot;
+import io.streamforecaster.model.Selection;
 import io.streamforecaster.model.Trainer;
 import io.streamforecaster.model.TrainingPool;
 import java.util.HashMap;
@@ -20,7 +21,8 @@ import org.jboss.logging.Logger;
 
 /**
  * One task's side of training, run as its wall-clock punctuator on the stream thread: takes
- * finished models back and writes them (version + 1), then hands the keys that are due to the
+ * finished models back and writes them (version + 1) if they beat the current model on the
+ * key's held-out observations ({@link Selection}), or stamps the current one as defended; then hands the keys that are due to the
  * pool, oldest request first, as long as the pool has free slots. Never waits for training.
  *
  * <p>Keys are remembered as they get observations, not by scanning the store: after a restart or
@@ -55,7 +57,7 @@ final class TrainingScheduler {
 
     /** Called for every accepted observation: remembers the key if it has data for a (re)train. */
     void offer(String key, SeriesState state, ModelSnapshot model) {
-        if (!inFlight.contains(key) && hasEnoughData(state, model)) {
+        if (!inFlight.contains(key) && hasEnoughData(state, usable(model))) {
             candidates.add(key);
         }
     }
@@ -81,12 +83,20 @@ final class TrainingScheduler {
                 metrics.training(TrainingOutcome.KEPT_PREVIOUS, r.nanos());
                 retryLater(r.key(), now);
             } else {
-                ModelSnapshot current = models.get(r.key());
-                long version = current == null ? 1 : current.version() + 1;
-                models.put(r.key(), r.model().installed(version, now));
+                var outcome = Selection.decide(models.get(r.key()), r.challenge(), now);
+                models.put(r.key(), outcome.model());
                 retryAfter.remove(r.key());
-                metrics.training(TrainingOutcome.SUCCESS, r.nanos());
-                LOG.debugf("Key '%s' now has model version %d (loss %.4g)", r.key(), version, r.model().trainingLoss());
+                var e = r.challenge().evaluation();
+                if (outcome.decision() == Selection.Decision.PROMOTED) {
+                    metrics.training(TrainingOutcome.SUCCESS, r.nanos());
+                    LOG.debugf("Key '%s' now has model version %d (loss %.4g, held-out MAE %.4g, previous %.4g, naive %.4g)",
+                            r.key(), outcome.model().version(), r.model().trainingLoss(), e.challengerMae(), e.championMae(), e.naiveMae());
+                } else {
+                    metrics.training(TrainingOutcome.KEPT_PREVIOUS, r.nanos());
+                    LOG.debugf("Key '%s' keeps model version %d: held-out MAE %.4g against the retrained model's %.4g",
+                            r.key(), outcome.model().version(), e.championMae(), e.challengerMae());
+                }
+                metrics.challenge(outcome.decision());
             }
         }
     }
@@ -105,7 +115,7 @@ final class TrainingScheduler {
                 continue;
             }
             ModelSnapshot model = usable(models.get(key));
-            if (model != null && now - model.trainedAt() < settings.trainingInterval().toMillis()) {
+            if (model != null && now - model.assessment().checkedAt() < settings.trainingInterval().toMillis()) {
                 continue;
             }
             SeriesState state = series.get(key);
@@ -132,7 +142,7 @@ final class TrainingScheduler {
         if (model == null) {
             return state.observations() >= settings.minObservations() && state.size() > settings.nSteps();
         }
-        return state.observations() - model.observations() >= settings.minNewObservations();
+        return state.observations() - model.assessment().checkedObservations() >= settings.minNewObservations();
     }
 
     private ModelSnapshot usable(ModelSnapshot model) {

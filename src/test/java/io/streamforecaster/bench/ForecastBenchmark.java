@@ -47,7 +47,7 @@ public class ForecastBenchmark {
     @Setup
     public void setUp() {
         Variant v = Variant.parse(variant);
-        TrainingSettings s = new TrainingSettings(v, nSteps, 1, 20, 20, 5, 0.01, 42, 1.0);
+        TrainingSettings s = new TrainingSettings(v, nSteps, 1, 20, 20, 5, 0.01, 42, 1.0, 0);
         double[][] history = new double[200][];
         for (int i = 0; i < history.length; i++) {
             history[i] = new double[] {50 + 10 * Math.sin(i / 5.0) + (i % 7)};

@@ -2,6 +2,8 @@ package io.streamforecaster.history;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -76,6 +78,76 @@ class SeriesStateTest {
 
     @Test
     void shouldStoreACompactRecordRatherThanOneEntryPerObservation() {
-        assertEquals(4 * 4 + 8 * 2 + 1 + 8 + 8 * 3 + 8 + 512 * 8, filled(1, 512, 2000).toBytes().length);
+        int judgement = 8 + 8 + 8 * 3 + 8 + 1 + 8; // model's own forecast, version, EW sums, points, fallback, count
+        int interval = 8 + 8 + 4 + 4; // miss level, half-width, horizon count, residual count
+        assertEquals(4 * 4 + 8 * 2 + 1 + 8 + 8 * 3 + 8 + judgement + interval + 512 * 8, filled(1, 512, 2000).toBytes().length);
+    }
+
+    @Test
+    void shouldKeepJudgementFallbackResidualsIntervalAndHorizonAcrossARoundTrip() {
+        SeriesState s = filled(1, 8, 20);
+        s.judge(3, 32, 1.5, 2.0, 2.0 / 65);
+        s.recordModelForecast(19.5);
+        s.scoreModel(21, 2.0 / 65);
+        s.fallback(true);
+        for (int i = 0; i < 120; i++) {
+            s.addResidual(i); // 100 kept: 20..119
+        }
+        s.missLevel(0.08);
+        s.recordForecast(new double[] {21}, SeriesState.Source.NAIVE, 0, 4.5, new double[] {21, 21, 21});
+
+        SeriesState back = SeriesState.fromBytes(s.toBytes(), 1, 8);
+
+        assertEquals(3, back.judgedVersion());
+        assertEquals(33, back.judgedPoints());
+        assertEquals(s.judgedModelMae(), back.judgedModelMae());
+        assertEquals(s.judgedNaiveMae(), back.judgedNaiveMae());
+        assertTrue(back.fallback());
+        assertEquals(1, back.fallbacks());
+        assertEquals(100, back.residualCount());
+        float[] r = new float[100];
+        back.copyResiduals(r);
+        java.util.Arrays.sort(r);
+        assertEquals(20f, r[0]);
+        assertEquals(119f, r[99]);
+        assertEquals(0.08, back.missLevel());
+        assertEquals(4.5, back.halfWidth());
+        assertArrayEquals(new double[] {21, 21, 21}, back.horizon());
+    }
+
+    @Test
+    void shouldJudgeANewModelFromItsHeldOutErrorsThenOnline() {
+        SeriesState s = filled(1, 8, 8); // values 0, 10, ..., 70
+        double alpha = 0.5;
+        s.judge(1, 4, 3.0, 1.0, alpha);
+        assertEquals(3.0, s.judgedModelMae(), 1e-12);
+        assertEquals(1.0, s.judgedNaiveMae(), 1e-12);
+
+        s.recordModelForecast(71.0);
+        s.scoreModel(71.0, alpha); // model exact, naive (last value 70) off by 1
+        // weights: held-out 1 - 0.5^4 = 0.9375, then (0.9375 * 0.5 + 0.5)
+        double w = 0.9375 * 0.5 + 0.5;
+        assertEquals(3.0 * 0.9375 * 0.5 / w, s.judgedModelMae(), 1e-12);
+        assertEquals(1.0, s.judgedNaiveMae(), 1e-12);
+        assertEquals(5, s.judgedPoints());
+    }
+
+    @Test
+    void shouldReadARecordOfTheFirstFormat() {
+        // SFS1: header, no judgement or interval fields; history 1, 2, 3
+        var b = java.nio.ByteBuffer.allocate(4 * 4 + 8 * 2 + 1 + 8 + 8 + 8 * 3 + 8 + 3 * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(SeriesState.MAGIC_V1).putInt(1).putInt(4).putInt(3).putLong(3).putLong(99);
+        b.put((byte) SeriesState.Source.LSTM.ordinal()).putLong(2).putDouble(4.0);
+        b.putDouble(0.5).putDouble(1.0).putDouble(1.0).putLong(2);
+        b.putDouble(1).putDouble(2).putDouble(3);
+
+        SeriesState s = SeriesState.fromBytes(b.array(), 1, 4);
+
+        assertEquals(3, s.size());
+        assertEquals(3.0, s.value(2, 0));
+        assertEquals(SeriesState.Source.LSTM, s.forecastSource());
+        assertEquals(0.5, s.onlineMae());
+        assertEquals(0, s.residualCount());
+        assertFalse(s.fallback());
     }
 }

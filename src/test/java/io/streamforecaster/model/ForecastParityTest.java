@@ -24,7 +24,7 @@ class ForecastParityTest {
         int nSteps = 7;
         int units = 6;
         Random random = new Random(variant.ordinal() * 10L + nFeatures);
-        TrainingSettings s = new TrainingSettings(variant, nSteps, nFeatures, units, 1, 1, 0.01, 7, 1.0);
+        TrainingSettings s = new TrainingSettings(variant, nSteps, nFeatures, units, 1, 1, 0.01, 7, 1.0, 0);
         ComputationGraph net = Dl4jModels.newNetwork(s);
         // random weights of a spread that drives ReLUs both ways and saturates some gates
         INDArray params = net.params();

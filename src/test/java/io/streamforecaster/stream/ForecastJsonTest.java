@@ -3,6 +3,7 @@ package io.streamforecaster.stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,7 @@ class ForecastJsonTest {
     @Test
     void shouldWriteJsonThatAnyParserReadsBackWithAwkwardKeys() throws Exception {
         for (String key : new String[] {"host-1.cpu", "quote\"back\\slash", "tab\tnew\nline\u0001", "ünïcødé ✓"}) {
-            Forecast f = new Forecast(key, 1700000000000L, -101.25e-3, "lstm", "stacked", 3, 12, null);
+            Forecast f = new Forecast(key, 1700000000000L, -101.25e-3, "lstm", "stacked", 3, 12, null, null, null, null, null);
 
             byte[] json = f.toJson();
 
@@ -26,12 +27,43 @@ class ForecastJsonTest {
 
     @Test
     void shouldCarryEveryFeatureOfAMultivariateForecast() {
-        Forecast f = new Forecast("m", 5, 1.5, "naive", "vanilla", 0, 4, new double[] {1.5, -2.0, 1e-9});
+        Forecast f = new Forecast("m", 5, 1.5, "naive", "vanilla", 0, 4, new double[] {1.5, -2.0, 1e-9}, null, null, null, null);
 
         Forecast back = Forecast.fromJson(f.toJson());
 
         assertArrayEquals(f.forecastVector(), back.forecastVector());
         assertEquals("{\"key\":\"m\",\"timestamp\":5,\"forecast\":1.5,\"source\":\"naive\",\"variant\":\"vanilla\","
                 + "\"modelVersion\":0,\"nSteps\":4,\"forecastVector\":[1.5,-2.0,1.0E-9]}", new String(f.toJson(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldCarryTheIntervalTheFallbackMarkAndEveryStepOfTheHorizon() throws Exception {
+        Forecast.Step[] steps = {new Forecast.Step(1, 10.0, 8.0, 12.0), new Forecast.Step(2, 11.0, 8.17, 13.83)};
+        Forecast f = new Forecast("h", 7, 10.0, "naive", "vanilla", 0, 12, null, 8.0, 12.0, true, steps);
+
+        byte[] json = f.toJson();
+
+        var tree = new ObjectMapper().readTree(json);
+        assertEquals(8.0, tree.get("lower").asDouble());
+        assertEquals(12.0, tree.get("upper").asDouble());
+        assertTrue(tree.get("fallback").asBoolean());
+        assertEquals(2, tree.get("horizon").size());
+        assertEquals(2, tree.get("horizon").get(1).get("step").asInt());
+        assertEquals(13.83, tree.get("horizon").get(1).get("upper").asDouble());
+        Forecast back = Forecast.fromJson(json);
+        assertArrayEquals(steps, back.horizon());
+        assertEquals(f.lower(), back.lower());
+    }
+
+    @Test
+    void shouldLeaveOutTheIntervalWhileTheKeyHasNone() throws Exception {
+        Forecast f = new Forecast("n", 7, 10.0, "lstm", "vanilla", 2, 12, null, null, null, null,
+                new Forecast.Step[] {new Forecast.Step(1, 10.0, null, null)});
+
+        var tree = new ObjectMapper().readTree(f.toJson());
+
+        assertFalse(tree.has("lower"));
+        assertFalse(tree.has("fallback"));
+        assertFalse(tree.get("horizon").get(0).has("lower"));
     }
 }

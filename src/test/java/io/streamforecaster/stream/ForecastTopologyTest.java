@@ -17,6 +17,7 @@ import io.streamforecaster.model.Trainer;
 import io.streamforecaster.model.TrainingPool;
 import io.streamforecaster.model.TrainingSettings;
 import io.streamforecaster.model.Variant;
+import io.streamforecaster.serving.ServingSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,8 +53,9 @@ class ForecastTopologyTest {
     TrainingPool pool;
 
     static StreamSettings settings(ColdStart coldStart, int nFeatures) {
-        var training = new TrainingSettings(Variant.VANILLA, N_STEPS, nFeatures, 4, 20, 5, 0.01, 1, 1.0);
-        return new StreamSettings("in", "out", "dlq", HISTORY, coldStart, 8, 4, INTERVAL, CHECK, 50, 256, 100, training);
+        var training = new TrainingSettings(Variant.VANILLA, N_STEPS, nFeatures, 4, 20, 5, 0.01, 1, 1.0, 0);
+        return new StreamSettings("in", "out", "dlq", HISTORY, coldStart, 8, 4, INTERVAL, CHECK, 50, 256, 100, training,
+                ServingSettings.defaults());
     }
 
     void start(StreamSettings s, Executor executor, int capacity, TrainingPool.TrainFunction trainer) {

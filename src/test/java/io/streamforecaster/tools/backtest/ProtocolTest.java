@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.model.TrainingSettings;
+import io.streamforecaster.tools.ServiceDefaults;
 import io.streamforecaster.model.Variant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +27,8 @@ class ProtocolTest {
         }
 
         @Override
-        public void refit(double[] history) {
+        public void refit(double[] x, int t) {
+            double[] history = Protocol.fitWindow(x, t);
             refits.add(history);
             refitAt.add(history.length);
         }
@@ -105,7 +108,8 @@ class ProtocolTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = 50 + 10 * Math.sin(2 * Math.PI * i / 12.0);
         }
-        TrainingSettings s = new TrainingSettings(Variant.VANILLA, 12, 1, 8, 60, 15, 0.01, 7, 1.0);
+        TrainingSettings t = new TrainingSettings(Variant.VANILLA, 12, 1, 8, 60, 15, 0.01, 7, 1.0, 32);
+        StreamSettings s = ServiceDefaults.settings(java.util.Map.of()).withTraining(t);
 
         Score lstm = Score.of("sine", "lstm", x, Protocol.run(x, Models.lstm(s), k -> { }));
 

@@ -26,14 +26,17 @@ public final class Backtest {
 
     static final String USAGE = """
             Usage: forecaster backtest [--variant vanilla|stacked|bidirectional|all] [--season P] [--json]
-                                       [--column NAME] [--threads N] [--set key=value,...] FILE...
+                                       [--horizon H] [--column NAME] [--threads N] [--set key=value,...] FILE...
 
             Scores one-step forecasts under the streaming protocol of shared/datasets/ACCURACY.md:
             the last 4,096 points, warm-up min(256, N/3) unscored, a refit at most every 64 steps on
-            at most the last 512 points. Reports MAE, RMSE, sMAPE (%) and MASE (MAE / naive MAE).
+            at most the last 512 points. Reports MAE, RMSE, sMAPE (%), MASE (MAE / naive MAE) and, for
+            the LSTM, the coverage of its prediction intervals. The LSTM is served as in the service:
+            champion/challenger on held-out points, naive fallback, split-conformal intervals.
               --variant V     LSTM variant(s) to score (default all)
               --season P      also score seasonal naive with period P, where P fits inside the warm-up
               --json          one JSON object per series and model instead of a table
+              --horizon H     forecast H values ahead (forecaster.forecast.horizon) and score every step
               --column NAME   the CSV column (default: the last, which is OT for ETTh1)
               --threads N     jobs run in parallel (default: the number of cores)
               --set k=v,...   service settings for the LSTM (default: the service's defaults),
@@ -68,6 +71,7 @@ public final class Backtest {
                 case "--json" -> json = true;
                 case "--variant" -> variant = value(argv, ++i, a);
                 case "--season" -> season = positive(value(argv, ++i, a), a);
+                case "--horizon" -> overrides.put("forecaster.forecast.horizon", Integer.toString(positive(value(argv, ++i, a), a)));
                 case "--column" -> column = value(argv, ++i, a);
                 case "--threads" -> threads = positive(value(argv, ++i, a), a);
                 case "--set" -> {
@@ -107,7 +111,7 @@ public final class Backtest {
                 jobs.add(new Job(name, x, () -> Models.seasonalNaive(p)));
             }
             for (Variant v : variants) {
-                jobs.add(new Job(name, x, () -> Models.lstm(settings.training().withVariant(v))));
+                jobs.add(new Job(name, x, () -> Models.lstm(settings.withTraining(settings.training().withVariant(v)))));
             }
         }
         var t = settings.training();
@@ -117,15 +121,18 @@ public final class Backtest {
 
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Future<Score>> futures = new ArrayList<>();
+            List<Future<List<Score>>> futures = new ArrayList<>();
             for (Job job : jobs) {
                 futures.add(pool.submit(() -> score(job, err)));
             }
             if (!json) {
-                out.printf("%-40s %-24s %5s %4s %12s %12s %8s %7s%n", "series", "model", "N", "W", "MAE", "RMSE", "sMAPE%", "MASE");
+                out.printf("%-40s %-24s %5s %4s %4s %12s %12s %8s %7s %7s%n", "series", "model", "N", "W", "step",
+                        "MAE", "RMSE", "sMAPE%", "MASE", "cover%");
             }
-            for (Future<Score> f : futures) { // each line as soon as it and those before it are done
-                print(f.get(), json, out);
+            for (Future<List<Score>> f : futures) { // each line as soon as it and those before it are done
+                for (Score s : f.get()) {
+                    print(s, json, out);
+                }
                 out.flush();
             }
         } finally {
@@ -134,24 +141,30 @@ public final class Backtest {
         return 0;
     }
 
-    static Score score(Job job, PrintStream err) {
+    static List<Score> score(Job job, PrintStream err) {
         OnlineModel model = job.model().get();
         int total = Protocol.refits(job.x().length);
         long start = System.nanoTime();
-        double[] forecasts = Protocol.run(job.x(), model, k -> {
+        Protocol.Run run = Protocol.execute(job.x(), model, k -> {
             if (total > 1 && (k % 10 == 0 || k == total) && model.name().startsWith("lstm")) {
                 err.printf("  %s / %s: refit %d of %d (%.0f s)%n", job.series(), model.name(), k, total, (System.nanoTime() - start) / 1e9);
             }
         });
-        return Score.of(job.series(), model.name(), job.x(), forecasts);
+        List<Score> scores = new ArrayList<>();
+        int steps = run.horizons() == null ? 1 : run.horizons()[0].length;
+        for (int step = 1; step <= steps; step++) {
+            scores.add(Score.of(job.series(), model.name(), job.x(), run, step));
+        }
+        return scores;
     }
 
     static void print(Score s, boolean json, PrintStream out) {
         if (json) {
             out.println(s.toJson());
         } else {
-            out.printf(Locale.ROOT, "%-40s %-24s %5d %4d %12.4g %12.4g %8.3f %7.3f%n",
-                    s.series(), s.model(), s.n(), s.warmup(), s.mae(), s.rmse(), s.smape(), s.mase());
+            out.printf(Locale.ROOT, "%-40s %-24s %5d %4d %4d %12.4g %12.4g %8.3f %7.3f %7s%n",
+                    s.series(), s.model(), s.n(), s.warmup(), s.step(), s.mae(), s.rmse(), s.smape(), s.mase(),
+                    s.coverage() == null ? "-" : String.format(Locale.ROOT, "%.1f", 100 * s.coverage()));
         }
     }
 

@@ -5,9 +5,19 @@ public interface OnlineModel {
 
     String name();
 
-    /** Refits on {@code history} (the newest points, at most the protocol's fit window). */
-    void refit(double[] history);
+    /** Refits at time {@code t} on {@link Protocol#fitWindow}{@code (x, t)}, the newest points before {@code t}. */
+    void refit(double[] x, int t);
 
     /** Forecasts {@code x[t]} from {@code x[0..t)} only. */
     double forecast(double[] x, int t);
+
+    /** Half the width of the prediction interval of the last forecast, NaN when it has none. */
+    default double halfWidth() {
+        return Double.NaN;
+    }
+
+    /** The last forecast's steps 1..H, when the model forecasts several steps ahead; else null. */
+    default double[] horizon() {
+        return null;
+    }
 }

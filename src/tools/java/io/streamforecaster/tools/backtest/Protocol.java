@@ -35,21 +35,50 @@ public final class Protocol {
      * @return the forecasts of {@code x[W..N)}
      */
     public static double[] run(double[] x, OnlineModel model, IntConsumer refitDone) {
+        return execute(x, model, refitDone).forecasts();
+    }
+
+    /**
+     * What a run gave for the scored points {@code x[W..N)}.
+     *
+     * @param halfWidths half-widths of the forecasts' prediction intervals (NaN where none)
+     * @param horizons each forecast's steps 1..H, or null when the model gives one step only
+     */
+    public record Run(double[] forecasts, double[] halfWidths, double[][] horizons) {
+    }
+
+    /** Runs {@code model} over {@code x} (already cut by {@link #points}), keeping intervals and horizons. */
+    public static Run execute(double[] x, OnlineModel model, IntConsumer refitDone) {
         int n = x.length;
         int w = warmup(n);
         if (w < 1) {
             throw new IllegalArgumentException("Series of " + n + " points is too short for the protocol");
         }
         double[] forecasts = new double[n - w];
+        double[] halfWidths = new double[n - w];
+        double[][] horizons = null;
         int refits = 0;
         for (int t = w; t < n; t++) {
             if ((t - w) % REFIT_EVERY == 0) {
-                model.refit(Arrays.copyOfRange(x, Math.max(0, t - FIT_WINDOW), t));
+                model.refit(x, t);
                 refitDone.accept(++refits);
             }
             forecasts[t - w] = model.forecast(x, t);
+            halfWidths[t - w] = model.halfWidth();
+            double[] h = model.horizon();
+            if (h != null) {
+                if (horizons == null) {
+                    horizons = new double[n - w][];
+                }
+                horizons[t - w] = h;
+            }
         }
-        return forecasts;
+        return new Run(forecasts, halfWidths, horizons);
+    }
+
+    /** The points a refit at time {@code t} trains on: at most the last 512 before {@code t}. */
+    public static double[] fitWindow(double[] x, int t) {
+        return Arrays.copyOfRange(x, Math.max(0, t - FIT_WINDOW), t);
     }
 
     /** How many refits {@link #run} makes on a series of {@code n} points. */

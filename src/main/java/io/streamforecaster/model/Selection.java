@@ -1,0 +1,106 @@
+package io.streamforecaster.model;
+
+import java.util.Arrays;
+
+/**
+ * Champion and challenger: a retrained model (the challenger) is trained without the key's newest
+ * {@code holdout} observations and replaces the current model (the champion) only if its one-step
+ * forecasts of those observations are better. The service's training pool and the backtest both
+ * go through here.
+ */
+public final class Selection {
+
+    private Selection() {
+    }
+
+    /**
+     * The outcome of one challenge.
+     *
+     * @param points held-out observations both models forecast, 0 when the history was too short to hold any out
+     * @param challengerMae MAE of the new model on them
+     * @param championMae MAE of the current model on them, NaN when there is no usable current model
+     * @param naiveMae MAE of the naive last-value forecast on them
+     */
+    public record Evaluation(int points, double challengerMae, double championMae, double naiveMae) {
+
+        public static final Evaluation NONE = new Evaluation(0, Double.NaN, Double.NaN, Double.NaN);
+
+        /** Whether the challenger replaces the champion: no champion, no held-out data, or not worse. */
+        public boolean promote() {
+            if (points == 0 || Double.isNaN(championMae)) {
+                return true;
+            }
+            return challengerMae <= championMae;
+        }
+    }
+
+    /** A challenger and how it did against the champion. */
+    public record Challenge(ModelSnapshot challenger, Evaluation evaluation) {
+    }
+
+    /** The held-out observations for a history of {@code n} rows: none when too few would be left to train on. */
+    public static int holdoutFor(TrainingSettings s, int n) {
+        int h = s.holdout();
+        return n - h >= s.nSteps() + 2 ? h : 0;
+    }
+
+    /**
+     * Trains a challenger on {@code history} minus its newest {@link #holdoutFor} rows and scores
+     * it and {@code champion} (when it has the same shape) on them.
+     */
+    public static Challenge challenge(TrainingPool.TrainFunction trainer, TrainingSettings s, double[][] history,
+                                      ModelSnapshot champion, long observations, long now) {
+        int h = holdoutFor(s, history.length);
+        double[][] training = h == 0 ? history : Arrays.copyOf(history, history.length - h);
+        ModelSnapshot challenger = trainer.train(s, training, champion, observations, now);
+        return new Challenge(challenger, evaluate(challenger, champion != null && Trainer.compatible(champion, s) ? champion : null,
+                history, history.length - h));
+    }
+
+    /** Scores one-step forecasts of {@code history[from..)} by both models and by the last value. */
+    public static Evaluation evaluate(ModelSnapshot challenger, ModelSnapshot champion, double[][] history, int from) {
+        int n = history.length;
+        if (from >= n || challenger == null) {
+            return Evaluation.NONE;
+        }
+        int steps = challenger.nSteps();
+        double c = 0;
+        double p = 0;
+        double naive = 0;
+        for (int t = from; t < n; t++) {
+            double actual = history[t][0];
+            double[][] window = Arrays.copyOfRange(history, t - steps, t);
+            c += Math.abs(FastForecaster.forecast(challenger, window)[0] - actual);
+            if (champion != null) {
+                p += Math.abs(FastForecaster.forecast(champion, Arrays.copyOfRange(history, t - champion.nSteps(), t))[0] - actual);
+            }
+            naive += Math.abs(history[t - 1][0] - actual);
+        }
+        int points = n - from;
+        double challengerMae = Double.isFinite(c) ? c / points : Double.POSITIVE_INFINITY;
+        double championMae = champion == null ? Double.NaN : Double.isFinite(p) ? p / points : Double.POSITIVE_INFINITY;
+        return new Evaluation(points, challengerMae, championMae, naive / points);
+    }
+
+    /** What a task does with a finished challenge. */
+    public enum Decision { PROMOTED, REJECTED }
+
+    /** The key's model after a challenge, and what happened. */
+    public record Outcome(ModelSnapshot model, Decision decision) {
+    }
+
+    /**
+     * Installs the challenger as version {@code champion.version() + 1} (or 1), or keeps the
+     * champion, stamped as defended, so the retraining schedule counts from this check.
+     *
+     * @param champion the key's current model, or null
+     */
+    public static Outcome decide(ModelSnapshot champion, Challenge challenge, long now) {
+        Evaluation e = challenge.evaluation();
+        if (champion == null || e.promote()) {
+            long version = champion == null ? 1 : champion.version() + 1;
+            return new Outcome(challenge.challenger().installed(version, now, e), Decision.PROMOTED);
+        }
+        return new Outcome(champion.defended(now, challenge.challenger().observations(), e), Decision.REJECTED);
+    }
+}

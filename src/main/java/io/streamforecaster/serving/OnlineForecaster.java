@@ -1,0 +1,252 @@
+package io.streamforecaster.serving;
+
+import io.streamforecaster.config.ColdStart;
+import io.streamforecaster.config.StreamSettings;
+import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.model.FastForecaster;
+import io.streamforecaster.model.ModelSnapshot;
+import io.streamforecaster.model.Trainer;
+
+/**
+ * What happens to a key's state when one observation arrives, the same in the stream and in the
+ * backtest: the previous forecasts are scored, the observation is appended, and the next value is
+ * forecast from the key's model, or naively while it has none or while its model does worse than
+ * naive (the fallback); with a prediction interval from the key's recent errors and, for a horizon
+ * above 1, the values after it.
+ *
+ * <p>Not thread-safe: one instance per stream task (or backtest job). After {@link #observe} the
+ * fields of what happened can be read from the accessors.
+ */
+public final class OnlineForecaster {
+
+    private final int nSteps;
+    private final ColdStart coldStart;
+    private final ServingSettings serving;
+    private final double accuracyAlpha;
+    private final double judgeAlpha;
+    private final double targetMiss;
+    private final StreamSettings settings;
+    private float[] scratch;
+
+    // what the last observe() did
+    private double[] scoredErrors;
+    private Source scoredSource;
+    private int fallbackChange;
+    private boolean forecastMade;
+    private int intervalCheck;
+
+    public OnlineForecaster(StreamSettings settings) {
+        this.settings = settings;
+        this.nSteps = settings.nSteps();
+        this.coldStart = settings.coldStart();
+        this.serving = settings.serving();
+        this.accuracyAlpha = 2.0 / (settings.accuracyWindow() + 1);
+        this.judgeAlpha = 2.0 / (serving.fallbackWindow() + 1);
+        this.targetMiss = 1 - serving.coverage();
+        this.scratch = new float[serving.intervalWindow()];
+    }
+
+    /** A new, empty state of the configured shape. */
+    public SeriesState newState() {
+        return new SeriesState(settings.nFeatures(), settings.historySize(), serving.intervalWindow());
+    }
+
+    /**
+     * @param model the key's model, or null; one trained under other settings is treated as none
+     * @return whether a forecast was made (the state holds it)
+     */
+    public boolean observe(SeriesState state, double[] values, long timestamp, ModelSnapshot model) {
+        if (model != null && !Trainer.compatible(model, settings.training())) {
+            model = null; // trained under other settings: retrained, naive meanwhile
+        }
+        scoredSource = state.forecastSource();
+        scoredErrors = state.score(values, accuracyAlpha);
+        intervalCheck = 0;
+        if (scoredErrors != null) {
+            double half = state.halfWidth();
+            if (Double.isFinite(half)) { // adaptive conformal: miss more than the target, widen; less, narrow
+                double level = Double.isNaN(state.missLevel()) ? targetMiss : state.missLevel();
+                double miss = scoredErrors[0] > half ? 1 : 0;
+                intervalCheck = miss > 0 ? -1 : 1;
+                // bounded, so that a long run of misses (or hits) cannot leave it far out of reach
+                state.missLevel(Math.max(-0.5, Math.min(1, level + serving.intervalAdaptation() * (targetMiss - miss))));
+            }
+            state.addResidual(scoredErrors[0]);
+        }
+        state.scoreModel(values[0], judgeAlpha);
+        state.append(values, timestamp);
+
+        fallbackChange = 0;
+        forecastMade = false;
+        if (state.size() < nSteps) {
+            state.clearForecast();
+            state.recordModelForecast(Double.NaN);
+            return false;
+        }
+        double[][] window = state.lastRows(nSteps);
+        double[] lstm = null;
+        if (model != null) {
+            if (state.judgedVersion() != model.version()) {
+                var a = model.assessment();
+                state.judge(model.version(), a.holdoutPoints(), a.holdoutMae(), a.holdoutNaiveMae(), judgeAlpha);
+            }
+            lstm = FastForecaster.forecast(model, window);
+            if (!allFinite(lstm)) {
+                lstm = null;
+            }
+            decideFallback(state);
+        } else if (state.fallback()) {
+            state.fallback(false);
+            fallbackChange = -1;
+        }
+        state.recordModelForecast(lstm == null ? Double.NaN : lstm[0]);
+
+        double[] served;
+        Source source;
+        long version;
+        if (lstm != null && !state.fallback()) {
+            served = lstm;
+            source = Source.LSTM;
+            version = model.version();
+        } else if (model == null && coldStart == ColdStart.SKIP) {
+            state.clearForecast();
+            return false;
+        } else {
+            served = state.lastRow();
+            source = Source.NAIVE;
+            version = 0;
+        }
+        double half = halfWidth(state);
+        double[] horizon = serving.horizon() > 1 ? horizon(window, served, source == Source.LSTM ? model : null) : null;
+        state.recordForecast(served, source, version, half, horizon);
+        forecastMade = true;
+        return true;
+    }
+
+    private void decideFallback(SeriesState state) {
+        if (!serving.fallback()) {
+            return;
+        }
+        double m = state.judgedModelMae();
+        double n = state.judgedNaiveMae();
+        boolean worse = state.judgedPoints() >= serving.fallbackMinPoints() && m > n;
+        if (worse && !state.fallback()) {
+            state.fallback(true);
+            fallbackChange = 1;
+        } else if (!worse && state.fallback()) {
+            state.fallback(false);
+            fallbackChange = -1;
+        }
+    }
+
+    /**
+     * Split-conformal: the {@code ceil((n + 1)(1 - a))}-th smallest of the key's last {@code n}
+     * absolute errors, {@code a} being the adaptive miss level; NaN while it has too few.
+     */
+    private double halfWidth(SeriesState state) {
+        int n = state.residualCount();
+        if (n < serving.minResiduals()) {
+            return Double.NaN;
+        }
+        double level = Double.isNaN(state.missLevel()) ? targetMiss : state.missLevel();
+        state.copyResiduals(scratch);
+        int rank = (int) Math.ceil((n + 1) * (1 - level)); // 1-based
+        if (rank <= 0) {
+            return 0;
+        }
+        return select(scratch, n, Math.min(rank, n) - 1);
+    }
+
+    /** The next H values of the first feature: the model (or the last value) fed its own forecasts. */
+    private double[] horizon(double[][] window, double[] first, ModelSnapshot model) {
+        int h = serving.horizon();
+        double[] out = new double[h];
+        out[0] = first[0];
+        if (model == null) {
+            java.util.Arrays.fill(out, first[0]);
+            return out;
+        }
+        double[][] w = window.clone();
+        double[] next = first;
+        for (int step = 1; step < h; step++) {
+            System.arraycopy(w, 1, w, 0, w.length - 1);
+            w[w.length - 1] = next;
+            next = FastForecaster.forecast(model, w);
+            out[step] = next[0];
+        }
+        return out;
+    }
+
+    /** Half-width of step {@code step} (1-based) from that of step 1: errors of a random walk add up. */
+    public static double widen(double halfWidth, int step) {
+        return halfWidth * Math.sqrt(step);
+    }
+
+    /** The k-th smallest (0-based) of {@code a[0..n)}; reorders {@code a}. */
+    static float select(float[] a, int n, int k) {
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            float pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    float t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return a[k];
+            }
+        }
+        return a[k];
+    }
+
+    private static boolean allFinite(double[] values) {
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The served forecast's absolute error and the naive one's on the point just observed, or null. */
+    public double[] scoredErrors() {
+        return scoredErrors;
+    }
+
+    /** The source of the forecast that was just scored. */
+    public Source scoredSource() {
+        return scoredSource;
+    }
+
+    /** +1 when the key just fell back to naive, -1 when it just went back to its model, else 0. */
+    public int fallbackChange() {
+        return fallbackChange;
+    }
+
+    /** +1 when the value just observed fell inside its forecast's interval, -1 outside, 0 when there was none. */
+    public int intervalCheck() {
+        return intervalCheck;
+    }
+
+    public boolean forecastMade() {
+        return forecastMade;
+    }
+}

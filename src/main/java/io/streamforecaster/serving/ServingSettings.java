@@ -1,0 +1,46 @@
+package io.streamforecaster.serving;
+
+/**
+ * How forecasts are served from a key's model and state.
+ *
+ * @param fallback whether a key whose model does worse than naive serves naive until it does better
+ * @param fallbackWindow the model and naive are compared over about this many recent points (exponentially weighted)
+ * @param fallbackMinPoints points (held-out, then online) a model is judged on before it can be set aside
+ * @param coverage the share of actual values a prediction interval should hold, in (0, 1)
+ * @param intervalWindow recent one-step errors per key that intervals are built from
+ * @param intervalAdaptation step of adaptive conformal inference: how fast the interval's level follows its misses (0 = plain split-conformal)
+ * @param minResiduals errors a key needs before its forecasts carry an interval
+ * @param horizon values forecast ahead (1 = the next value only)
+ */
+public record ServingSettings(boolean fallback, int fallbackWindow, int fallbackMinPoints, double coverage,
+                              int intervalWindow, double intervalAdaptation, int minResiduals, int horizon) {
+
+    public ServingSettings {
+        if (fallbackWindow < 1 || fallbackMinPoints < 0) {
+            throw new IllegalArgumentException("Invalid forecaster.fallback.window = " + fallbackWindow
+                    + " or forecaster.fallback.min-points = " + fallbackMinPoints);
+        }
+        if (!(coverage > 0 && coverage < 1)) {
+            throw new IllegalArgumentException("Invalid forecaster.interval.coverage = " + coverage + ": must be between 0 and 1");
+        }
+        if (intervalWindow < 1 || minResiduals < 1 || minResiduals > intervalWindow) {
+            throw new IllegalArgumentException("Invalid forecaster.interval.window = " + intervalWindow
+                    + " or forecaster.interval.min-errors = " + minResiduals);
+        }
+        if (!(intervalAdaptation >= 0 && intervalAdaptation < 1)) {
+            throw new IllegalArgumentException("Invalid forecaster.interval.adaptation = " + intervalAdaptation);
+        }
+        if (horizon < 1 || horizon > 1000) {
+            throw new IllegalArgumentException("Invalid forecaster.forecast.horizon = " + horizon + ": must be 1 to 1000");
+        }
+    }
+
+    /** The shipped defaults. */
+    public static ServingSettings defaults() {
+        return new ServingSettings(true, 64, 16, 0.9, 100, 0.005, 10, 1);
+    }
+
+    public ServingSettings withHorizon(int h) {
+        return new ServingSettings(fallback, fallbackWindow, fallbackMinPoints, coverage, intervalWindow, intervalAdaptation, minResiduals, h);
+    }
+}
