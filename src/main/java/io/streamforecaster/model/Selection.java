@@ -38,9 +38,13 @@ public final class Selection {
     public record Challenge(ModelSnapshot challenger, Evaluation evaluation) {
     }
 
-    /** The held-out observations for a history of {@code n} rows: none when too few would be left to train on. */
+    /**
+     * The held-out observations for a history of {@code n} rows: the configured number, but never
+     * more than a quarter of the history (a short history is needed for training), and none when
+     * too few would be left to train on.
+     */
     public static int holdoutFor(TrainingSettings s, int n) {
-        int h = s.holdout();
+        int h = Math.min(s.holdout(), n / 4);
         return n - h >= s.nSteps() + 2 ? h : 0;
     }
 

@@ -16,6 +16,7 @@ import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.Trainer;
 import io.streamforecaster.model.TrainingPool;
 import io.streamforecaster.model.TrainingSettings;
+import io.streamforecaster.model.TestModels;
 import io.streamforecaster.model.Variant;
 import io.streamforecaster.serving.ServingSettings;
 import java.nio.charset.StandardCharsets;
@@ -282,6 +283,47 @@ class ForecastTopologyTest {
         output.readRecordsToList();
         sendSeries("k", 12, 1);
         assertEquals("lstm", Forecast.fromJson(output.readRecord().value()).source());
+    }
+
+    @Test
+    void shouldKeepTheCurrentModelWhenARetrainDoesWorseOnHeldOutPointsAndFallBackToNaiveWhenItIsWorseThanNaive() {
+        var base = settings(ColdStart.NAIVE, 1);
+        var withHoldout = base.withTraining(new TrainingSettings(Variant.VANILLA, N_STEPS, 1, 4, 20, 5, 0.01, 1, 1.0, 4));
+        var offset = new java.util.concurrent.atomic.AtomicReference<Double>(1.0);
+        start(withHoldout, Runnable::run, 2, (s, h, prev, obs, now) -> TestModels.offset(s, offset.get(), 0, obs));
+        for (int i = 0; i < 8; i++) { // a ramp: +1 is exact, naive is off by 1
+            send("k", Integer.toString(i));
+        }
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(1, ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("k")).version());
+
+        offset.set(-3.0); // the retrain is off by 4 on the held-out points, the current model exact
+        for (int i = 8; i < 12; i++) {
+            send("k", Integer.toString(i));
+        }
+        driver.advanceWallClockTime(INTERVAL);
+        driver.advanceWallClockTime(CHECK);
+        ModelSnapshot kept = ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("k"));
+        assertEquals(1, kept.version());
+        assertEquals(1, kept.assessment().rejections());
+        assertEquals(4.0, kept.assessment().challengerMae(), 1e-5);
+        assertEquals(1, counter("forecaster.models.challenges", "decision", "rejected"));
+        assertEquals(1, counter("forecaster.training.runs", "outcome", "kept-previous"));
+        output.readRecordsToList();
+        send("k", "12");
+        assertEquals("lstm", Forecast.fromJson(output.readRecord().value()).source());
+
+        // the series turns: from now on the model's +1 is worse than naive, and the key falls back
+        for (int i = 0; i < 40; i++) {
+            send("k", "12");
+        }
+        Forecast last = Forecast.fromJson(output.readRecordsToList().get(39).value());
+        assertEquals("naive", last.source());
+        assertEquals(Boolean.TRUE, last.fallback());
+        assertEquals(12.0, last.forecast());
+        assertEquals(1, counter("forecaster.fallbacks", "change", "entered"));
+        assertTrue(driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k").fallback());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.streamforecaster.tools.backtest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import io.streamforecaster.tools.ServiceDefaults;
 import io.streamforecaster.model.Variant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ProtocolTest {
@@ -115,6 +117,31 @@ class ProtocolTest {
 
         assertTrue(lstm.mase() < 0.5, "a clean sine is easy: MASE " + lstm.mase());
         assertEquals(100, lstm.warmup());
+    }
+
+    @Test
+    void shouldReportIntervalCoverageAndScoreEveryStepOfTheHorizon() {
+        Random random = new Random(2);
+        double[] x = new double[600];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 50 + random.nextGaussian();
+        }
+        StreamSettings s = ServiceDefaults.settings(java.util.Map.of("forecaster.forecast.horizon", "3",
+                "forecaster.training.epochs", "5", "forecaster.training.warm-start-epochs", "2"));
+
+        Protocol.Run run = Protocol.execute(x, Models.lstm(s), k -> { });
+        Score one = Score.of("noise", "lstm", x, run, 1);
+        Score three = Score.of("noise", "lstm", x, run, 3);
+
+        assertNotNull(one.coverage());
+        assertEquals(0.9, one.coverage(), 0.06, "split-conformal on white noise");
+        assertEquals(3, three.step());
+        assertTrue(three.toJson().contains("\"step\":3"));
+        for (double[] h : run.horizons()) {
+            assertEquals(3, h.length);
+        }
+        assertEquals(run.forecasts()[0], run.horizons()[0][0], 1e-12, "step 1 of the horizon is the one-step forecast");
+        assertNotNull(three.coverage());
     }
 
     @Test

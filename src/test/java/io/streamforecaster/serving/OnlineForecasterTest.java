@@ -1,0 +1,230 @@
+package io.streamforecaster.serving;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamforecaster.config.ColdStart;
+import io.streamforecaster.config.StreamSettings;
+import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.model.ModelSnapshot;
+import io.streamforecaster.model.Selection;
+import io.streamforecaster.model.TestModels;
+import io.streamforecaster.model.TrainingSettings;
+import io.streamforecaster.model.Variant;
+import io.streamforecaster.stream.Forecast;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class OnlineForecasterTest {
+
+    static final TrainingSettings T = new TrainingSettings(Variant.VANILLA, 3, 1, 4, 1, 1, 0.01, 1, 1.0, 0);
+
+    static StreamSettings settings(ServingSettings serving) {
+        return new StreamSettings("in", "out", "dlq", 64, ColdStart.NAIVE, 8, 4, Duration.ofMinutes(1), Duration.ofSeconds(1),
+                50, 256, 100, T, serving);
+    }
+
+    static final ServingSettings DEFAULTS = ServingSettings.defaults();
+
+    /** A ramp with steps of 1: a model adding 1 to the last value is exact, naive is off by 1. */
+    static void feedRamp(OnlineForecaster online, SeriesState state, int from, int count, ModelSnapshot model) {
+        for (int i = from; i < from + count; i++) {
+            online.observe(state, new double[] {i}, i, model);
+        }
+    }
+
+    @Test
+    void shouldServeAModelThatBeatsNaive() {
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS));
+        SeriesState state = online.newState();
+        ModelSnapshot exact = TestModels.offset(T, 1, 1, 0);
+
+        feedRamp(online, state, 0, 60, exact);
+
+        assertEquals(Source.LSTM, state.forecastSource());
+        assertEquals(60.0, state.forecast()[0], 1e-6);
+        assertFalse(state.fallback());
+        assertEquals(0.0, state.judgedModelMae(), 1e-6);
+        assertEquals(1.0, state.judgedNaiveMae(), 1e-9);
+    }
+
+    @Test
+    void shouldFallBackToNaiveWhileTheModelDoesWorseThanNaiveAndComeBackWithABetterModel() {
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS));
+        SeriesState state = online.newState();
+        ModelSnapshot bad = TestModels.offset(T, 5, 1, 0); // off by 4 on the ramp
+
+        int changes = 0;
+        for (int i = 0; i < 40; i++) {
+            online.observe(state, new double[] {i}, i, bad);
+            changes += online.fallbackChange();
+            if (i >= 2 && state.judgedPoints() < DEFAULTS.fallbackMinPoints()) {
+                assertEquals(Source.LSTM, state.forecastSource(), "judged on too few points to be set aside yet");
+            }
+        }
+        assertTrue(state.fallback());
+        assertEquals(1, changes, "counted once when it fell back");
+        assertEquals(1, state.fallbacks());
+        assertEquals(Source.NAIVE, state.forecastSource());
+        assertEquals(39.0, state.forecast()[0], "the last value");
+        Forecast f = Forecast.of("k", state, "vanilla", 3);
+        assertEquals(Boolean.TRUE, f.fallback());
+        assertEquals("naive", f.source());
+
+        // the model goes on being judged while set aside: still bad after 20 more points
+        feedRamp(online, state, 40, 20, bad);
+        assertTrue(state.fallback());
+
+        // version 2 arrives with held-out errors better than naive: served at once
+        ModelSnapshot better = TestModels.offset(T, 1, 2, 0).installed(2, 0, new Selection.Evaluation(32, 0.1, 4.0, 1.0));
+        online.observe(state, new double[] {60}, 60, better);
+        assertEquals(-1, online.fallbackChange());
+        assertFalse(state.fallback());
+        assertEquals(Source.LSTM, state.forecastSource());
+        assertEquals(61.0, state.forecast()[0], 1e-6);
+    }
+
+    @Test
+    void shouldSetAsideAtOnceAModelWhoseHeldOutErrorsWereWorseThanNaive() {
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS));
+        SeriesState state = online.newState();
+        ModelSnapshot judgedBad = TestModels.offset(T, 1, 1, 0).installed(1, 0, new Selection.Evaluation(32, 3.0, Double.NaN, 1.0));
+
+        feedRamp(online, state, 0, 4, judgedBad);
+
+        assertTrue(state.fallback());
+        assertEquals(Source.NAIVE, state.forecastSource());
+    }
+
+    @Test
+    void shouldNeverFallBackWhenTurnedOff() {
+        var off = new ServingSettings(false, 64, 16, 0.9, 100, 0.005, 10, 1);
+        OnlineForecaster online = new OnlineForecaster(settings(off));
+        SeriesState state = online.newState();
+
+        feedRamp(online, state, 0, 60, TestModels.offset(T, 5, 1, 0));
+
+        assertFalse(state.fallback());
+        assertEquals(Source.LSTM, state.forecastSource());
+    }
+
+    /** Share of the next {@code n} values of {@code noise} (around a constant) inside their forecast's interval. */
+    static double coverage(OnlineForecaster online, SeriesState state, Random random, int n, double sigma) {
+        int inside = 0;
+        int withInterval = 0;
+        for (int i = 0; i < n; i++) {
+            double[] before = state.forecast();
+            double half = state.halfWidth();
+            double v = 100 + sigma * random.nextGaussian();
+            if (before != null && Double.isFinite(half)) {
+                withInterval++;
+                inside += Math.abs(v - before[0]) <= half ? 1 : 0;
+            }
+            online.observe(state, new double[] {v}, i, null);
+        }
+        return (double) inside / withInterval;
+    }
+
+    @Test
+    void shouldCoverNinetyPercentOfValuesOfKnownNoise() {
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS));
+        SeriesState state = online.newState();
+        Random random = new Random(11);
+
+        double covered = coverage(online, state, random, 20_000, 1.0);
+
+        assertEquals(0.90, covered, 0.01);
+        // naive forecast of N(0, 1) noise errs by N(0, 2): its 90 % absolute quantile is 1.645 * sqrt(2)
+        double expected = 1.6449 * Math.sqrt(2);
+        assertEquals(expected, state.halfWidth(), 0.25 * expected);
+        Forecast f = Forecast.of("k", state, "vanilla", 3);
+        assertEquals(f.forecast() - state.halfWidth(), f.lower(), 1e-12);
+        assertEquals(f.forecast() + state.halfWidth(), f.upper(), 1e-12);
+    }
+
+    @Test
+    void shouldKeepCoverageWhenTheNoiseTriplesHalfWay() {
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS));
+        SeriesState state = online.newState();
+        Random random = new Random(5);
+
+        double first = coverage(online, state, random, 10_000, 1.0);
+        double second = coverage(online, state, random, 10_000, 3.0);
+
+        assertEquals(0.90, (first + second) / 2, 0.02);
+        assertEquals(0.90, second, 0.03);
+    }
+
+    @Test
+    void shouldGiveNoIntervalBeforeTheKeyHasEnoughErrors() {
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS));
+        SeriesState state = online.newState();
+
+        // forecasts from the 3rd value (n-steps 3) on, each scored by the next value
+        int needed = 3 + DEFAULTS.minResiduals();
+        feedRamp(online, state, 0, needed - 1, null);
+        assertEquals(DEFAULTS.minResiduals() - 1, state.residualCount());
+        assertNull(Forecast.of("k", state, "vanilla", 3).lower());
+
+        feedRamp(online, state, needed - 1, 1, null);
+        assertNotNull(Forecast.of("k", state, "vanilla", 3).lower());
+    }
+
+    @Test
+    void shouldForecastSeveralStepsAheadRecursivelyWithWideningIntervals() {
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS.withHorizon(4)));
+        SeriesState state = online.newState();
+        Random random = new Random(3);
+        for (int i = 0; i < 50; i++) { // a ramp with a little noise, so errors and intervals are not zero
+            online.observe(state, new double[] {i + 0.1 * random.nextGaussian()}, i, null);
+        }
+        ModelSnapshot plusOne = TestModels.offset(T, 1, 1, 0);
+        online.observe(state, new double[] {50}, 50, plusOne);
+
+        double[] h = state.horizon();
+        assertArrayEquals(new double[] {51, 52, 53, 54}, h, 1e-5, "each step fed the one before");
+        Forecast f = Forecast.of("k", state, "vanilla", 3);
+        assertEquals(4, f.horizon().length);
+        double previousWidth = 0;
+        for (int i = 0; i < 4; i++) {
+            Forecast.Step s = f.horizon()[i];
+            assertEquals(i + 1, s.step());
+            double width = s.upper() - s.lower();
+            assertTrue(width > previousWidth, "step " + s.step() + " should be wider than the one before");
+            previousWidth = width;
+        }
+        assertEquals(f.upper() - f.lower(), f.horizon()[0].upper() - f.horizon()[0].lower(), 1e-9);
+    }
+
+    @Test
+    void shouldRepeatTheLastValueOverTheHorizonWhenNaive() {
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS.withHorizon(3)));
+        SeriesState state = online.newState();
+
+        feedRamp(online, state, 0, 5, null);
+
+        assertArrayEquals(new double[] {4, 4, 4}, state.horizon());
+    }
+
+    @Test
+    void shouldSelectTheKthSmallest() {
+        Random random = new Random(1);
+        for (int round = 0; round < 200; round++) {
+            int n = 1 + random.nextInt(150);
+            float[] a = new float[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = random.nextInt(20); // many ties
+            }
+            float[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            int k = random.nextInt(n);
+            assertEquals(sorted[k], OnlineForecaster.select(a.clone(), n, k));
+        }
+    }
+}
