@@ -73,7 +73,7 @@ public record StreamSettings(
                 t.interval(), t.checkInterval(), c.accuracy().window(), c.input().maxBytes(), m.cacheSize(),
                 new TrainingSettings(m.variant(), m.nSteps(), m.nFeatures(), m.units(), t.epochs(),
                         t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout()),
-                new ServingSettings(c.fallback().enabled(), c.fallback().window(), c.fallback().minPoints(),
+                new ServingSettings(c.fallback().enabled(), c.fallback().damping(), c.fallback().window(), c.fallback().minPoints(),
                         c.interval().coverage(), c.interval().window(), c.interval().adaptation(), c.interval().minErrors(),
                         c.forecast().horizon()));
     }

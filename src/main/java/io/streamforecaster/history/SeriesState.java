@@ -15,6 +15,8 @@ public final class SeriesState {
     static final int MAGIC = 0x53465332; // "SFS2"
     /** Recent one-step errors kept for prediction intervals unless told otherwise. */
     public static final int DEFAULT_RESIDUALS = 100;
+    /** Share of the model's forecast change a damped forecast keeps. */
+    public static final double DAMPING = 0.5;
 
     /** What produced a forecast. */
     public enum Source {
@@ -48,9 +50,12 @@ public final class SeriesState {
     private long judgedVersion;
     private double judgedModelError;
     private double judgedNaiveError;
+    /** Errors of the damped forecast: the last value plus half the model's forecast change. */
+    private double judgedDampedError;
     private double judgedWeight;
     private long judgedPoints;
     private boolean fallback;
+    private boolean damped;
     private long fallbacks;
 
     /** Absolute errors of the latest served forecasts, for prediction intervals. */
@@ -175,6 +180,7 @@ public final class SeriesState {
         judgedVersion = version;
         judgedModelError = 0;
         judgedNaiveError = 0;
+        judgedDampedError = 0;
         judgedWeight = 0;
         judgedPoints = 0;
         if (points > 0 && Double.isFinite(modelMae) && Double.isFinite(naiveMae)) {
@@ -182,6 +188,8 @@ public final class SeriesState {
             double w = 1 - Math.pow(1 - alpha, points);
             judgedModelError = modelMae * w;
             judgedNaiveError = naiveMae * w;
+            // unknown on held-out points; at most the mean of the two (triangle inequality)
+            judgedDampedError = (modelMae + naiveMae) / 2 * w;
             judgedWeight = w;
             judgedPoints = points;
         }
@@ -201,6 +209,9 @@ public final class SeriesState {
         double n = Math.abs(actual - value(size - 1, 0));
         judgedModelError = (1 - alpha) * judgedModelError + alpha * (Double.isFinite(e) ? e : Double.MAX_VALUE);
         judgedNaiveError = (1 - alpha) * judgedNaiveError + alpha * n;
+        double last = value(size - 1, 0);
+        double d = Math.abs(actual - (last + DAMPING * (modelForecast - last)));
+        judgedDampedError = (1 - alpha) * judgedDampedError + alpha * (Double.isFinite(d) ? d : Double.MAX_VALUE);
         judgedWeight = (1 - alpha) * judgedWeight + alpha;
         judgedPoints++;
     }
@@ -218,6 +229,11 @@ public final class SeriesState {
         return judgedWeight > 0 ? judgedModelError / judgedWeight : Double.NaN;
     }
 
+    /** Recent MAE of the damped forecast ({@link #DAMPING}) on the same points. */
+    public double judgedDampedMae() {
+        return judgedWeight > 0 ? judgedDampedError / judgedWeight : Double.NaN;
+    }
+
     /** Recent MAE of the naive forecast on the same points. */
     public double judgedNaiveMae() {
         return judgedWeight > 0 ? judgedNaiveError / judgedWeight : Double.NaN;
@@ -232,6 +248,15 @@ public final class SeriesState {
             fallbacks++;
         }
         fallback = on;
+    }
+
+    /** Whether the key serves its model's forecast change damped ({@link #DAMPING}), because that did best recently. */
+    public boolean damped() {
+        return damped;
+    }
+
+    public void damped(boolean on) {
+        damped = on;
     }
 
     /** How often this key fell back to naive. */
@@ -330,7 +355,7 @@ public final class SeriesState {
         int hc = horizon == null ? 0 : horizon.length;
         // little-endian, the CPU's own order: the history is copied in bulk, without swapping bytes
         ByteBuffer b = ByteBuffer.allocate(4 + 4 + 4 + 4 + 8 + 8 + 1 + 8 + 8 * fc + 8 * 3 + 8
-                        + 8 + 8 + 8 * 3 + 8 + 1 + 8 + 8 + 8 + 4 + 8 * hc + 4 + 4 * residualCount
+                        + 8 + 8 + 8 * 4 + 8 + 1 + 8 + 8 + 8 + 4 + 8 * hc + 4 + 4 * residualCount
                         + 8 * size * nFeatures)
                 .order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(nFeatures).putInt(capacity).putInt(size).putLong(observations).putLong(lastTimestamp);
@@ -339,8 +364,8 @@ public final class SeriesState {
             b.putDouble(forecast[f]);
         }
         b.putDouble(modelError).putDouble(naiveError).putDouble(errorWeight).putLong(scored);
-        b.putDouble(modelForecast).putLong(judgedVersion).putDouble(judgedModelError).putDouble(judgedNaiveError)
-                .putDouble(judgedWeight).putLong(judgedPoints).put((byte) (fallback ? 1 : 0)).putLong(fallbacks);
+        b.putDouble(modelForecast).putLong(judgedVersion).putDouble(judgedModelError).putDouble(judgedNaiveError).putDouble(judgedDampedError)
+                .putDouble(judgedWeight).putLong(judgedPoints).put((byte) ((fallback ? 1 : 0) | (damped ? 2 : 0))).putLong(fallbacks);
         b.putDouble(missLevel).putDouble(halfWidth).putInt(hc);
         for (int i = 0; i < hc; i++) {
             b.putDouble(horizon[i]);
@@ -404,9 +429,12 @@ public final class SeriesState {
                 s.judgedVersion = b.getLong();
                 s.judgedModelError = b.getDouble();
                 s.judgedNaiveError = b.getDouble();
+                s.judgedDampedError = b.getDouble();
                 s.judgedWeight = b.getDouble();
                 s.judgedPoints = b.getLong();
-                s.fallback = b.get() != 0;
+                byte flags = b.get();
+                s.fallback = (flags & 1) != 0;
+                s.damped = (flags & 2) != 0;
                 s.fallbacks = b.getLong();
                 s.missLevel = b.getDouble();
                 halfWidth = b.getDouble();

@@ -106,7 +106,7 @@ public final class OnlineForecaster {
         Source source;
         long version;
         if (lstm != null && !state.fallback()) {
-            served = lstm;
+            served = state.damped() ? damp(lstm, state.lastRow()) : lstm;
             source = Source.LSTM;
             version = model.version();
         } else if (model == null && coldStart == ColdStart.SKIP) {
@@ -118,19 +118,30 @@ public final class OnlineForecaster {
             version = 0;
         }
         double half = halfWidth(state);
-        double[] horizon = serving.horizon() > 1 ? horizon(window, served, source == Source.LSTM ? model : null) : null;
+        double[] horizon = serving.horizon() > 1 ? horizon(window, lstm, source == Source.LSTM ? model : null, served[0]) : null;
+        if (horizon != null && source == Source.LSTM && state.damped()) {
+            double last = window[window.length - 1][0];
+            for (int i = 0; i < horizon.length; i++) {
+                horizon[i] = last + SeriesState.DAMPING * (horizon[i] - last);
+            }
+        }
         state.recordForecast(served, source, version, half, horizon);
         forecastMade = true;
         return true;
     }
 
+    /**
+     * Picks what the key serves from its model's recent errors: the model's forecast, the damped
+     * one, or naive (the fallback), whichever did best; the model alone until it was judged on
+     * enough points.
+     */
     private void decideFallback(SeriesState state) {
-        if (!serving.fallback()) {
-            return;
-        }
+        boolean judged = state.judgedPoints() >= serving.fallbackMinPoints();
         double m = state.judgedModelMae();
+        double d = serving.damping() ? state.judgedDampedMae() : Double.POSITIVE_INFINITY;
         double n = state.judgedNaiveMae();
-        boolean worse = state.judgedPoints() >= serving.fallbackMinPoints() && m > n;
+        state.damped(judged && d < m && !(serving.fallback() && n < d));
+        boolean worse = serving.fallback() && judged && n < Math.min(m, d);
         if (worse && !state.fallback()) {
             state.fallback(true);
             fallbackChange = 1;
@@ -159,14 +170,14 @@ public final class OnlineForecaster {
     }
 
     /** The next H values of the first feature: the model (or the last value) fed its own forecasts. */
-    private double[] horizon(double[][] window, double[] first, ModelSnapshot model) {
+    private double[] horizon(double[][] window, double[] first, ModelSnapshot model, double naive) {
         int h = serving.horizon();
         double[] out = new double[h];
-        out[0] = first[0];
         if (model == null) {
-            java.util.Arrays.fill(out, first[0]);
+            java.util.Arrays.fill(out, naive);
             return out;
         }
+        out[0] = first[0];
         double[][] w = window.clone();
         double[] next = first;
         for (int step = 1; step < h; step++) {
@@ -174,6 +185,14 @@ public final class OnlineForecaster {
             w[w.length - 1] = next;
             next = FastForecaster.forecast(model, w);
             out[step] = next[0];
+        }
+        return out;
+    }
+
+    private static double[] damp(double[] forecast, double[] last) {
+        double[] out = new double[forecast.length];
+        for (int f = 0; f < out.length; f++) {
+            out[f] = last[f] + SeriesState.DAMPING * (forecast[f] - last[f]);
         }
         return out;
     }

@@ -4,6 +4,7 @@ package io.streamforecaster.serving;
  * How forecasts are served from a key's model and state.
  *
  * @param fallback whether a key whose model does worse than naive serves naive until it does better
+ * @param damping whether a key may also serve its model's forecast change halved, when that did best recently
  * @param fallbackWindow the model and naive are compared over about this many recent points (exponentially weighted)
  * @param fallbackMinPoints points (held-out, then online) a model is judged on before it can be set aside
  * @param coverage the share of actual values a prediction interval should hold, in (0, 1)
@@ -12,7 +13,7 @@ package io.streamforecaster.serving;
  * @param minResiduals errors a key needs before its forecasts carry an interval
  * @param horizon values forecast ahead (1 = the next value only)
  */
-public record ServingSettings(boolean fallback, int fallbackWindow, int fallbackMinPoints, double coverage,
+public record ServingSettings(boolean fallback, boolean damping, int fallbackWindow, int fallbackMinPoints, double coverage,
                               int intervalWindow, double intervalAdaptation, int minResiduals, int horizon) {
 
     public ServingSettings {
@@ -37,10 +38,10 @@ public record ServingSettings(boolean fallback, int fallbackWindow, int fallback
 
     /** The shipped defaults. */
     public static ServingSettings defaults() {
-        return new ServingSettings(true, 64, 16, 0.9, 100, 0.005, 10, 1);
+        return new ServingSettings(true, true, 64, 16, 0.9, 100, 0.05, 10, 1);
     }
 
     public ServingSettings withHorizon(int h) {
-        return new ServingSettings(fallback, fallbackWindow, fallbackMinPoints, coverage, intervalWindow, intervalAdaptation, minResiduals, h);
+        return new ServingSettings(fallback, damping, fallbackWindow, fallbackMinPoints, coverage, intervalWindow, intervalAdaptation, minResiduals, h);
     }
 }

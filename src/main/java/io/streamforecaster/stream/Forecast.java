@@ -19,12 +19,13 @@ import java.io.UncheckedIOException;
  *              while the key has too few scored forecasts
  * @param upper its upper end
  * @param fallback true when the key serves naive because its model did worse than naive recently, else absent
+ * @param damped true when the key serves its model's forecast change halved, because that did best recently, else absent
  * @param horizon steps 1..H when {@code forecaster.forecast.horizon} H &gt; 1 (first feature), else absent
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Forecast(String key, long timestamp, double forecast, String source, String variant,
                        long modelVersion, int nSteps, double[] forecastVector, Double lower, Double upper,
-                       Boolean fallback, Step[] horizon) {
+                       Boolean fallback, Boolean damped, Step[] horizon) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,7 +54,8 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
         return new Forecast(key, state.lastTimestamp(), values[0], state.forecastSource().id(), variant,
                 state.forecastModelVersion(), nSteps, values.length > 1 ? values : null,
                 interval ? values[0] - half : null, interval ? values[0] + half : null,
-                state.fallback() && state.forecastSource() == SeriesState.Source.NAIVE ? Boolean.TRUE : null, steps);
+                state.fallback() && state.forecastSource() == SeriesState.Source.NAIVE ? Boolean.TRUE : null,
+                state.damped() && state.forecastSource() == SeriesState.Source.LSTM ? Boolean.TRUE : null, steps);
     }
 
     /** The record as JSON, written by hand: it is made for every event, and this is several times cheaper than a mapper. */
@@ -78,6 +80,9 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
         }
         if (fallback != null) {
             s.append(",\"fallback\":").append(fallback.booleanValue());
+        }
+        if (damped != null) {
+            s.append(",\"damped\":").append(damped.booleanValue());
         }
         if (horizon != null) {
             s.append(",\"horizon\":[");

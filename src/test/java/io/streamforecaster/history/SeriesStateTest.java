@@ -78,7 +78,7 @@ class SeriesStateTest {
 
     @Test
     void shouldStoreACompactRecordRatherThanOneEntryPerObservation() {
-        int judgement = 8 + 8 + 8 * 3 + 8 + 1 + 8; // model's own forecast, version, EW sums, points, fallback, count
+        int judgement = 8 + 8 + 8 * 4 + 8 + 1 + 8; // model's own forecast, version, EW sums, points, flags, count
         int interval = 8 + 8 + 4 + 4; // miss level, half-width, horizon count, residual count
         assertEquals(4 * 4 + 8 * 2 + 1 + 8 + 8 * 3 + 8 + judgement + interval + 512 * 8, filled(1, 512, 2000).toBytes().length);
     }
@@ -90,6 +90,7 @@ class SeriesStateTest {
         s.recordModelForecast(19.5);
         s.scoreModel(21, 2.0 / 65);
         s.fallback(true);
+        s.damped(true);
         for (int i = 0; i < 120; i++) {
             s.addResidual(i); // 100 kept: 20..119
         }
@@ -103,6 +104,8 @@ class SeriesStateTest {
         assertEquals(s.judgedModelMae(), back.judgedModelMae());
         assertEquals(s.judgedNaiveMae(), back.judgedNaiveMae());
         assertTrue(back.fallback());
+        assertTrue(back.damped());
+        assertEquals(s.judgedDampedMae(), back.judgedDampedMae());
         assertEquals(1, back.fallbacks());
         assertEquals(100, back.residualCount());
         float[] r = new float[100];

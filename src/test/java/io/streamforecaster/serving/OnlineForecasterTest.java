@@ -103,8 +103,23 @@ class OnlineForecasterTest {
     }
 
     @Test
+    void shouldServeTheDampedForecastWhenItDidBestRecently() {
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS));
+        SeriesState state = online.newState();
+        ModelSnapshot overshoots = TestModels.offset(T, 2, 1, 0); // +2 on a ramp of +1: off by 1, as naive; half of it is exact
+
+        feedRamp(online, state, 0, 60, overshoots);
+
+        assertTrue(state.damped());
+        assertFalse(state.fallback());
+        assertEquals(Source.LSTM, state.forecastSource());
+        assertEquals(60.0, state.forecast()[0], 1e-6, "59 + half of the model's +2");
+        assertEquals(Boolean.TRUE, Forecast.of("k", state, "vanilla", 3).damped());
+    }
+
+    @Test
     void shouldNeverFallBackWhenTurnedOff() {
-        var off = new ServingSettings(false, 64, 16, 0.9, 100, 0.005, 10, 1);
+        var off = new ServingSettings(false, false, 64, 16, 0.9, 100, 0.005, 10, 1);
         OnlineForecaster online = new OnlineForecaster(settings(off));
         SeriesState state = online.newState();
 

@@ -14,7 +14,7 @@ class ForecastJsonTest {
     @Test
     void shouldWriteJsonThatAnyParserReadsBackWithAwkwardKeys() throws Exception {
         for (String key : new String[] {"host-1.cpu", "quote\"back\\slash", "tab\tnew\nline\u0001", "ünïcødé ✓"}) {
-            Forecast f = new Forecast(key, 1700000000000L, -101.25e-3, "lstm", "stacked", 3, 12, null, null, null, null, null);
+            Forecast f = new Forecast(key, 1700000000000L, -101.25e-3, "lstm", "stacked", 3, 12, null, null, null, null, null, null);
 
             byte[] json = f.toJson();
 
@@ -27,7 +27,7 @@ class ForecastJsonTest {
 
     @Test
     void shouldCarryEveryFeatureOfAMultivariateForecast() {
-        Forecast f = new Forecast("m", 5, 1.5, "naive", "vanilla", 0, 4, new double[] {1.5, -2.0, 1e-9}, null, null, null, null);
+        Forecast f = new Forecast("m", 5, 1.5, "naive", "vanilla", 0, 4, new double[] {1.5, -2.0, 1e-9}, null, null, null, null, null);
 
         Forecast back = Forecast.fromJson(f.toJson());
 
@@ -39,7 +39,7 @@ class ForecastJsonTest {
     @Test
     void shouldCarryTheIntervalTheFallbackMarkAndEveryStepOfTheHorizon() throws Exception {
         Forecast.Step[] steps = {new Forecast.Step(1, 10.0, 8.0, 12.0), new Forecast.Step(2, 11.0, 8.17, 13.83)};
-        Forecast f = new Forecast("h", 7, 10.0, "naive", "vanilla", 0, 12, null, 8.0, 12.0, true, steps);
+        Forecast f = new Forecast("h", 7, 10.0, "naive", "vanilla", 0, 12, null, 8.0, 12.0, true, null, steps);
 
         byte[] json = f.toJson();
 
@@ -57,7 +57,7 @@ class ForecastJsonTest {
 
     @Test
     void shouldLeaveOutTheIntervalWhileTheKeyHasNone() throws Exception {
-        Forecast f = new Forecast("n", 7, 10.0, "lstm", "vanilla", 2, 12, null, null, null, null,
+        Forecast f = new Forecast("n", 7, 10.0, "lstm", "vanilla", 2, 12, null, null, null, null, null,
                 new Forecast.Step[] {new Forecast.Step(1, 10.0, null, null)});
 
         var tree = new ObjectMapper().readTree(f.toJson());
