@@ -30,6 +30,8 @@ public interface ForecasterConfig {
 
     Forecast forecast();
 
+    Metrics metrics();
+
     /** {@code naive}: before a key has a model, forecast its last value, marked {@code naive}; {@code skip}: emit nothing. */
     @WithDefault("naive")
     ColdStart coldStart();
@@ -166,6 +168,15 @@ public interface ForecasterConfig {
         /** Errors a key needs before its forecasts carry an interval. */
         @WithDefault("10")
         int minErrors();
+    }
+
+    interface Metrics {
+        /**
+         * Keys per instance that get their own gauges ({@code forecaster.series.*} with a {@code key}
+         * tag) for the dashboard's per-series drill-down: the first ones seen. 0 turns them off.
+         */
+        @WithDefault("20")
+        int seriesKeys();
     }
 
     interface Forecast {

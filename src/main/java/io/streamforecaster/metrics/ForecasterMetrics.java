@@ -45,7 +45,19 @@ public class ForecasterMetrics {
     private final Counter fallbacksEntered;
     private final Counter fallbacksLeft;
 
+    private final MeterRegistry registry;
+    private final int maxSeriesKeys;
+    /** Per-key gauges of the first keys seen, for the dashboard's drill-down: bounded, never one per key of a big stream. */
+    private final Map<String, double[]> seriesValues = new ConcurrentHashMap<>();
+
     public ForecasterMetrics(MeterRegistry registry, LongSupplier trainingQueue) {
+        this(registry, trainingQueue, 0);
+    }
+
+    /** @param maxSeriesKeys keys that get their own {@code forecaster.series.*} gauges (the first seen) */
+    public ForecasterMetrics(MeterRegistry registry, LongSupplier trainingQueue, int maxSeriesKeys) {
+        this.registry = registry;
+        this.maxSeriesKeys = maxSeriesKeys;
         events = Counter.builder("forecaster.events").description("Records read from the input topic").register(registry);
         for (RejectReason r : RejectReason.values()) {
             rejected.put(r, Counter.builder("forecaster.rejected").tag("reason", r.id())
@@ -91,6 +103,11 @@ public class ForecasterMetrics {
         Gauge.builder("forecaster.interval.coverage", intervalCoverage, RecentMean::value)
                 .description("Recent share of actual values inside their forecast's prediction interval, all keys together")
                 .register(registry);
+        // ND4J's arrays live off the heap, allocated through JavaCPP: what the JVM's memory metrics do not show
+        Gauge.builder("forecaster.offheap.used", () -> org.bytedeco.javacpp.Pointer.totalBytes())
+                .baseUnit("bytes").description("Off-heap memory JavaCPP (ND4J) holds now").register(registry);
+        Gauge.builder("forecaster.offheap.max", () -> org.bytedeco.javacpp.Pointer.maxBytes())
+                .baseUnit("bytes").description("Off-heap memory JavaCPP (ND4J) may hold (org.bytedeco.javacpp.maxbytes)").register(registry);
         Gauge.builder("forecaster.models", this, ForecasterMetrics::models)
                 .description("Keys with a model in this instance's stores").register(registry);
     }
@@ -119,6 +136,52 @@ public class ForecasterMetrics {
             mean.add(error);
         }
         naiveMae.add(naiveError);
+    }
+
+    static final String[] SERIES_GAUGES = {"actual", "forecast", "lower", "upper", "mae", "naive.mae"};
+
+    /**
+     * The latest values of one key, for its drill-down gauges {@code forecaster.series.*}{key}:
+     * kept for the first {@code maxSeriesKeys} keys this instance sees, ignored for the others.
+     */
+    public void series(String key, double actual, double forecast, double lower, double upper, double mae, double naiveMae) {
+        if (maxSeriesKeys <= 0) {
+            return;
+        }
+        double[] v = seriesValues.get(key);
+        if (v == null) {
+            if (seriesValues.size() >= maxSeriesKeys) {
+                return;
+            }
+            v = register(key);
+            if (v == null) {
+                return;
+            }
+        }
+        v[0] = actual;
+        v[1] = forecast;
+        v[2] = lower;
+        v[3] = upper;
+        v[4] = mae;
+        v[5] = naiveMae;
+    }
+
+    private synchronized double[] register(String key) {
+        double[] existing = seriesValues.get(key);
+        if (existing != null || seriesValues.size() >= maxSeriesKeys) {
+            return existing;
+        }
+        double[] v = new double[SERIES_GAUGES.length];
+        java.util.Arrays.fill(v, Double.NaN);
+        for (int i = 0; i < SERIES_GAUGES.length; i++) {
+            int index = i;
+            Gauge.builder("forecaster.series." + SERIES_GAUGES[i], v, a -> a[index]).tag("key", key)
+                    .description("Latest " + SERIES_GAUGES[i] + " of one series (drill-down; only the first "
+                            + maxSeriesKeys + " keys of each instance)")
+                    .register(registry);
+        }
+        seriesValues.put(key, v);
+        return v;
     }
 
     /** One actual value checked against its forecast's interval. */

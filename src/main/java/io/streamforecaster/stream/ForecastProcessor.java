@@ -117,6 +117,8 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
             Forecast forecast = Forecast.of(key, state, variant, settings.nSteps());
             context().forward(new Record<>(record.key(), forecast.toJson(), obs.timestamp()), Stores.OUTPUT_NODE);
             metrics.prediction(state.forecastSource(), System.nanoTime() - start);
+            metrics.series(key, obs.values()[0], forecast.forecast(), forecast.lower() == null ? Double.NaN : forecast.lower(),
+                    forecast.upper() == null ? Double.NaN : forecast.upper(), state.onlineMae(), state.naiveMae());
         }
         series.put(key, state);
         scheduler.offer(key, state, model);

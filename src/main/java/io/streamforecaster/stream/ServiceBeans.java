@@ -33,8 +33,8 @@ public class ServiceBeans {
 
     @Produces
     @Singleton
-    ForecasterMetrics metrics(MeterRegistry registry, TrainingPool pool) {
-        return new ForecasterMetrics(registry, pool::pending);
+    ForecasterMetrics metrics(MeterRegistry registry, TrainingPool pool, ForecasterConfig config) {
+        return new ForecasterMetrics(registry, pool::pending, config.metrics().seriesKeys());
     }
 
     /**
