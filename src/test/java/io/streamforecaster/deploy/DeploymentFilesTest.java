@@ -1,0 +1,431 @@
+package io.streamforecaster.deploy;
+
+import static io.streamforecaster.deploy.DeploymentFiles.BASE;
+import static io.streamforecaster.deploy.DeploymentFiles.DOCKER;
+import static io.streamforecaster.deploy.DeploymentFiles.K8S;
+import static io.streamforecaster.deploy.DeploymentFiles.OVERLAY;
+import static io.streamforecaster.deploy.DeploymentFiles.ROOT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.streamforecaster.config.ForecasterConfig;
+import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.ingest.RejectReason;
+import io.streamforecaster.metrics.ForecasterMetrics;
+import io.streamforecaster.model.Selection;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps docker/ and k8s/ true without Docker or a cluster: every file parses, and the ports, probe
+ * paths, settings and metric names they use are the service's own. (That the probe paths answer
+ * and that every dashboard query returns data on a running service is checked by DeploymentIT.)
+ */
+class DeploymentFilesTest {
+
+    static final Set<String> HEALTH_PATHS = Set.of("/q/health/live", "/q/health/ready", "/q/health/started");
+
+    static Properties applicationProperties() throws IOException {
+        Properties p = new Properties();
+        try (var in = Files.newInputStream(ROOT.resolve("src/main/resources/application.properties"))) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    static int httpPort() throws IOException {
+        return Integer.parseInt(applicationProperties().getProperty("quarkus.http.port"));
+    }
+
+    /** forecaster.* keys of the contract, from the config mapping itself (kebab-case, as MicroProfile Config names them). */
+    static Set<String> forecasterKeys() {
+        Set<String> keys = new TreeSet<>();
+        collectKeys(ForecasterConfig.class, "forecaster", keys);
+        return keys;
+    }
+
+    private static void collectKeys(Class<?> type, String prefix, Set<String> out) {
+        for (Method m : type.getDeclaredMethods()) {
+            if (m.getParameterCount() != 0 || m.isDefault() || java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            String name = prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+            Class<?> r = m.getReturnType();
+            if (r.isInterface() && r.getDeclaringClass() == ForecasterConfig.class) {
+                collectKeys(r, name, out);
+            } else {
+                out.add(name);
+            }
+        }
+    }
+
+    /** The environment variable MicroProfile Config maps a property to: non-alphanumerics to _, upper case. */
+    static String envName(String property) {
+        return property.replaceAll("[^a-zA-Z0-9]", "_").toUpperCase(Locale.ROOT);
+    }
+
+    /** Every environment variable the service (or its entrypoint) reads, mapped to what it sets. */
+    static Map<String, String> knownEnv() throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String k : forecasterKeys()) {
+            env.put(envName(k), k);
+        }
+        for (String k : applicationProperties().stringPropertyNames()) {
+            env.put(envName(k), k);
+        }
+        for (String k : StreamsConfig.configDef().names()) {
+            env.put(envName("kafka-streams." + k), "kafka-streams." + k);
+        }
+        // placeholders in application.properties, and what docker/entrypoint.sh reads
+        Matcher m = Pattern.compile("\\$\\{([A-Z_]+)[:}]").matcher(DeploymentFiles.read(ROOT.resolve("src/main/resources/application.properties")));
+        while (m.find()) {
+            env.put(m.group(1), "placeholder " + m.group(1));
+        }
+        for (String e : List.of("MEMORY_LIMIT_BYTES", "CPU_LIMIT", "HEAP_PERCENT", "OFFHEAP_PERCENT", "PHYSICAL_PERCENT",
+                "OMP_NUM_THREADS", "JAVA_OPTS", "POD_NAME", "POD_NAMESPACE", "QUARKUS_HTTP_HOST", "LANG")) {
+            env.put(e, "entrypoint/runtime " + e);
+        }
+        return env;
+    }
+
+    @Test
+    void everyManifestComposeFileAndTheDashboardParse() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Stream.concat(Files.walk(K8S), Files.walk(DOCKER))) {
+            files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml") || p.toString().endsWith(".json")).toList();
+        }
+        assertTrue(files.size() >= 15, "found " + files);
+        for (Path f : files) {
+            List<JsonNode> docs = f.toString().endsWith(".json") ? List.of(DeploymentFiles.json(f)) : DeploymentFiles.yamlDocuments(f);
+            assertFalse(docs.isEmpty(), f + " is empty");
+        }
+        for (JsonNode m : DeploymentFiles.baseManifests()) {
+            assertTrue(m.has("apiVersion") && m.has("kind") && m.path("metadata").has("name"), "not a Kubernetes object: " + m);
+        }
+    }
+
+    @Test
+    void thePortIsTheServicesEverywhere() throws IOException {
+        int port = httpPort();
+        String dockerfile = DeploymentFiles.read(DOCKER.resolve("Dockerfile"));
+        assertTrue(dockerfile.contains("EXPOSE " + port), "Dockerfile exposes " + port);
+        assertTrue(dockerfile.contains("/dev/tcp/127.0.0.1/" + port + " "), "Dockerfile health check on " + port);
+
+        JsonNode c = DeploymentFiles.container();
+        assertEquals(port, c.path("ports").get(0).path("containerPort").asInt());
+        String portName = c.path("ports").get(0).path("name").asText();
+        for (String svc : List.of("stream-forecaster", "stream-forecaster-headless")) {
+            JsonNode p = DeploymentFiles.manifest("Service", svc).path("spec").path("ports").get(0);
+            assertEquals(portName, p.path("targetPort").asText(), svc);
+            assertEquals(port, p.path("port").asInt(), svc);
+        }
+        JsonNode monitor = DeploymentFiles.manifest("ServiceMonitor", "stream-forecaster");
+        assertEquals(portName, monitor.path("spec").path("endpoints").get(0).path("port").asText());
+        assertEquals(applicationProperties().getProperty("quarkus.micrometer.export.prometheus.path"),
+                monitor.path("spec").path("endpoints").get(0).path("path").asText());
+
+        JsonNode compose = DeploymentFiles.yaml(DOCKER.resolve("compose.yaml")).path("services");
+        assertEquals(port + ":" + port, compose.path("forecaster").path("ports").get(0).asText());
+        JsonNode prometheus = DeploymentFiles.yaml(DeploymentFiles.PROMETHEUS).path("scrape_configs").get(0);
+        assertEquals("forecaster:" + port, prometheus.path("static_configs").get(0).path("targets").get(0).asText());
+        assertEquals(applicationProperties().getProperty("quarkus.micrometer.export.prometheus.path"), prometheus.path("metrics_path").asText());
+    }
+
+    @Test
+    void probesUseTheQuarkusHealthPathsOnTheServicePort() {
+        JsonNode c = DeploymentFiles.container();
+        String portName = c.path("ports").get(0).path("name").asText();
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            JsonNode get = c.path(probe).path("httpGet");
+            assertTrue(HEALTH_PATHS.contains(get.path("path").asText()), probe + " on " + get.path("path"));
+            assertEquals(portName, get.path("port").asText(), probe);
+        }
+        assertEquals("/q/health/live", c.path("livenessProbe").path("httpGet").path("path").asText());
+        assertEquals("/q/health/ready", c.path("readinessProbe").path("httpGet").path("path").asText());
+    }
+
+    @Test
+    void everySettingTheFilesSetIsOneTheServiceReads() throws IOException {
+        Map<String, String> known = knownEnv();
+        Map<String, String> set = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(BASE.resolve("config.env"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                set.put(line.substring(0, line.indexOf('=')), "k8s/base/config.env");
+            }
+        }
+        for (JsonNode gen : DeploymentFiles.yaml(OVERLAY.resolve("kustomization.yaml")).path("configMapGenerator")) {
+            gen.path("literals").forEach(l -> set.put(l.asText().substring(0, l.asText().indexOf('=')), "overlay literal"));
+        }
+        DeploymentFiles.container().path("env").forEach(e -> set.put(e.path("name").asText(), "StatefulSet env"));
+        DeploymentFiles.yaml(DOCKER.resolve("compose.yaml")).path("services").path("forecaster").path("environment")
+                .fieldNames().forEachRemaining(n -> set.put(n, "compose"));
+        Matcher env = Pattern.compile("(?m)^ENV ((?:.|\\\\\\n)*?)(?<!\\\\)$").matcher(DeploymentFiles.read(DOCKER.resolve("Dockerfile")));
+        while (env.find()) {
+            Matcher kv = Pattern.compile("([A-Z_]+)=").matcher(env.group(1));
+            while (kv.find()) {
+                set.put(kv.group(1), "Dockerfile");
+            }
+        }
+        assertTrue(set.size() > 20, "settings found: " + set.keySet());
+        List<String> unknown = new ArrayList<>();
+        set.forEach((name, where) -> {
+            if (!known.containsKey(name)) {
+                unknown.add(name + " (" + where + ")");
+            }
+        });
+        assertTrue(unknown.isEmpty(), "settings the service does not read: " + unknown);
+        // a key the contract names is there under its own name
+        assertTrue(set.containsKey("FORECASTER_MODEL_VARIANT") && set.containsKey("QUARKUS_KAFKA_STREAMS_BOOTSTRAP_SERVERS"));
+    }
+
+    /** The names the service's own meters have in a Prometheus scrape, after each was used once. */
+    static Set<String> forecasterMetricNames() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ForecasterMetrics m = new ForecasterMetrics(registry, () -> 0, 5);
+        m.event();
+        m.rejected(RejectReason.NOT_A_NUMBER);
+        m.productionError();
+        m.prediction(Source.LSTM, 1000);
+        m.scored(Source.LSTM, 1, 1);
+        m.intervalChecked(true);
+        m.challenge(Selection.Decision.PROMOTED);
+        m.fallback(true);
+        m.training(ForecasterMetrics.TrainingOutcome.SUCCESS, TimeUnit.SECONDS.toNanos(1));
+        m.handoff(1000);
+        m.series("k", 1, 2, 0, 3, 1, 1);
+        return DeploymentFiles.scrapedNames(registry.scrape());
+    }
+
+    @Test
+    void everyForecasterMetricOfTheDashboardIsOneTheServiceServes() {
+        Set<String> served = forecasterMetricNames();
+        Set<String> used = DeploymentFiles.dashboardMetrics();
+        assertTrue(used.size() > 15, "metrics found in the dashboard: " + used);
+        List<String> missing = new ArrayList<>();
+        for (String name : used) {
+            if (name.startsWith("forecaster_") && !served.contains(name)) {
+                missing.add(name);
+            }
+        }
+        assertTrue(missing.isEmpty(), "dashboard metrics the service does not serve: " + missing + "; it serves " + served);
+    }
+
+    @Test
+    void theDashboardHasThePanelsUsersNeed() {
+        JsonNode d = DeploymentFiles.json(DeploymentFiles.DASHBOARD);
+        Set<String> titles = new HashSet<>();
+        d.path("panels").forEach(p -> titles.add(p.path("title").asText()));
+        for (String t : List.of("Events in", "Rejected by reason", "Forecasts by source", "Forecast latency", "Consumer lag",
+                "Training runs", "Training duration", "Training queue and hand-off", "Models", "Online MAE against naive",
+                "JVM heap", "Off-heap (ND4J via JavaCPP) and JVM non-heap", "Actual, forecast and interval")) {
+            assertTrue(titles.contains(t), "panel '" + t + "' in " + titles);
+        }
+        var ids = new HashSet<Integer>();
+        d.path("panels").forEach(p -> assertTrue(ids.add(p.path("id").asInt()), "panel ids are unique"));
+        assertEquals("key", d.path("templating").path("list").get(1).path("name").asText(), "per-series drill-down variable");
+    }
+
+    @Test
+    void podsPassTheRestrictedPodSecurityProfile() {
+        JsonNode spec = DeploymentFiles.manifest("StatefulSet", "stream-forecaster").path("spec").path("template").path("spec");
+        JsonNode pod = spec.path("securityContext");
+        assertTrue(pod.path("runAsNonRoot").asBoolean());
+        assertTrue(pod.path("runAsUser").asInt() > 0);
+        assertEquals("RuntimeDefault", pod.path("seccompProfile").path("type").asText());
+        assertFalse(spec.path("hostNetwork").asBoolean() || spec.path("hostPID").asBoolean() || spec.path("hostIPC").asBoolean());
+        spec.path("volumes").forEach(v -> assertFalse(v.has("hostPath"), "no hostPath volumes"));
+        for (JsonNode c : spec.path("containers")) {
+            JsonNode sc = c.path("securityContext");
+            assertEquals(false, sc.path("allowPrivilegeEscalation").asBoolean(true), "allowPrivilegeEscalation: false");
+            assertFalse(sc.path("privileged").asBoolean());
+            assertTrue(sc.path("readOnlyRootFilesystem").asBoolean());
+            assertEquals(List.of("ALL"), List.of(sc.path("capabilities").path("drop").get(0).asText()));
+            assertFalse(sc.path("capabilities").has("add"), "no capabilities added");
+            assertTrue(c.path("resources").path("limits").has("memory") && c.path("resources").path("limits").has("cpu"));
+        }
+        // the image's writable places are all mounted, since the root file system is read-only
+        Matcher vol = Pattern.compile("VOLUME \\[(.*)]").matcher(DeploymentFiles.read(DOCKER.resolve("Dockerfile")));
+        assertTrue(vol.find());
+        Set<String> mounted = new HashSet<>();
+        DeploymentFiles.container().path("volumeMounts").forEach(m -> mounted.add(m.path("mountPath").asText()));
+        for (String v : vol.group(1).split(",")) {
+            assertTrue(mounted.contains(v.trim().replace("\"", "")), v + " mounted in the StatefulSet: " + mounted);
+        }
+        String dockerfile = DeploymentFiles.read(DOCKER.resolve("Dockerfile"));
+        Matcher user = Pattern.compile("(?m)^ARG UID=(\\d+)").matcher(dockerfile);
+        assertTrue(user.find());
+        assertEquals(Integer.parseInt(user.group(1)), pod.path("runAsUser").asInt(), "the image's own non-root user");
+        assertTrue(dockerfile.contains("USER ${UID}"));
+        JsonNode namespace = DeploymentFiles.yaml(OVERLAY.resolve("namespace.yaml"));
+        assertEquals("restricted", namespace.path("metadata").path("labels").path("pod-security.kubernetes.io/enforce").asText());
+    }
+
+    @Test
+    void interactiveQueriesReachThePodThatOwnsTheKey() {
+        JsonNode sts = DeploymentFiles.manifest("StatefulSet", "stream-forecaster");
+        String headless = sts.path("spec").path("serviceName").asText();
+        JsonNode svc = DeploymentFiles.manifest("Service", headless);
+        assertEquals("None", svc.path("spec").path("clusterIP").asText());
+        JsonNode host = null;
+        for (JsonNode e : DeploymentFiles.container().path("env")) {
+            if (e.path("name").asText().equals("FORECASTER_HOST")) {
+                host = e;
+            }
+        }
+        assertNotNull(host);
+        assertEquals("$(POD_NAME)." + headless + ".$(POD_NAMESPACE).svc.cluster.local", host.path("value").asText());
+        // both Services select the StatefulSet's pods; only the main one is scraped
+        JsonNode podLabels = sts.path("spec").path("template").path("metadata").path("labels");
+        for (String s : List.of("stream-forecaster", headless)) {
+            DeploymentFiles.manifest("Service", s).path("spec").path("selector").fields()
+                    .forEachRemaining(f -> assertEquals(f.getValue().asText(), podLabels.path(f.getKey()).asText(), s + " selects the pods"));
+        }
+        JsonNode monitorSelector = DeploymentFiles.manifest("ServiceMonitor", "stream-forecaster").path("spec").path("selector").path("matchLabels");
+        assertFalse(matches(monitorSelector, svc.path("metadata").path("labels")), "the headless Service is not scraped a second time");
+        assertTrue(matches(monitorSelector, DeploymentFiles.manifest("Service", "stream-forecaster").path("metadata").path("labels")));
+        assertTrue(sts.path("spec").path("volumeClaimTemplates").get(0).path("metadata").path("name").asText()
+                .equals(DeploymentFiles.container().path("volumeMounts").get(0).path("name").asText()), "state on the claim");
+        JsonNode pdb = DeploymentFiles.manifest("PodDisruptionBudget", "stream-forecaster");
+        assertTrue(matches(pdb.path("spec").path("selector").path("matchLabels"), podLabels));
+        JsonNode policy = DeploymentFiles.manifest("NetworkPolicy", "stream-forecaster");
+        assertTrue(matches(policy.path("spec").path("podSelector").path("matchLabels"), podLabels));
+    }
+
+    /**
+     * What {@code kubectl kustomize} checks, without kubectl: every resource, generator file and
+     * patch target of the overlay and the base exists; the overlay's image and config map refer to
+     * the base's. (With kubectl on the path, the overlay is rendered by it too.)
+     */
+    @Test
+    void theOverlayRenders() throws Exception {
+        for (Path dir : List.of(BASE, OVERLAY)) {
+            JsonNode k = DeploymentFiles.yaml(dir.resolve("kustomization.yaml"));
+            for (JsonNode r : k.path("resources")) {
+                Path p = dir.resolve(r.asText()).normalize();
+                assertTrue(Files.isRegularFile(p) || Files.isRegularFile(p.resolve("kustomization.yaml")), dir + ": resource " + r);
+            }
+            for (JsonNode g : k.path("configMapGenerator")) {
+                g.path("envs").forEach(f -> assertTrue(Files.isRegularFile(dir.resolve(f.asText())), "generator file " + f));
+                g.path("files").forEach(f -> assertTrue(Files.isRegularFile(dir.resolve(f.asText())), "generator file " + f));
+            }
+            for (JsonNode p : k.path("patches")) {
+                String kind = p.path("target").path("kind").asText();
+                String name = p.path("target").path("name").asText();
+                DeploymentFiles.manifest(kind, name);
+                if (p.has("path")) {
+                    JsonNode patch = DeploymentFiles.yaml(dir.resolve(p.path("path").asText()));
+                    assertEquals(kind, patch.path("kind").asText());
+                    assertEquals(name, patch.path("metadata").path("name").asText());
+                    JsonNode c = patch.path("spec").path("template").path("spec").path("containers").get(0);
+                    assertEquals(DeploymentFiles.container().path("name").asText(), c.path("name").asText(), "patch merges into the container");
+                }
+            }
+        }
+        JsonNode overlay = DeploymentFiles.yaml(OVERLAY.resolve("kustomization.yaml"));
+        assertEquals(DeploymentFiles.container().path("image").asText().split(":")[0], overlay.path("images").get(0).path("name").asText());
+        JsonNode merged = overlay.path("configMapGenerator").get(0);
+        assertEquals("merge", merged.path("behavior").asText());
+        assertEquals(DeploymentFiles.container().path("envFrom").get(0).path("configMapRef").path("name").asText(), merged.path("name").asText());
+
+        Path kubectl = onPath("kubectl");
+        if (kubectl != null) {
+            Process p = new ProcessBuilder(kubectl.toString(), "kustomize", OVERLAY.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), out);
+            Path rendered = Files.createTempFile("overlay", ".yaml");
+            Files.writeString(rendered, out);
+            List<JsonNode> docs = DeploymentFiles.yamlDocuments(rendered);
+            Map<String, JsonNode> byKind = new LinkedHashMap<>();
+            for (JsonNode d : docs) {
+                byKind.putIfAbsent(d.path("kind").asText(), d);
+                if (!d.path("kind").asText().equals("Namespace")) {
+                    assertEquals("stream-forecaster", d.path("metadata").path("namespace").asText(), "namespaced: " + d.path("metadata"));
+                }
+            }
+            JsonNode sts = byKind.get("StatefulSet");
+            assertEquals(3, sts.path("spec").path("replicas").asInt());
+            JsonNode c = sts.path("spec").path("template").path("spec").path("containers").get(0);
+            assertEquals("registry.example.com/stream-forecaster:0.1.0", c.path("image").asText());
+            assertEquals("4Gi", c.path("resources").path("limits").path("memory").asText());
+            assertTrue(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean(), "the patch kept the container's hardening");
+            String configMap = c.path("envFrom").get(0).path("configMapRef").path("name").asText();
+            assertTrue(docs.stream().anyMatch(d -> d.path("kind").asText().equals("ConfigMap")
+                    && d.path("metadata").path("name").asText().equals(configMap)
+                    && d.path("data").path("FORECASTER_MODEL_VARIANT").asText().equals("stacked")), "the StatefulSet uses the merged, hashed ConfigMap");
+            Files.delete(rendered);
+        } else {
+            System.err.println("DeploymentFilesTest: kubectl is not on the PATH; the overlay was checked without rendering it");
+        }
+    }
+
+    @Test
+    void composeRunsKafkaTheServiceTheReplayPrometheusAndGrafana() {
+        JsonNode services = DeploymentFiles.yaml(DOCKER.resolve("compose.yaml")).path("services");
+        for (String s : List.of("kafka", "forecaster", "replay", "prometheus", "grafana")) {
+            assertTrue(services.has(s), "compose service " + s);
+        }
+        assertTrue(services.path("kafka").path("image").asText().startsWith("apache/kafka:"));
+        assertTrue(services.path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText().contains("controller"), "KRaft");
+        String dockerfile = DeploymentFiles.read(DOCKER.resolve("Dockerfile"));
+        for (String s : List.of("forecaster", "replay")) {
+            JsonNode build = services.path(s).path("build");
+            assertTrue(Files.isRegularFile(DOCKER.resolve(build.path("context").asText()).resolve(build.path("dockerfile").asText())), s);
+            assertTrue(dockerfile.contains(" AS " + build.path("target").asText() + "\n"), s + " builds stage " + build.path("target"));
+        }
+        for (String s : List.of("prometheus", "grafana")) {
+            for (JsonNode v : services.path(s).path("volumes")) {
+                Path host = DOCKER.resolve(v.asText().split(":")[0]).normalize();
+                assertTrue(Files.exists(host), s + " mounts " + host);
+            }
+        }
+        assertTrue(services.path("forecaster").path("read_only").asBoolean());
+        assertEquals("ALL", services.path("forecaster").path("cap_drop").get(0).asText());
+        JsonNode cmd = services.path("replay").path("command");
+        List<String> args = new ArrayList<>();
+        cmd.forEach(a -> args.add(a.asText()));
+        assertTrue(args.contains("--generate") && args.contains("--bootstrap-servers"), "replay feeds demo data: " + args);
+    }
+
+    static boolean matches(JsonNode selector, JsonNode labels) {
+        var it = selector.fields();
+        while (it.hasNext()) {
+            var f = it.next();
+            if (!f.getValue().asText().equals(labels.path(f.getKey()).asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static Path onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path p = Path.of(dir, command);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}
