@@ -14,14 +14,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param fallbacks how often the key fell back to naive
  * @param promotions retrained models that replaced the previous one (version - 1)
  * @param rejections retrained models this model has beaten on held-out data
- * @param holdout the latest check on held-out observations
+ * @param holdout the latest check on held-out observations (with scope {@code shared}: relative MAEs, each key's over its naive MAE, averaged)
+ * @param scope {@code per-key}, or {@code shared} when the model is its partition's, trained on the windows of its keys
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ModelInfo(String key, String variant, long version, String trainedAt, double trainingLoss,
                         long observations, long trainedOnObservations, int nSteps, int units, int parameters,
                         Double onlineMae, Double naiveMae, long scoredForecasts,
                         Double modelMae, Double modelNaiveMae, String serving, boolean fallback, long fallbacks,
-                        long promotions, long rejections, Holdout holdout) {
+                        long promotions, long rejections, Holdout holdout, String scope) {
 
     /**
      * @param checkedAt when the model was installed or last defended against a challenger

@@ -58,11 +58,16 @@ public class SeriesQueries {
         }
         try {
             SeriesState state = store(Stores.SERIES, meta.partition()).get(key) instanceof SeriesState s ? s : null;
-            byte[] model = (byte[]) store(Stores.MODELS, meta.partition()).get(key);
+            String modelKey = settings.scope() == io.streamforecaster.config.ModelScope.SHARED ? Stores.SHARED_MODEL_KEY : key;
+            byte[] model = state == null ? null : (byte[]) store(Stores.MODELS, meta.partition()).get(modelKey);
             return new Local(state, model == null ? null : ModelFormat.decode(model));
         } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
             return new Unavailable("state store not queryable now: " + e.getMessage());
         }
+    }
+
+    public String scope() {
+        return settings.scope().id();
     }
 
     public Forecast forecast(String key, SeriesState state) {

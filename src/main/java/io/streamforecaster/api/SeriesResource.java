@@ -45,7 +45,7 @@ public class SeriesResource {
     @GET
     @Path("/model")
     public Response model(@PathParam("key") String key, @HeaderParam(FORWARDED) String forwarded) {
-        return answer(key, "model", forwarded, (state, model) -> model == null ? null : info(key, state, model));
+        return answer(key, "model", forwarded, (state, model) -> model == null ? null : info(key, state, model, queries.scope()));
     }
 
     private Response answer(String key, String what, String forwarded, BiFunction<SeriesState, ModelSnapshot, Object> read) {
@@ -65,7 +65,7 @@ public class SeriesResource {
                 .entity(new ErrorBody(((SeriesQueries.Unavailable) location).why())).build();
     }
 
-    private static ModelInfo info(String key, SeriesState state, ModelSnapshot m) {
+    private static ModelInfo info(String key, SeriesState state, ModelSnapshot m, String scope) {
         Double online = state == null || Double.isNaN(state.onlineMae()) ? null : state.onlineMae();
         Double naive = state == null || Double.isNaN(state.naiveMae()) ? null : state.naiveMae();
         boolean judged = state != null && state.judgedVersion() == m.version();
@@ -78,7 +78,7 @@ public class SeriesResource {
                 state != null && state.fallback(), state == null ? 0 : state.fallbacks(),
                 m.version() - 1, a.rejections(),
                 new ModelInfo.Holdout(Instant.ofEpochMilli(a.checkedAt()).toString(), a.holdoutPoints(),
-                        orNull(a.holdoutMae()), orNull(a.holdoutNaiveMae()), orNull(a.challengerMae())));
+                        orNull(a.holdoutMae()), orNull(a.holdoutNaiveMae()), orNull(a.challengerMae())), scope);
     }
 
     private static Double orNull(double v) {

@@ -67,6 +67,14 @@ public interface ForecasterConfig {
         @WithDefault("20")
         int units();
 
+        /** {@code per-key}: one model per key; {@code shared}: one per input partition, trained on its keys' windows. */
+        @WithDefault("per-key")
+        ModelScope scope();
+
+        /** With scope {@code shared}: the most recently active keys whose histories a partition's model trains on. */
+        @WithDefault("256")
+        int sharedKeys();
+
         /** Decoded models kept in memory per stream task, so the hot path does not decode a model per event. */
         @WithDefault("20000")
         int cacheSize();

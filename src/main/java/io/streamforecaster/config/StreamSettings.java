@@ -22,7 +22,9 @@ public record StreamSettings(
         int maxValueBytes,
         int modelCacheSize,
         TrainingSettings training,
-        ServingSettings serving) {
+        ServingSettings serving,
+        ModelScope scope,
+        int sharedKeys) {
 
     public StreamSettings {
         if (historySize < training.nSteps() + 1) {
@@ -38,6 +40,9 @@ public record StreamSettings(
         }
         if (accuracyWindow < 1 || maxValueBytes < 1 || modelCacheSize < 1) {
             throw new IllegalArgumentException("Invalid accuracy window, max bytes or model cache size");
+        }
+        if (sharedKeys < 1) {
+            throw new IllegalArgumentException("Invalid forecaster.model.shared-keys = " + sharedKeys);
         }
         if (training.holdout() > 0 && historySize - training.holdout() < training.nSteps() + 2) {
             throw new IllegalArgumentException("Invalid forecaster.training.holdout = " + training.holdout()
@@ -56,13 +61,19 @@ public record StreamSettings(
     /** The same settings with other training settings. */
     public StreamSettings withTraining(TrainingSettings t) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, t, serving);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, t, serving, scope, sharedKeys);
     }
 
     /** The same settings with other serving settings. */
     public StreamSettings withServing(ServingSettings s) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, training, s);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, training, s, scope, sharedKeys);
+    }
+
+    /** The same settings with another model scope. */
+    public StreamSettings withScope(ModelScope s) {
+        return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, training, serving, s, sharedKeys);
     }
 
     public static StreamSettings from(ForecasterConfig c) {
@@ -75,6 +86,7 @@ public record StreamSettings(
                         t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout()),
                 new ServingSettings(c.fallback().enabled(), c.fallback().damping(), c.fallback().window(), c.fallback().minPoints(),
                         c.interval().coverage(), c.interval().window(), c.interval().adaptation(), c.interval().minErrors(),
-                        c.forecast().horizon()));
+                        c.forecast().horizon()),
+                m.scope(), m.sharedKeys());
     }
 }

@@ -15,7 +15,7 @@ import java.util.zip.CRC32;
  * | version i64 | trainedAt i64 | trainingLoss f64 | observations i64
  * | (format 2) checkedAt i64 | checkedObservations i64 | rejections i64 | holdoutPoints i32
  *   | holdoutMae f64 | holdoutNaiveMae f64 | challengerMae f64
- * | nFeatures x (mean f64, std f64) | nLstm u8 | per LSTM: nIn i32, units i32, W, RW, b (f32)
+ * | nFeatures x (mean f64, std f64) | (format 2) scaler flags u8: 1 = per window | nLstm u8 | per LSTM: nIn i32, units i32, W, RW, b (f32)
  * | dense: nIn i32, nOut i32, W, b (f32) | CRC32 of everything before, i32
  * </pre>
  *
@@ -32,7 +32,7 @@ public final class ModelFormat {
     }
 
     public static byte[] encode(ModelSnapshot m) {
-        int size = 4 + 2 + 1 + 12 + 8 + 8 + 8 + 8 + ASSESSMENT_BYTES + 16 * m.nFeatures() + 1
+        int size = 4 + 2 + 1 + 12 + 8 + 8 + 8 + 8 + ASSESSMENT_BYTES + 16 * m.nFeatures() + 1 + 1
                 + m.lstms().size() * 8 + 8 + 4 * m.parameterCount() + 4;
         ByteBuffer b = ByteBuffer.allocate(size);
         b.putInt(MAGIC).putShort((short) FORMAT_VERSION).put((byte) m.variant().ordinal());
@@ -44,6 +44,7 @@ public final class ModelFormat {
         for (int f = 0; f < m.nFeatures(); f++) {
             b.putDouble(m.scaler().mean()[f]).putDouble(m.scaler().std()[f]);
         }
+        b.put((byte) (m.scaler().perWindow() ? 1 : 0));
         b.put((byte) m.lstms().size());
         for (LstmWeights l : m.lstms()) {
             b.putInt(l.nIn()).putInt(l.units());
@@ -96,6 +97,7 @@ public final class ModelFormat {
                 mean[f] = b.getDouble();
                 std[f] = b.getDouble();
             }
+            boolean perWindow = format >= 2 && (b.get() & 1) != 0;
             int nLstm = b.get();
             if (nLstm != variant.lstmLayers()) {
                 throw new InvalidModelException("Variant " + variant.id() + " with " + nLstm + " LSTM layers");
@@ -112,7 +114,7 @@ public final class ModelFormat {
             if (b.remaining() != 4) {
                 throw new InvalidModelException("Model record has " + (b.remaining() - 4) + " unexpected trailing bytes");
             }
-            return new ModelSnapshot(variant, nSteps, nFeatures, units, new Scaler(mean, std), lstms, dense,
+            return new ModelSnapshot(variant, nSteps, nFeatures, units, new Scaler(mean, std, perWindow), lstms, dense,
                     version, trainedAt, loss, observations, assessment);
         } catch (BufferUnderflowException e) {
             throw new InvalidModelException("Model record is truncated", e);

@@ -9,11 +9,28 @@ import java.util.Arrays;
  * trend or a level shift never takes the inputs outside what the network was trained on, and
  * every series, whatever its units, reaches the network at unit scale.
  *
+ * <p>A model shared by many keys ({@code forecaster.model.scope=shared}) cannot carry one key's
+ * scale: its scaler is {@link #perWindow()}, and each window is scaled by its own root-mean-square
+ * one-step change instead (instance normalisation), so a key unseen in training is scaled right.
+ *
  * @param mean per-feature mean of the history (kept for inspection)
  * @param std per-feature scale: the standard deviation of one-step changes, or of the values
  *     where the changes do not vary, or 1 for a constant feature
+ * @param perWindow whether each window is scaled by its own changes instead of {@code std}
  */
-public record Scaler(double[] mean, double[] std) {
+public record Scaler(double[] mean, double[] std, boolean perWindow) {
+
+    public Scaler(double[] mean, double[] std) {
+        this(mean, std, false);
+    }
+
+    /** The scaler of a shared model: every window scaled by its own changes. */
+    public static Scaler perWindow(int features) {
+        double[] mean = new double[features];
+        double[] std = new double[features];
+        Arrays.fill(std, 1.0);
+        return new Scaler(mean, std, true);
+    }
 
     public Scaler {
         if (mean.length != std.length || mean.length == 0) {
@@ -76,13 +93,34 @@ public record Scaler(double[] mean, double[] std) {
         return Math.sqrt(ss / v.length);
     }
 
+    /** The per-feature scale for {@code window}: {@link #std()}, or the window's own for a per-window scaler. */
+    public double[] scales(double[][] window) {
+        if (!perWindow) {
+            return std;
+        }
+        int nf = std.length;
+        double[] s = new double[nf];
+        for (int f = 0; f < nf; f++) {
+            double ss = 0;
+            for (int t = 1; t < window.length; t++) {
+                double d = window[t][f] - window[t - 1][f];
+                ss += d * d;
+            }
+            double rms = window.length > 1 ? Math.sqrt(ss / (window.length - 1)) : 0;
+            double tiny = 1e-6 * Math.max(1.0, Math.abs(window[window.length - 1][f]));
+            s[f] = rms > tiny ? rms : tiny; // a flat window: inputs are 0 and the forecast stays at its level
+        }
+        return s;
+    }
+
     /** A window as the network sees it: each row minus the window's last row, over the scale. */
     public double[][] scaleWindow(double[][] window) {
         double[] last = window[window.length - 1];
+        double[] s = scales(window);
         double[][] out = new double[window.length][last.length];
         for (int t = 0; t < window.length; t++) {
             for (int f = 0; f < last.length; f++) {
-                out[t][f] = scaled(window[t][f], last[f], f);
+                out[t][f] = (window[t][f] - last[f]) / s[f];
             }
         }
         return out;
@@ -91,25 +129,23 @@ public record Scaler(double[] mean, double[] std) {
     /** {@link #scaleWindow} in the network's float precision, in one pass: what the hot path feeds it. */
     public float[][] scaleWindowToFloats(double[][] window) {
         double[] last = window[window.length - 1];
+        double[] s = scales(window);
         float[][] out = new float[window.length][last.length];
         for (int t = 0; t < window.length; t++) {
             for (int f = 0; f < last.length; f++) {
-                out[t][f] = (float) scaled(window[t][f], last[f], f);
+                out[t][f] = (float) ((window[t][f] - last[f]) / s[f]);
             }
         }
         return out;
     }
 
-    private double scaled(double value, double last, int feature) {
-        return (value - last) / std[feature];
-    }
-
     /** The network's target for the row after {@code window}. */
     public double[] scaleTarget(double[][] window, double[] next) {
         double[] last = window[window.length - 1];
+        double[] s = scales(window);
         double[] out = new double[next.length];
         for (int f = 0; f < next.length; f++) {
-            out[f] = (next[f] - last[f]) / std[f];
+            out[f] = (next[f] - last[f]) / s[f];
         }
         return out;
     }
@@ -117,9 +153,10 @@ public record Scaler(double[] mean, double[] std) {
     /** The forecast in the series' units from the network's output for {@code window}. */
     public double[] unscale(double[][] window, double[] output) {
         double[] last = window[window.length - 1];
+        double[] s = scales(window);
         double[] out = new double[output.length];
         for (int f = 0; f < output.length; f++) {
-            out[f] = last[f] + output[f] * std[f];
+            out[f] = last[f] + output[f] * s[f];
         }
         return out;
     }
@@ -130,16 +167,16 @@ public record Scaler(double[] mean, double[] std) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Scaler s && Arrays.equals(mean, s.mean) && Arrays.equals(std, s.std);
+        return o instanceof Scaler s && Arrays.equals(mean, s.mean) && Arrays.equals(std, s.std) && perWindow == s.perWindow;
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(mean) + Arrays.hashCode(std);
+        return 31 * (31 * Arrays.hashCode(mean) + Arrays.hashCode(std)) + Boolean.hashCode(perWindow);
     }
 
     @Override
     public String toString() {
-        return "Scaler[mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
+        return "Scaler[mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + (perWindow ? ", per window" : "") + "]";
     }
 }

@@ -1,6 +1,8 @@
 package io.streamforecaster.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Champion and challenger: a retrained model (the challenger) is trained without the key's newest
@@ -59,6 +61,48 @@ public final class Selection {
         ModelSnapshot challenger = trainer.train(s, training, champion, observations, now);
         return new Challenge(challenger, evaluate(challenger, champion != null && Trainer.compatible(champion, s) ? champion : null,
                 history, history.length - h));
+    }
+
+    /** What trains a shared model: {@link Trainer#trainShared} in the service. */
+    @FunctionalInterface
+    public interface SharedTrainFunction {
+        ModelSnapshot train(TrainingSettings settings, List<double[][]> histories, ModelSnapshot previous, long observations, long now);
+    }
+
+    /**
+     * The shared scope's challenge: the challenger is trained on every key's history minus its
+     * newest {@link #holdoutFor} rows, and both models are scored on those rows of every key. As
+     * keys have their own units, the MAEs are relative: each key's MAE over its naive MAE,
+     * averaged over the keys ({@code naiveMae} is then 1).
+     */
+    public static Challenge challengeShared(SharedTrainFunction trainer, TrainingSettings s, List<double[][]> histories,
+                                            ModelSnapshot champion, long observations, long now) {
+        List<double[][]> training = new ArrayList<>();
+        for (double[][] h : histories) {
+            int held = holdoutFor(s, h.length);
+            training.add(held == 0 ? h : Arrays.copyOf(h, h.length - held));
+        }
+        ModelSnapshot challenger = trainer.train(s, training, champion, observations, now);
+        ModelSnapshot usableChampion = champion != null && Trainer.compatible(champion, s) ? champion : null;
+        int points = 0;
+        int keys = 0;
+        double c = 0;
+        double p = 0;
+        for (double[][] h : histories) {
+            int held = holdoutFor(s, h.length);
+            Evaluation e = evaluate(challenger, usableChampion, h, h.length - held);
+            if (e.points() == 0 || !(e.naiveMae() > 0)) {
+                continue;
+            }
+            points += e.points();
+            keys++;
+            c += e.challengerMae() / e.naiveMae();
+            p += usableChampion == null ? 0 : e.championMae() / e.naiveMae();
+        }
+        if (keys == 0) {
+            return new Challenge(challenger, Evaluation.NONE);
+        }
+        return new Challenge(challenger, new Evaluation(points, c / keys, usableChampion == null ? Double.NaN : p / keys, 1.0));
     }
 
     /** Scores one-step forecasts of {@code history[from..)} by both models and by the last value. */

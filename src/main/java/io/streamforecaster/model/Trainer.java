@@ -1,5 +1,7 @@
 package io.streamforecaster.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -30,12 +32,59 @@ public final class Trainer {
         }
         Scaler scaler = Scaler.fit(history);
         Windows windows = Windows.split(history, s.nSteps());
-        double[][][] x = scaled(windows.x(), scaler);
+        return fit(s, scaler, scaled(windows.x(), scaler), targets(windows, scaler), previous, observations, now);
+    }
+
+    /** Windows a shared model trains on at most, sampled evenly over its keys' windows. */
+    public static final int MAX_SHARED_WINDOWS = 4096;
+
+    /**
+     * Trains one model shared by several keys (one input partition's): the split_sequence windows
+     * of every key's history, each window scaled by its own changes ({@link Scaler#perWindow}), at
+     * most {@link #MAX_SHARED_WINDOWS} of them, sampled the same way for the same input.
+     *
+     * @param histories each key's observations, oldest first
+     */
+    public static ModelSnapshot trainShared(TrainingSettings s, List<double[][]> histories, ModelSnapshot previous,
+                                            long observations, long now) {
+        Scaler scaler = Scaler.perWindow(s.nFeatures());
+        List<double[][]> xs = new ArrayList<>();
+        List<double[]> ys = new ArrayList<>();
+        for (double[][] history : histories) {
+            if (history.length < s.nSteps() + 1) {
+                continue;
+            }
+            Windows w = Windows.split(history, s.nSteps());
+            for (int i = 0; i < w.count(); i++) {
+                xs.add(w.x()[i]);
+                ys.add(w.y()[i]);
+            }
+        }
+        if (xs.isEmpty()) {
+            throw new IllegalArgumentException("No key has " + (s.nSteps() + 1) + " observations to train a shared model on");
+        }
+        int n = Math.min(xs.size(), MAX_SHARED_WINDOWS);
+        double[][][] x = new double[n][][];
+        float[][] labels = new float[n][];
+        for (int i = 0; i < n; i++) {
+            int j = (int) ((long) i * xs.size() / n); // evenly over all keys' windows
+            x[i] = scaler.scaleWindow(xs.get(j));
+            double[] target = scaler.scaleTarget(xs.get(j), ys.get(j));
+            labels[i] = new float[target.length];
+            for (int f = 0; f < target.length; f++) {
+                labels[i][f] = (float) target[f];
+            }
+        }
+        return fit(s, scaler, x, labels, previous, observations, now);
+    }
+
+    private static ModelSnapshot fit(TrainingSettings s, Scaler scaler, double[][][] x, float[][] targets, ModelSnapshot previous,
+                                     long observations, long now) {
         INDArray input = Dl4jModels.recurrentInput(x, s.nSteps(), s.nFeatures());
-        INDArray labels = Nd4j.create(targets(windows, scaler));
+        INDArray labels = Nd4j.create(targets);
 
         ComputationGraph net = Dl4jModels.newNetwork(s);
-        boolean warm = previous != null && compatible(previous, s);
+        boolean warm = previous != null && compatible(previous, s) && previous.scaler().perWindow() == scaler.perWindow();
         if (warm) {
             Dl4jModels.load(net, previous);
         }

@@ -1,5 +1,6 @@
 package io.streamforecaster.model;
 
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,8 +23,22 @@ public final class TrainingPool implements AutoCloseable {
         ModelSnapshot train(TrainingSettings settings, double[][] history, ModelSnapshot previous, long observations, long now);
     }
 
-    /** A key's history snapshot, handed over by the task that owns the key. */
-    public record Job(String key, double[][] history, ModelSnapshot previous, long observations, Consumer<Result> onDone) {
+    /**
+     * A key's history snapshot, handed over by the task that owns the key; for a shared model
+     * ({@code histories} not null), the snapshots of the task's keys.
+     */
+    public record Job(String key, double[][] history, List<double[][]> histories, ModelSnapshot previous, long observations,
+                      Consumer<Result> onDone) {
+
+        public Job(String key, double[][] history, ModelSnapshot previous, long observations, Consumer<Result> onDone) {
+            this(key, history, null, previous, observations, onDone);
+        }
+
+        /** A shared model's job: trained on the windows of all {@code histories}. */
+        public static Job shared(String key, List<double[][]> histories, ModelSnapshot previous, long observations,
+                                 Consumer<Result> onDone) {
+            return new Job(key, null, List.copyOf(histories), previous, observations, onDone);
+        }
     }
 
     /** A finished job: the challenger and its evaluation on success, {@code error} otherwise. */
@@ -40,9 +55,15 @@ public final class TrainingPool implements AutoCloseable {
     private final Semaphore slots;
     private final int capacity;
     private final TrainFunction trainer;
+    private final Selection.SharedTrainFunction sharedTrainer;
     private final LongSupplier clock;
 
     public TrainingPool(TrainingSettings settings, Executor executor, int capacity, TrainFunction trainer, LongSupplier clock) {
+        this(settings, executor, capacity, trainer, Trainer::trainShared, clock);
+    }
+
+    public TrainingPool(TrainingSettings settings, Executor executor, int capacity, TrainFunction trainer,
+                        Selection.SharedTrainFunction sharedTrainer, LongSupplier clock) {
         if (capacity < 1) {
             throw new IllegalArgumentException("Invalid training capacity = " + capacity);
         }
@@ -52,6 +73,7 @@ public final class TrainingPool implements AutoCloseable {
         this.capacity = capacity;
         this.slots = new Semaphore(capacity);
         this.trainer = trainer;
+        this.sharedTrainer = sharedTrainer;
         this.clock = clock;
     }
 
@@ -92,7 +114,9 @@ public final class TrainingPool implements AutoCloseable {
         long start = System.nanoTime();
         Result result;
         try {
-            var challenge = Selection.challenge(trainer, settings, job.history(), job.previous(), job.observations(), clock.getAsLong());
+            var challenge = job.histories() != null
+                    ? Selection.challengeShared(sharedTrainer, settings, job.histories(), job.previous(), job.observations(), clock.getAsLong())
+                    : Selection.challenge(trainer, settings, job.history(), job.previous(), job.observations(), clock.getAsLong());
             result = new Result(job.key(), challenge, null, System.nanoTime() - start);
         } catch (Throwable t) { // a failed training must reach its task, whatever it was
             result = new Result(job.key(), null, t, System.nanoTime() - start);

@@ -89,7 +89,11 @@ public final class OnlineForecaster {
         if (model != null) {
             if (state.judgedVersion() != model.version()) {
                 var a = model.assessment();
-                state.judge(model.version(), a.holdoutPoints(), a.holdoutMae(), a.holdoutNaiveMae(), judgeAlpha);
+                if (model.scaler().perWindow()) { // a shared model's held-out errors are relative, not this key's: judge it online
+                    state.judge(model.version(), 0, Double.NaN, Double.NaN, judgeAlpha);
+                } else {
+                    state.judge(model.version(), a.holdoutPoints(), a.holdoutMae(), a.holdoutNaiveMae(), judgeAlpha);
+                }
             }
             lstm = FastForecaster.forecast(model, window);
             if (!allFinite(lstm)) {

@@ -40,6 +40,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     private final ObservationParser parser;
     private final OnlineForecaster online;
     private final String variant;
+    private final boolean shared;
 
     private KeyValueStore<String, SeriesState> series;
     /** Decoded states of recent keys: the store is still written on every event, but not read back. */
@@ -54,6 +55,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         this.pool = pool;
         this.parser = new ObservationParser(settings.nFeatures(), settings.maxValueBytes());
         this.online = new OnlineForecaster(settings);
+        this.shared = settings.scope() == io.streamforecaster.config.ModelScope.SHARED;
         this.variant = settings.training().variant().id();
     }
 
@@ -100,7 +102,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
             }
             recentStates.put(key, state);
         }
-        ModelSnapshot model = models.get(key);
+        ModelSnapshot model = models.get(shared ? Stores.SHARED_MODEL_KEY : key);
         long start = System.nanoTime();
         boolean made = online.observe(state, obs.values(), obs.timestamp(), model);
         double[] errors = online.scoredErrors();

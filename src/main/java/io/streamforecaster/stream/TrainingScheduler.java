@@ -8,10 +8,12 @@ import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.Selection;
 import io.streamforecaster.model.Trainer;
 import io.streamforecaster.model.TrainingPool;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -46,6 +48,12 @@ final class TrainingScheduler {
     private final Queue<TrainingPool.Result> finished = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
+    /** Shared scope: the task's most recently active keys, and observations since its model was last handed out. */
+    private final boolean shared;
+    private final java.util.LinkedHashMap<String, Boolean> activeKeys;
+    private long sharedObservations;
+    private long sharedNew;
+
     TrainingScheduler(StreamSettings settings, KeyValueStore<String, SeriesState> series,
                       ForecastProcessor.ModelCache models, TrainingPool pool, ForecasterMetrics metrics) {
         this.settings = settings;
@@ -53,13 +61,47 @@ final class TrainingScheduler {
         this.models = models;
         this.pool = pool;
         this.metrics = metrics;
+        this.shared = settings.scope() == io.streamforecaster.config.ModelScope.SHARED;
+        int cap = settings.sharedKeys();
+        this.activeKeys = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > cap;
+            }
+        };
     }
 
     /** Called for every accepted observation: remembers the key if it has data for a (re)train. */
     void offer(String key, SeriesState state, ModelSnapshot model) {
+        if (shared) {
+            activeKeys.put(key, Boolean.TRUE);
+            sharedObservations++;
+            sharedNew++;
+            if (!inFlight.contains(Stores.SHARED_MODEL_KEY) && sharedDue(usable(model))) {
+                candidates.add(Stores.SHARED_MODEL_KEY);
+            }
+            return;
+        }
         if (!inFlight.contains(key) && hasEnoughData(state, usable(model))) {
             candidates.add(key);
         }
+    }
+
+    /** A partition's first shared model after min-observations of its keys, then after min-new-observations. */
+    private boolean sharedDue(ModelSnapshot model) {
+        return model == null ? sharedObservations >= settings.minObservations() : sharedNew >= settings.minNewObservations();
+    }
+
+    private TrainingPool.Job sharedJob(ModelSnapshot model) {
+        List<double[][]> histories = new ArrayList<>();
+        for (String key : activeKeys.keySet()) {
+            SeriesState state = series.get(key);
+            if (state != null && state.size() > settings.nSteps() + 1) {
+                histories.add(state.rows());
+            }
+        }
+        return histories.isEmpty() ? null
+                : TrainingPool.Job.shared(Stores.SHARED_MODEL_KEY, histories, model, sharedObservations, this::finished);
     }
 
     void punctuate(long now) {
@@ -118,17 +160,29 @@ final class TrainingScheduler {
             if (model != null && now - model.assessment().checkedAt() < settings.trainingInterval().toMillis()) {
                 continue;
             }
-            SeriesState state = series.get(key);
-            if (state == null || !hasEnoughData(state, model)) {
-                it.remove();
-                continue;
+            TrainingPool.Job job;
+            if (key.equals(Stores.SHARED_MODEL_KEY)) {
+                job = sharedDue(model) ? sharedJob(model) : null;
+                if (job == null) {
+                    it.remove();
+                    continue;
+                }
+            } else {
+                SeriesState state = series.get(key);
+                if (state == null || !hasEnoughData(state, model)) {
+                    it.remove();
+                    continue;
+                }
+                job = new TrainingPool.Job(key, state.rows(), model, state.observations(), this::finished);
             }
-            var job = new TrainingPool.Job(key, state.rows(), model, state.observations(), this::finished);
             if (!pool.trySubmit(job)) {
                 break; // pool full: this key and those after it keep their place
             }
             it.remove();
             inFlight.add(key);
+            if (key.equals(Stores.SHARED_MODEL_KEY)) {
+                sharedNew = 0;
+            }
         }
     }
 

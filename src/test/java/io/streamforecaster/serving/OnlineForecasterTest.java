@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamforecaster.config.ColdStart;
+import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.history.SeriesState;
 import io.streamforecaster.history.SeriesState.Source;
@@ -27,7 +28,7 @@ class OnlineForecasterTest {
 
     static StreamSettings settings(ServingSettings serving) {
         return new StreamSettings("in", "out", "dlq", 64, ColdStart.NAIVE, 8, 4, Duration.ofMinutes(1), Duration.ofSeconds(1),
-                50, 256, 100, T, serving);
+                50, 256, 100, T, serving, ModelScope.PER_KEY, 256);
     }
 
     static final ServingSettings DEFAULTS = ServingSettings.defaults();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamforecaster.config.ColdStart;
+import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.history.SeriesState;
 import io.streamforecaster.metrics.ForecasterMetrics;
@@ -56,7 +57,7 @@ class ForecastTopologyTest {
     static StreamSettings settings(ColdStart coldStart, int nFeatures) {
         var training = new TrainingSettings(Variant.VANILLA, N_STEPS, nFeatures, 4, 20, 5, 0.01, 1, 1.0, 0);
         return new StreamSettings("in", "out", "dlq", HISTORY, coldStart, 8, 4, INTERVAL, CHECK, 50, 256, 100, training,
-                ServingSettings.defaults());
+                ServingSettings.defaults(), ModelScope.PER_KEY, 256);
     }
 
     void start(StreamSettings s, Executor executor, int capacity, TrainingPool.TrainFunction trainer) {
@@ -324,6 +325,35 @@ class ForecastTopologyTest {
         assertEquals(12.0, last.forecast());
         assertEquals(1, counter("forecaster.fallbacks", "change", "entered"));
         assertTrue(driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k").fallback());
+    }
+
+    @Test
+    void shouldGiveANewKeyLstmForecastsAtOnceFromItsPartitionsSharedModel() {
+        start(settings(ColdStart.NAIVE, 1).withScope(ModelScope.SHARED));
+        sendSeries("a", 0, 5);
+        sendSeries("b", 0, 5); // 10 observations of the partition: at least min-observations (8)
+        driver.advanceWallClockTime(CHECK); // hands the partition's keys over; the direct executor trains at once
+        driver.advanceWallClockTime(CHECK); // takes the shared model back
+
+        KeyValueStore<String, byte[]> models = driver.getKeyValueStore(Stores.MODELS);
+        ModelSnapshot shared = ModelFormat.decode(models.get(Stores.SHARED_MODEL_KEY));
+        assertEquals(1, shared.version());
+        assertTrue(shared.scaler().perWindow());
+        assertNull(models.get("a"), "no per-key models");
+
+        output.readRecordsToList();
+        sendSeries("new-key", 0, N_STEPS); // a key the model never saw: its first forecast is the model's
+        Forecast f = Forecast.fromJson(output.readRecord().value());
+        assertEquals("new-key", f.key());
+        assertEquals("lstm", f.source());
+        assertEquals(1, f.modelVersion());
+
+        sendSeries("a", 5, 4);
+        driver.advanceWallClockTime(INTERVAL);
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(2, counter("forecaster.training.runs", "outcome", "success") + counter("forecaster.training.runs", "outcome", "kept-previous"),
+                "the shared model is retrained once enough new observations arrived");
     }
 
     @Test

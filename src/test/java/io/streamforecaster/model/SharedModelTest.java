@@ -1,0 +1,101 @@
+package io.streamforecaster.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The shared scope's model: windows scaled by their own changes, trained on many keys, used by any. */
+class SharedModelTest {
+
+    static final TrainingSettings S = new TrainingSettings(Variant.VANILLA, 12, 1, 8, 80, 20, 0.01, 3, 1.0, 24);
+
+    static double[][] sine(double level, double amplitude, int n, double phase) {
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = new double[] {level + amplitude * Math.sin(2 * Math.PI * i / 12.0 + phase)};
+        }
+        return rows;
+    }
+
+    @Test
+    void aPerWindowScalerMakesTheForecastFollowTheWindowsLevelAndScale() {
+        ModelSnapshot m = TestModels.offset(S, 0.5, 1, 0);
+        ModelSnapshot shared = new ModelSnapshot(m.variant(), m.nSteps(), m.nFeatures(), m.units(), Scaler.perWindow(1),
+                m.lstms(), m.dense(), 1, 0, 0.1, 0);
+        double[][] w = Arrays.copyOf(sine(0, 1, 40, 0.3), 12);
+        double[][] big = new double[12][];
+        for (int i = 0; i < 12; i++) {
+            big[i] = new double[] {1000 + 50 * w[i][0]};
+        }
+
+        double f = FastForecaster.forecast(shared, w)[0];
+        double g = FastForecaster.forecast(shared, big)[0];
+
+        assertEquals(1000 + 50 * f, g, 1e-6 * Math.abs(g), "f(a w + b) = a f(w) + b");
+        assertTrue(Math.abs(f - w[11][0]) > 1e-3, "and the forecast moves by half the window's own typical change");
+    }
+
+    @Test
+    void theModelFormatKeepsThePerWindowScaler() {
+        ModelSnapshot m = TestModels.offset(S, 0.5, 1, 0);
+        ModelSnapshot shared = new ModelSnapshot(m.variant(), m.nSteps(), m.nFeatures(), m.units(), Scaler.perWindow(1),
+                m.lstms(), m.dense(), 1, 0, 0.1, 0);
+
+        assertTrue(ModelFormat.decode(ModelFormat.encode(shared)).scaler().perWindow());
+        assertTrue(!ModelFormat.decode(ModelFormat.encode(m)).scaler().perWindow());
+    }
+
+    @Test
+    void aModelTrainedOnSomeKeysForecastsAKeyItHasNeverSeen() {
+        List<double[][]> keys = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            keys.add(sine(10 * k, 1 + k, 200, 0.7 * k));
+        }
+
+        ModelSnapshot model = Trainer.trainShared(S, keys, null, 800, 0);
+
+        double[][] unseen = sine(-300, 25, 120, 2.0); // other level, amplitude and phase
+        double error = 0;
+        double naive = 0;
+        for (int t = 60; t < unseen.length; t++) {
+            error += Math.abs(FastForecaster.forecast(model, Arrays.copyOfRange(unseen, t - 12, t))[0] - unseen[t][0]);
+            naive += Math.abs(unseen[t - 1][0] - unseen[t][0]);
+        }
+        assertTrue(model.scaler().perWindow());
+        assertTrue(error / naive < 0.5, "a sine of any level and scale is the same shape to it: MASE " + error / naive);
+    }
+
+    @Test
+    void theSharedChallengeHoldsOutEveryKeysNewestPointsAndComparesRelativeErrors() {
+        List<double[][]> keys = List.of(ramp(40, 1), ramp(40, 100)); // steps of 1 and of 100
+        AtomicInteger rows = new AtomicInteger();
+        TrainingSettings s = new TrainingSettings(Variant.VANILLA, 3, 1, 4, 1, 1, 0.01, 1, 1.0, 8);
+        ModelSnapshot champion = TestModels.offset(s, 0, 3, 0); // naive exactly: relative MAE 1
+        var challenge = Selection.challengeShared((ts, histories, prev, obs, now) -> {
+            histories.forEach(h -> rows.addAndGet(h.length));
+            ModelSnapshot m = TestModels.offset(ts, 0.5, 0, obs); // half the window's typical change: relative MAE 0.5
+            return new ModelSnapshot(m.variant(), m.nSteps(), m.nFeatures(), m.units(), Scaler.perWindow(1), m.lstms(), m.dense(),
+                    0, 0, 0.1, obs);
+        }, s, keys, champion, 80, 1);
+
+        assertEquals(64, rows.get(), "8 held out of each key's 40");
+        var e = challenge.evaluation();
+        assertEquals(16, e.points());
+        assertEquals(0.5, e.challengerMae(), 1e-6);
+        assertEquals(1.0, e.championMae(), 1e-6);
+        assertEquals(Selection.Decision.PROMOTED, Selection.decide(champion, challenge, 1).decision());
+    }
+
+    static double[][] ramp(int n, double step) {
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = new double[] {i * step};
+        }
+        return rows;
+    }
+}
