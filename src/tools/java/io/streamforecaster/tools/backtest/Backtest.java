@@ -26,7 +26,8 @@ public final class Backtest {
 
     static final String USAGE = """
             Usage: forecaster backtest [--variant vanilla|stacked|bidirectional|all] [--season P] [--json]
-                                       [--horizon H] [--column NAME] [--threads N] [--set key=value,...] FILE...
+                                       [--horizon H] [--scope per-key|shared|both] [--column NAME] [--threads N]
+                                       [--set key=value,...] FILE...
 
             Scores one-step forecasts under the streaming protocol of shared/datasets/ACCURACY.md:
             the last 4,096 points, warm-up min(256, N/3) unscored, a refit at most every 64 steps on
@@ -37,6 +38,8 @@ public final class Backtest {
               --season P      also score seasonal naive with period P, where P fits inside the warm-up
               --json          one JSON object per series and model instead of a table
               --horizon H     forecast H values ahead (forecaster.forecast.horizon) and score every step
+              --scope S       per-key (default): a model per series; shared: one model for all the
+                              series given, as for the keys of one input partition; both
               --column NAME   the CSV column (default: the last, which is OT for ETTh1)
               --threads N     jobs run in parallel (default: the number of cores)
               --set k=v,...   service settings for the LSTM (default: the service's defaults),
@@ -50,13 +53,18 @@ public final class Backtest {
         Args.run(USAGE, argv, args -> run(args, System.out, System.err));
     }
 
-    record Job(String series, double[] x, Supplier<OnlineModel> model) {
+    record Job(String series, double[] x, Supplier<OnlineModel> model, Supplier<Double> sharedSeconds) {
+
+        Job(String series, double[] x, Supplier<OnlineModel> model) {
+            this(series, x, model, null);
+        }
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         String variant = "all";
         int season = 0;
         boolean json = false;
+        String scope = "per-key";
         String column = null;
         int threads = Runtime.getRuntime().availableProcessors();
         Map<String, String> overrides = new HashMap<>();
@@ -69,6 +77,12 @@ public final class Backtest {
                     return 0;
                 }
                 case "--json" -> json = true;
+                case "--scope" -> {
+                    scope = value(argv, ++i, a);
+                    if (!List.of("per-key", "shared", "both").contains(scope)) {
+                        throw new IllegalArgumentException("--scope takes per-key, shared or both, got '" + scope + "'");
+                    }
+                }
                 case "--variant" -> variant = value(argv, ++i, a);
                 case "--season" -> season = positive(value(argv, ++i, a), a);
                 case "--horizon" -> overrides.put("forecaster.forecast.horizon", Integer.toString(positive(value(argv, ++i, a), a)));
@@ -97,7 +111,11 @@ public final class Backtest {
         List<Variant> variants = variant.equals("all") ? List.of(Variant.values()) : List.of(Variant.parse(variant));
         StreamSettings settings = ServiceDefaults.settings(overrides);
 
+        boolean perKey = !scope.equals("shared");
+        boolean sharedScope = !scope.equals("per-key");
         List<Job> jobs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<double[]> all = new ArrayList<>();
         for (Path file : files) {
             if (!Files.isReadable(file)) {
                 throw new IllegalArgumentException("cannot read " + file);
@@ -105,13 +123,31 @@ public final class Backtest {
             CsvSeries csv = CsvSeries.read(file, column);
             double[] x = Protocol.points(csv.values());
             String name = csv.name();
+            names.add(name);
+            all.add(x);
             jobs.add(new Job(name, x, Models::naive));
             if (season > 0 && season <= Protocol.warmup(x.length)) {
                 int p = season;
                 jobs.add(new Job(name, x, () -> Models.seasonalNaive(p)));
             }
+            if (perKey) {
+                for (Variant v : variants) {
+                    jobs.add(new Job(name, x, () -> Models.lstm(settings.withTraining(settings.training().withVariant(v)))));
+                }
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        if (sharedScope) {
             for (Variant v : variants) {
-                jobs.add(new Job(name, x, () -> Models.lstm(settings.withTraining(settings.training().withVariant(v)))));
+                StreamSettings sv = settings.withTraining(settings.training().withVariant(v));
+                // trained first, on a pool thread, while the per-key jobs run on the others
+                var shared = java.util.concurrent.CompletableFuture.supplyAsync(() -> SharedModels.train(sv.training(), all, err), pool);
+                for (int i = 0; i < all.size(); i++) {
+                    double[] x = all.get(i);
+                    jobs.add(new Job(names.get(i), x, () -> Models.served("lstm-" + v.id() + "-shared", sv,
+                            (xs, t, current) -> shared.join().at(xs.length, t)),
+                            () -> shared.join().trainingSeconds() / all.size()));
+                }
             }
         }
         var t = settings.training();
@@ -119,15 +155,14 @@ public final class Backtest {
                         + " learning rate %s, seed %d%n", files.size(), jobs.size(), threads, variants, t.nSteps(), t.units(),
                 t.epochs(), t.warmStartEpochs(), t.learningRate(), t.seed());
 
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<List<Score>>> futures = new ArrayList<>();
             for (Job job : jobs) {
                 futures.add(pool.submit(() -> score(job, err)));
             }
             if (!json) {
-                out.printf("%-40s %-24s %5s %4s %4s %12s %12s %8s %7s %7s%n", "series", "model", "N", "W", "step",
-                        "MAE", "RMSE", "sMAPE%", "MASE", "cover%");
+                out.printf("%-40s %-24s %5s %4s %4s %12s %12s %8s %7s %7s %9s%n", "series", "model", "N", "W", "step",
+                        "MAE", "RMSE", "sMAPE%", "MASE", "cover%", "train s");
             }
             for (Future<List<Score>> f : futures) { // each line as soon as it and those before it are done
                 for (Score s : f.get()) {
@@ -152,8 +187,10 @@ public final class Backtest {
         });
         List<Score> scores = new ArrayList<>();
         int steps = run.horizons() == null ? 1 : run.horizons()[0].length;
+        Double seconds = job.sharedSeconds() != null ? job.sharedSeconds().get()
+                : model instanceof Models.Timed timed ? timed.trainingSeconds() : null;
         for (int step = 1; step <= steps; step++) {
-            scores.add(Score.of(job.series(), model.name(), job.x(), run, step));
+            scores.add(Score.of(job.series(), model.name(), job.x(), run, step).withTrainingSeconds(seconds));
         }
         return scores;
     }
@@ -162,9 +199,10 @@ public final class Backtest {
         if (json) {
             out.println(s.toJson());
         } else {
-            out.printf(Locale.ROOT, "%-40s %-24s %5d %4d %4d %12.4g %12.4g %8.3f %7.3f %7s%n",
+            out.printf(Locale.ROOT, "%-40s %-24s %5d %4d %4d %12.4g %12.4g %8.3f %7.3f %7s %9s%n",
                     s.series(), s.model(), s.n(), s.warmup(), s.step(), s.mae(), s.rmse(), s.smape(), s.mase(),
-                    s.coverage() == null ? "-" : String.format(Locale.ROOT, "%.1f", 100 * s.coverage()));
+                    s.coverage() == null ? "-" : String.format(Locale.ROOT, "%.1f", 100 * s.coverage()),
+                    s.trainingSeconds() == null ? "-" : String.format(Locale.ROOT, "%.1f", s.trainingSeconds()));
         }
     }
 

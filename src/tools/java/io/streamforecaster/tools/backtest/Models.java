@@ -57,61 +57,98 @@ public final class Models {
         };
     }
 
+    /** How a served model gets its next model at a refit of the protocol. */
+    @FunctionalInterface
+    public interface Refitter {
+        /** @return the model to serve from time {@code t} on (the current one when it is kept) */
+        ModelSnapshot refit(double[] x, int t, ModelSnapshot current);
+    }
+
+    /** A served model that also tells how long its refits took. */
+    public interface Timed {
+        double trainingSeconds();
+    }
+
     /**
-     * The service's own model, served as the service serves it: the same trainer (windows, scaler,
-     * variant, warm start), the same champion/challenger check on held-out points, and the same
-     * per-observation step ({@link OnlineForecaster}: fast forecast, naive fallback, prediction
-     * interval, horizon) over a key state fed one point at a time.
+     * The service's own per-key model, served as the service serves it: the same trainer
+     * (windows, scaler, variant, warm start), the same champion/challenger check on held-out
+     * points, and the same per-observation step ({@link OnlineForecaster}: fast forecast, naive
+     * fallback, prediction interval, horizon) over a key state fed one point at a time.
      */
     public static OnlineModel lstm(StreamSettings settings) {
         TrainingSettings training = settings.training();
-        return new OnlineModel() {
-            private final OnlineForecaster online = new OnlineForecaster(settings);
-            private final SeriesState state = online.newState();
-            private ModelSnapshot model;
-            private int fed;
-
-            @Override
-            public String name() {
-                return "lstm-" + training.variant().id();
+        return served("lstm-" + training.variant().id(), settings, (x, t, current) -> {
+            double[] history = Protocol.fitWindow(x, t);
+            double[][] rows = new double[history.length][];
+            for (int i = 0; i < history.length; i++) {
+                rows[i] = new double[] {history[i]};
             }
+            var challenge = Selection.challenge(Trainer::train, training, rows, current, t, t);
+            // as in the service: a non-finite model is never used
+            return challenge.challenger().isFinite() ? Selection.decide(current, challenge, t).model() : current;
+        });
+    }
 
-            @Override
-            public void refit(double[] x, int t) {
-                feed(x, t - 1); // what the service had seen when it snapshot the history, bar the newest point
-                double[] history = Protocol.fitWindow(x, t);
-                double[][] rows = new double[history.length][];
-                for (int i = 0; i < history.length; i++) {
-                    rows[i] = new double[] {history[i]};
-                }
-                var challenge = Selection.challenge(Trainer::train, training, rows, model, t, t);
-                if (challenge.challenger().isFinite()) { // as in the service: a non-finite model is never used
-                    model = Selection.decide(model, challenge, t).model();
-                }
-            }
+    /** A model served by the service's per-observation step, refit by {@code refitter}. */
+    public static OnlineModel served(String name, StreamSettings settings, Refitter refitter) {
+        return new Served(name, settings, refitter);
+    }
 
-            private void feed(double[] x, int upTo) {
-                for (; fed < upTo; fed++) {
-                    online.observe(state, new double[] {x[fed]}, fed, model);
-                }
-            }
+    private static final class Served implements OnlineModel, Timed {
+        private final String name;
+        private final Refitter refitter;
+        private final OnlineForecaster online;
+        private final SeriesState state;
+        private ModelSnapshot model;
+        private int fed;
+        private long trainingNanos;
 
-            @Override
-            public double forecast(double[] x, int t) {
-                feed(x, t);
-                double[] f = state.forecast();
-                return f == null ? x[t - 1] : f[0];
-            }
+        Served(String name, StreamSettings settings, Refitter refitter) {
+            this.name = name;
+            this.refitter = refitter;
+            this.online = new OnlineForecaster(settings);
+            this.state = online.newState();
+        }
 
-            @Override
-            public double halfWidth() {
-                return state.forecast() == null ? Double.NaN : state.halfWidth();
-            }
+        @Override
+        public String name() {
+            return name;
+        }
 
-            @Override
-            public double[] horizon() {
-                return state.forecast() == null ? null : state.horizon();
+        @Override
+        public void refit(double[] x, int t) {
+            feed(x, t - 1); // what the service had seen when it snapshot the history, bar the newest point
+            long start = System.nanoTime();
+            model = refitter.refit(x, t, model);
+            trainingNanos += System.nanoTime() - start;
+        }
+
+        private void feed(double[] x, int upTo) {
+            for (; fed < upTo; fed++) {
+                online.observe(state, new double[] {x[fed]}, fed, model);
             }
-        };
+        }
+
+        @Override
+        public double forecast(double[] x, int t) {
+            feed(x, t);
+            double[] f = state.forecast();
+            return f == null ? x[t - 1] : f[0];
+        }
+
+        @Override
+        public double halfWidth() {
+            return state.forecast() == null ? Double.NaN : state.halfWidth();
+        }
+
+        @Override
+        public double[] horizon() {
+            return state.forecast() == null ? null : state.horizon();
+        }
+
+        @Override
+        public double trainingSeconds() {
+            return trainingNanos / 1e9;
+        }
     }
 }

@@ -11,9 +11,15 @@ import io.streamforecaster.serving.OnlineForecaster;
  * @param mase MAE over the naive last-value forecast's MAE on the same points (below 1 beats naive)
  * @param coverage share of actuals inside the prediction interval, over the points that had one;
  *                 null where the model gives none
+ * @param trainingSeconds the model's training time for this series (a shared model's: its total over the
+ *                 number of series it served), null for models that do not train
  */
 public record Score(String series, String model, int n, int warmup, int step, double mae, double rmse, double smape,
-                    double mase, Double coverage) {
+                    double mase, Double coverage, Double trainingSeconds) {
+
+    public Score withTrainingSeconds(Double seconds) {
+        return new Score(series, model, n, warmup, step, mae, rmse, smape, mase, coverage, seconds);
+    }
 
     /** Scores {@code forecasts} of {@code x[W..N)}. */
     public static Score of(String series, String model, double[] x, double[] forecasts) {
@@ -50,15 +56,15 @@ public record Score(String series, String model, int n, int warmup, int step, do
         }
         double mae = abs / m;
         return new Score(series, model, n, w, step, mae, Math.sqrt(sq / m), smape / m, naive == 0 ? Double.NaN : abs / naive,
-                withInterval == 0 ? null : (double) covered / withInterval);
+                withInterval == 0 ? null : (double) covered / withInterval, null);
     }
 
     public String toJson() {
         return String.format(java.util.Locale.ROOT,
                 "{\"series\":\"%s\",\"model\":\"%s\",\"n\":%d,\"warmup\":%d,\"step\":%d,\"mae\":%s,\"rmse\":%s,\"smape\":%s,"
-                        + "\"mase\":%s,\"coverage\":%s}",
+                        + "\"mase\":%s,\"coverage\":%s,\"trainingSeconds\":%s}",
                 series.replace("\\", "\\\\").replace("\"", "\\\""), model, n, warmup, step, num(mae), num(rmse), num(smape), num(mase),
-                coverage == null ? "null" : num(coverage));
+                coverage == null ? "null" : num(coverage), trainingSeconds == null ? "null" : num(trainingSeconds));
     }
 
     private static String num(double v) {
