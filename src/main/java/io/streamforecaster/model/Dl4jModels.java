@@ -53,6 +53,25 @@ public final class Dl4jModels {
         assign(out.getParam("b"), model.dense().bias());
     }
 
+    /**
+     * The network's inputs for scaled windows: the recurrent input, and for the bidirectional
+     * variant the same windows reversed in time as its second input.
+     */
+    public static INDArray[] inputs(Variant variant, double[][][] windows, int nSteps, int nFeatures) {
+        INDArray forward = recurrentInput(windows, nSteps, nFeatures);
+        if (variant != Variant.BIDIRECTIONAL) {
+            return new INDArray[] {forward};
+        }
+        double[][][] reversed = new double[windows.length][][];
+        for (int i = 0; i < windows.length; i++) {
+            reversed[i] = new double[nSteps][];
+            for (int t = 0; t < nSteps; t++) {
+                reversed[i][t] = windows[i][nSteps - 1 - t];
+            }
+        }
+        return new INDArray[] {forward, recurrentInput(reversed, nSteps, nFeatures)};
+    }
+
     /** Scaled windows {@code [n][nSteps][nFeatures]} as DL4J's recurrent input {@code [n, nFeatures, nSteps]}. */
     public static INDArray recurrentInput(double[][][] windows, int nSteps, int nFeatures) {
         float[] data = new float[windows.length * nFeatures * nSteps];

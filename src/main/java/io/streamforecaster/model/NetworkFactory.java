@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.graph.rnn.ReverseTimeSeriesVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -21,11 +20,15 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <p>Bidirectional is built as two LSTMs, one of them on the reversed window, each reduced to its
  * last time step and then concatenated: the seed's (Keras') semantics. DL4J's own
  * {@code LastTimeStep(Bidirectional(LSTM))} would take the backward half at the last index, where
- * it has seen only the last value.
+ * it has seen only the last value. The reversed window is a second input, reversed by
+ * {@link Dl4jModels#inputs} rather than by DL4J's {@code ReverseTimeSeriesVertex}, which made
+ * training five times slower (380 against 78 ms an epoch on 500 windows here).
  */
 public final class NetworkFactory {
 
     public static final String INPUT = "window";
+    /** The bidirectional variant's second input: the same window, last step first. */
+    public static final String INPUT_REVERSED = "window-reversed";
     public static final String OUTPUT = "forecast";
 
     private NetworkFactory() {
@@ -50,9 +53,13 @@ public final class NetworkFactory {
                 .weightInit(WeightInit.XAVIER_UNIFORM)
                 .gradientNormalization(GradientNormalization.ClipL2PerParamType)
                 .gradientNormalizationThreshold(s.gradientClip())
-                .graphBuilder()
-                .addInputs(INPUT)
-                .setInputTypes(InputType.recurrent(nf, s.nSteps()));
+                .graphBuilder();
+        if (s.variant() == Variant.BIDIRECTIONAL) {
+            g.addInputs(INPUT, INPUT_REVERSED)
+                    .setInputTypes(InputType.recurrent(nf, s.nSteps()), InputType.recurrent(nf, s.nSteps()));
+        } else {
+            g.addInputs(INPUT).setInputTypes(InputType.recurrent(nf, s.nSteps()));
+        }
         String last;
         int denseIn = u;
         switch (s.variant()) {
@@ -67,8 +74,7 @@ public final class NetworkFactory {
             }
             case BIDIRECTIONAL -> {
                 g.addLayer("forward", new LastTimeStep(lstm(nf, u)), INPUT);
-                g.addVertex("reversed", new ReverseTimeSeriesVertex(), INPUT);
-                g.addLayer("backward", new LastTimeStep(lstm(nf, u)), "reversed");
+                g.addLayer("backward", new LastTimeStep(lstm(nf, u)), INPUT_REVERSED);
                 g.addVertex("merged", new MergeVertex(), "forward", "backward");
                 last = "merged";
                 denseIn = 2 * u;

@@ -80,7 +80,7 @@ public final class Trainer {
 
     private static ModelSnapshot fit(TrainingSettings s, Scaler scaler, double[][][] x, float[][] targets, ModelSnapshot previous,
                                      long observations, long now) {
-        INDArray input = Dl4jModels.recurrentInput(x, s.nSteps(), s.nFeatures());
+        INDArray[] in = Dl4jModels.inputs(s.variant(), x, s.nSteps(), s.nFeatures());
         INDArray labels = Nd4j.create(targets);
 
         ComputationGraph net = Dl4jModels.newNetwork(s);
@@ -89,7 +89,6 @@ public final class Trainer {
             Dl4jModels.load(net, previous);
         }
         int epochs = warm ? Math.max(1, s.warmStartEpochs()) : s.epochs();
-        INDArray[] in = {input};
         INDArray[] out = {labels};
         for (int e = 0; e < epochs; e++) {
             net.fit(in, out);

@@ -42,7 +42,7 @@ public class ForecastBenchmark {
     ModelSnapshot model;
     ComputationGraph net;
     double[][] window;
-    INDArray input;
+    INDArray[] input;
 
     @Setup
     public void setUp() {
@@ -59,7 +59,7 @@ public class ForecastBenchmark {
         for (int t = 0; t < nSteps; t++) {
             window[t] = history[history.length - nSteps + t];
         }
-        input = Dl4jModels.recurrentInput(new double[][][] {model.scaler().scaleWindow(window)}, nSteps, 1);
+        input = Dl4jModels.inputs(v, new double[][][] {model.scaler().scaleWindow(window)}, nSteps, 1);
     }
 
     @Benchmark

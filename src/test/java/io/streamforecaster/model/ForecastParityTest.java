@@ -44,7 +44,7 @@ class ForecastParityTest {
                     window[0][t][f] = random.nextGaussian() * 1.5;
                 }
             }
-            INDArray dl4j = net.outputSingle(Dl4jModels.recurrentInput(window, nSteps, nFeatures));
+            INDArray dl4j = net.outputSingle(Dl4jModels.inputs(variant, window, nSteps, nFeatures));
             double[] ours = FastForecaster.networkOutput(model, window[0]);
             for (int f = 0; f < nFeatures; f++) {
                 double expected = dl4j.getDouble(0, f);
