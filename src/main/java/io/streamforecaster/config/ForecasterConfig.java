@@ -99,12 +99,12 @@ public interface ForecasterConfig {
         @WithDefault("64")
         int minNewObservations();
 
-        /** Full-batch epochs for a model trained from scratch. */
-        @WithDefault("200")
+        /** Full-batch epochs for a model trained from scratch (chosen by backtest: ACCURACY.md). */
+        @WithDefault("20")
         int epochs();
 
-        /** Epochs for a retrain that starts from the key's current weights. */
-        @WithDefault("50")
+        /** Epochs for a retrain that starts from the key's current weights (chosen by backtest: ACCURACY.md). */
+        @WithDefault("5")
         int warmStartEpochs();
 
         /** Adam learning rate. */
