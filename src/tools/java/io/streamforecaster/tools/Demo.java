@@ -67,6 +67,7 @@ public final class Demo {
         volatile double actual = Double.NaN;
         volatile double forecast = Double.NaN;
         volatile String source = "";
+        volatile String interval = "";
         volatile long version;
         volatile String onlineMae = "";
         volatile String naiveMae = "";
@@ -179,7 +180,9 @@ public final class Demo {
                     JsonNode f = json.readTree(r.value());
                     Row row = rows.computeIfAbsent(r.key(), k -> new Row());
                     row.forecast = f.get("forecast").asDouble();
-                    row.source = f.get("source").asText();
+                    row.source = f.has("fallback") ? "fallback" : f.has("damped") ? "damped" : f.get("source").asText();
+                    row.interval = f.has("lower")
+                            ? String.format("[%.2f, %.2f]", f.get("lower").asDouble(), f.get("upper").asDouble()) : "";
                     row.version = f.get("modelVersion").asLong();
                     forecasts.incrementAndGet();
                 }
@@ -225,11 +228,13 @@ public final class Demo {
         s.append(String.format("stream-forecaster demo   broker %s   metrics http://localhost:%d/q/metrics   Ctrl-C stops%n", bootstrap, port));
         s.append(String.format("events sent %d   forecasts received %d   try: curl http://localhost:%d/series/<key>/model%n%n",
                 sent.get(), forecasts.get(), port));
-        s.append(String.format("%-22s %8s %12s %12s %7s %7s %11s %11s%n",
-                "series", "events", "actual", "forecast", "source", "model", "online MAE", "naive MAE"));
-        new TreeMap<>(rows).forEach((key, r) -> s.append(String.format("%-22s %8d %12.3f %12.3f %7s %7s %11s %11s%n",
-                key, r.events.get(), r.actual, r.forecast, r.source, r.version == 0 ? "-" : "v" + r.version,
+        s.append(String.format("%-22s %8s %12s %12s %-24s %8s %7s %11s %11s%n",
+                "series", "events", "actual", "forecast", "90% interval", "source", "model", "online MAE", "naive MAE"));
+        new TreeMap<>(rows).forEach((key, r) -> s.append(String.format("%-22s %8d %12.3f %12.3f %-24s %8s %7s %11s %11s%n",
+                key, r.events.get(), r.actual, r.forecast, r.interval, r.source, r.version == 0 ? "-" : "v" + r.version,
                 r.onlineMae, r.naiveMae)));
+        s.append(String.format("%nsource: lstm = the key's model; damped = its forecast change halved; naive = last value"
+                + " (no model yet); fallback = naive because the model did worse than naive recently%n"));
         if (System.console() == null) {
             s.append('\n');
         }
