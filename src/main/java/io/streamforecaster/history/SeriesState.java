@@ -66,6 +66,19 @@ public final class SeriesState {
     private double missLevel = Double.NaN;
     private double halfWidth = Double.NaN;
     private double[] horizon;
+    /** Half-widths of the horizon's steps 1..H, widening with the step; null with the horizon. */
+    private double[] stepHalfWidths;
+
+    /**
+     * For horizons H &gt; 1: the first feature's horizons of the last H observations (slot
+     * {@code observations % H}, NaN where none was made), and per step the exponentially weighted
+     * absolute error of those forecasts, so that each step's interval is scaled by its own errors.
+     */
+    private double[] pastHorizons;
+    private double[] stepError;
+    private double[] stepWeight;
+    /** Per step, an online estimate of the error quantile the interval needs (quantile tracking). */
+    private double[] stepQuantile;
 
     public SeriesState(int nFeatures, int capacity) {
         this(nFeatures, capacity, DEFAULT_RESIDUALS);
@@ -163,6 +176,7 @@ public final class SeriesState {
         this.forecastModelVersion = modelVersion;
         this.halfWidth = halfWidth;
         this.horizon = horizon;
+        this.stepHalfWidths = null;
     }
 
     public void clearForecast() {
@@ -171,6 +185,7 @@ public final class SeriesState {
         this.forecastModelVersion = 0;
         this.halfWidth = Double.NaN;
         this.horizon = null;
+        this.stepHalfWidths = null;
     }
 
     // ---- the model's judgement against naive, for the fallback ----
@@ -298,6 +313,85 @@ public final class SeriesState {
         return halfWidth;
     }
 
+    /** The half-widths of the latest horizon's steps, null when it has none. */
+    public double[] stepHalfWidths() {
+        return stepHalfWidths == null ? null : stepHalfWidths.clone();
+    }
+
+    public void stepHalfWidths(double[] widths) {
+        this.stepHalfWidths = widths;
+    }
+
+    /**
+     * Scores every earlier horizon's forecast of {@code actual} (the forecast made k observations
+     * ago for step k): updates the step's mean absolute error and tracks the {@code 1 - miss}
+     * quantile of its absolute errors (each miss raises the estimate by {@code rate × (1 - miss)}
+     * of the step's mean error, each hit lowers it by {@code rate × miss} of it, so that in the long
+     * run a share {@code miss} of the errors lies above it); call before {@link #append}.
+     */
+    public void scoreSteps(double actual, int h, double alpha, double miss, double rate) {
+        ensureSteps(h);
+        long next = observations + 1; // the observation count once actual is appended
+        for (int k = 1; k <= h; k++) {
+            long madeAt = next - k;
+            if (madeAt < 1) {
+                break;
+            }
+            double f = pastHorizons[(int) (madeAt % h) * h + (k - 1)];
+            if (Double.isNaN(f)) {
+                continue;
+            }
+            double e = Math.abs(actual - f);
+            if (!Double.isFinite(e)) {
+                continue;
+            }
+            stepError[k - 1] = (1 - alpha) * stepError[k - 1] + alpha * e;
+            stepWeight[k - 1] = (1 - alpha) * stepWeight[k - 1] + alpha;
+            double q = stepQuantile[k - 1];
+            if (Double.isNaN(q)) {
+                stepQuantile[k - 1] = e;
+            } else {
+                double step = rate * stepError[k - 1] / stepWeight[k - 1];
+                stepQuantile[k - 1] = Math.max(0, q + step * ((e > q ? 1 : 0) - miss));
+            }
+        }
+    }
+
+    /** Remembers the horizon just made (after {@link #append}), or that none was (null). */
+    public void recordHorizon(double[] values, int h) {
+        ensureSteps(h);
+        int slot = (int) (observations % h) * h;
+        for (int k = 0; k < h; k++) {
+            pastHorizons[slot + k] = values == null ? Double.NaN : values[k];
+        }
+    }
+
+    /** Recent mean absolute error of step {@code k} (1-based) forecasts, NaN before any was scored. */
+    public double stepMae(int k) {
+        return stepWeight == null || stepWeight[k - 1] <= 0 ? Double.NaN : stepError[k - 1] / stepWeight[k - 1];
+    }
+
+    /** The tracked error quantile of step {@code k} (1-based), NaN before any was scored. */
+    public double stepQuantile(int k) {
+        return stepQuantile == null ? Double.NaN : stepQuantile[k - 1];
+    }
+
+    /** The weight behind {@link #stepMae}: 1 - (1 - alpha)^n after n scored forecasts. */
+    public double stepWeight(int k) {
+        return stepWeight == null ? 0 : stepWeight[k - 1];
+    }
+
+    private void ensureSteps(int h) {
+        if (pastHorizons == null || stepError.length != h) { // first use, or the horizon setting changed
+            pastHorizons = new double[h * h];
+            java.util.Arrays.fill(pastHorizons, Double.NaN);
+            stepError = new double[h];
+            stepWeight = new double[h];
+            stepQuantile = new double[h];
+            java.util.Arrays.fill(stepQuantile, Double.NaN);
+        }
+    }
+
     /** The latest forecast's steps 1..H (first feature) when H &gt; 1, else null. */
     public double[] horizon() {
         return horizon == null ? null : horizon.clone();
@@ -353,9 +447,11 @@ public final class SeriesState {
     public byte[] toBytes() {
         int fc = forecast == null ? 0 : nFeatures;
         int hc = horizon == null ? 0 : horizon.length;
+        int sc = stepError == null ? 0 : stepError.length; // horizon setting of the step statistics
+        int wc = stepHalfWidths == null ? 0 : stepHalfWidths.length;
         // little-endian, the CPU's own order: the history is copied in bulk, without swapping bytes
         ByteBuffer b = ByteBuffer.allocate(4 + 4 + 4 + 4 + 8 + 8 + 1 + 8 + 8 * fc + 8 * 3 + 8
-                        + 8 + 8 + 8 * 4 + 8 + 1 + 8 + 8 + 8 + 4 + 8 * hc + 4 + 4 * residualCount
+                        + 8 + 8 + 8 * 4 + 8 + 1 + 8 + 8 + 8 + 4 + 8 * hc + 4 + 4 * residualCount + 4 + 8 * wc + 4 + 8 * (sc * sc + 3 * sc)
                         + 8 * size * nFeatures)
                 .order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(nFeatures).putInt(capacity).putInt(size).putLong(observations).putLong(lastTimestamp);
@@ -373,6 +469,17 @@ public final class SeriesState {
         b.putInt(residualCount);
         for (int i = 0; i < residualCount; i++) { // oldest first
             b.putFloat(residuals[(residualHead + i) % residuals.length]);
+        }
+        b.putInt(wc);
+        for (int i = 0; i < wc; i++) {
+            b.putDouble(stepHalfWidths[i]);
+        }
+        b.putInt(sc);
+        for (int i = 0; i < sc * sc; i++) {
+            b.putDouble(pastHorizons[i]);
+        }
+        for (int i = 0; i < sc; i++) {
+            b.putDouble(stepError[i]).putDouble(stepWeight[i]).putDouble(stepQuantile[i]);
         }
         // the ring in time order: from head to the end of the array, then from its start
         int first = Math.min(size, capacity - head);
@@ -424,6 +531,7 @@ public final class SeriesState {
             s.scored = b.getLong();
             double halfWidth = Double.NaN;
             double[] horizon = null;
+            double[] stepWidths = null;
             if (magic == MAGIC) {
                 s.modelForecast = b.getDouble();
                 s.judgedVersion = b.getLong();
@@ -455,6 +563,31 @@ public final class SeriesState {
                 for (int i = 0; i < rc; i++) {
                     s.addResidual(b.getFloat()); // the newest that fit are kept
                 }
+                int wc = b.getInt();
+                if (wc < 0 || wc > bytes.length / 8) {
+                    throw new IllegalArgumentException("Series state record has invalid step count " + wc);
+                }
+                if (wc > 0) {
+                    stepWidths = new double[wc];
+                    for (int i = 0; i < wc; i++) {
+                        stepWidths[i] = b.getDouble();
+                    }
+                }
+                int sc = b.getInt();
+                if (sc < 0 || (long) sc * sc > bytes.length / 8) {
+                    throw new IllegalArgumentException("Series state record has invalid horizon statistics " + sc);
+                }
+                if (sc > 0) {
+                    s.ensureSteps(sc);
+                    for (int i = 0; i < sc * sc; i++) {
+                        s.pastHorizons[i] = b.getDouble();
+                    }
+                    for (int i = 0; i < sc; i++) {
+                        s.stepError[i] = b.getDouble();
+                        s.stepWeight[i] = b.getDouble();
+                        s.stepQuantile[i] = b.getDouble();
+                    }
+                }
             }
             int skip = Math.max(0, size - capacity);
             b.position(b.position() + skip * nf * 8);
@@ -465,6 +598,7 @@ public final class SeriesState {
             s.lastTimestamp = lastTimestamp;
             if (forecast != null) {
                 s.recordForecast(forecast, source, version, halfWidth, horizon);
+                s.stepHalfWidths = stepWidths;
             }
             return s;
         } catch (BufferUnderflowException | ArrayIndexOutOfBoundsException e) {

@@ -26,6 +26,8 @@ public final class OnlineForecaster {
     private final double accuracyAlpha;
     private final double judgeAlpha;
     private final double targetMiss;
+    private final double residualAlpha;
+    private final double minStepWeight;
     private final StreamSettings settings;
     private float[] scratch;
 
@@ -44,6 +46,8 @@ public final class OnlineForecaster {
         this.accuracyAlpha = 2.0 / (settings.accuracyWindow() + 1);
         this.judgeAlpha = 2.0 / (serving.fallbackWindow() + 1);
         this.targetMiss = 1 - serving.coverage();
+        this.residualAlpha = 2.0 / (serving.intervalWindow() + 1);
+        this.minStepWeight = 1 - Math.pow(1 - residualAlpha, serving.minResiduals());
         this.scratch = new float[serving.intervalWindow()];
     }
 
@@ -75,6 +79,10 @@ public final class OnlineForecaster {
             state.addResidual(scoredErrors[0]);
         }
         state.scoreModel(values[0], judgeAlpha);
+        int h = serving.horizon();
+        if (h > 1) {
+            state.scoreSteps(values[0], h, residualAlpha, targetMiss, QUANTILE_RATE);
+        }
         state.append(values, timestamp);
 
         fallbackChange = 0;
@@ -82,6 +90,9 @@ public final class OnlineForecaster {
         if (state.size() < nSteps) {
             state.clearForecast();
             state.recordModelForecast(Double.NaN);
+            if (h > 1) {
+                state.recordHorizon(null, h);
+            }
             return false;
         }
         double[][] window = state.lastRows(nSteps);
@@ -115,6 +126,9 @@ public final class OnlineForecaster {
             version = model.version();
         } else if (model == null && coldStart == ColdStart.SKIP) {
             state.clearForecast();
+            if (h > 1) {
+                state.recordHorizon(null, h);
+            }
             return false;
         } else {
             served = state.lastRow();
@@ -130,6 +144,12 @@ public final class OnlineForecaster {
             }
         }
         state.recordForecast(served, source, version, half, horizon);
+        if (horizon != null) {
+            state.recordHorizon(horizon, h);
+            if (Double.isFinite(half)) {
+                state.stepHalfWidths(stepHalfWidths(state, half, h));
+            }
+        }
         forecastMade = true;
         return true;
     }
@@ -201,7 +221,26 @@ public final class OnlineForecaster {
         return out;
     }
 
-    /** Half-width of step {@code step} (1-based) from that of step 1: errors of a random walk add up. */
+    /** How fast a step's tracked error quantile moves, relative to the step's mean error. */
+    static final double QUANTILE_RATE = 0.1;
+
+    /**
+     * Each step's half-width: step 1's is the conformal one; step k's is the tracked quantile of
+     * that step's own errors once it was scored on enough points (√k × step 1's before); never
+     * narrower than the step before.
+     */
+    private double[] stepHalfWidths(SeriesState state, double half, int h) {
+        double[] w = new double[h];
+        w[0] = half;
+        for (int k = 2; k <= h; k++) {
+            double q = state.stepQuantile(k);
+            double own = state.stepWeight(k) >= minStepWeight && Double.isFinite(q) ? q : half * Math.sqrt(k);
+            w[k - 1] = Math.max(w[k - 2], own);
+        }
+        return w;
+    }
+
+    /** Half-width of step {@code step} (1-based) from that of step 1 when a key has no step errors yet: as a random walk's. */
     public static double widen(double halfWidth, int step) {
         return halfWidth * Math.sqrt(step);
     }

@@ -20,7 +20,8 @@ import java.io.UncheckedIOException;
  * @param upper its upper end
  * @param fallback true when the key serves naive because its model did worse than naive recently, else absent
  * @param damped true when the key serves its model's forecast change halved, because that did best recently, else absent
- * @param horizon steps 1..H when {@code forecaster.forecast.horizon} H &gt; 1 (first feature), else absent
+ * @param horizon steps 1..H when {@code forecaster.forecast.horizon} H &gt; 1 (first feature), else absent; each
+ *                step's interval is scaled by that step's own recent errors (by √step until it has enough)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Forecast(String key, long timestamp, double forecast, String source, String variant,
@@ -44,10 +45,11 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
         boolean interval = Double.isFinite(half);
         Step[] steps = null;
         double[] h = state.horizon();
+        double[] widths = state.stepHalfWidths();
         if (h != null) {
             steps = new Step[h.length];
             for (int i = 0; i < h.length; i++) {
-                double w = OnlineForecaster.widen(half, i + 1);
+                double w = widths != null && widths.length == h.length ? widths[i] : OnlineForecaster.widen(half, i + 1);
                 steps[i] = new Step(i + 1, h[i], interval ? h[i] - w : null, interval ? h[i] + w : null);
             }
         }

@@ -79,7 +79,7 @@ class SeriesStateTest {
     @Test
     void shouldStoreACompactRecordRatherThanOneEntryPerObservation() {
         int judgement = 8 + 8 + 8 * 4 + 8 + 1 + 8; // model's own forecast, version, EW sums, points, flags, count
-        int interval = 8 + 8 + 4 + 4; // miss level, half-width, horizon count, residual count
+        int interval = 8 + 8 + 4 + 4 + 4 + 4; // miss level, half-width; counts of horizon, residuals, step widths, step statistics
         assertEquals(4 * 4 + 8 * 2 + 1 + 8 + 8 * 3 + 8 + judgement + interval + 512 * 8, filled(1, 512, 2000).toBytes().length);
     }
 

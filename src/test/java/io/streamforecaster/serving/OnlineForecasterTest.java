@@ -219,6 +219,46 @@ class OnlineForecasterTest {
     }
 
     @Test
+    void shouldScaleEachStepsIntervalByThatStepsOwnErrors() {
+        // naive forecasts of a ramp of slope 1 with a little noise: step k is off by about k,
+        // so the intervals must widen linearly, not with the square root of the step
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS.withHorizon(4)));
+        SeriesState state = online.newState();
+        Random random = new Random(8);
+        java.util.List<double[]> horizons = new java.util.ArrayList<>();
+        java.util.List<double[]> widths = new java.util.ArrayList<>();
+        double[] x = new double[3000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i + 0.3 * random.nextGaussian();
+            online.observe(state, new double[] {x[i]}, i, null);
+            horizons.add(state.horizon());
+            widths.add(state.stepHalfWidths());
+        }
+
+        double[] w = state.stepHalfWidths();
+        // each step's errors are about 1 more than the step before's
+        for (int k = 2; k <= 4; k++) {
+            assertEquals(1.0, w[k - 1] - w[k - 2], 0.3, "step " + k + ": " + java.util.Arrays.toString(w));
+        }
+        assertTrue(w[3] > 1.2 * Math.sqrt(4) * w[0], "wider than √step would make it: " + java.util.Arrays.toString(w));
+        // and each step's interval holds about 90 % of the values it is about
+        for (int k = 1; k <= 4; k++) {
+            int inside = 0;
+            int n = 0;
+            for (int i = 1000; i + k < x.length; i++) {
+                if (widths.get(i) != null) {
+                    n++;
+                    inside += Math.abs(x[i + k] - horizons.get(i)[k - 1]) <= widths.get(i)[k - 1] ? 1 : 0;
+                }
+            }
+            assertEquals(0.9, (double) inside / n, 0.04, "coverage of step " + k);
+        }
+        SeriesState back = SeriesState.fromBytes(state.toBytes(), 1, 64, DEFAULTS.intervalWindow());
+        assertArrayEquals(w, back.stepHalfWidths());
+        assertEquals(state.stepMae(3), back.stepMae(3));
+    }
+
+    @Test
     void shouldRepeatTheLastValueOverTheHorizonWhenNaive() {
         OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS.withHorizon(3)));
         SeriesState state = online.newState();

@@ -147,6 +147,11 @@ public final class Models {
         }
 
         @Override
+        public double[] horizonHalfWidths() {
+            return state.forecast() == null ? null : state.stepHalfWidths();
+        }
+
+        @Override
         public double trainingSeconds() {
             return trainingNanos / 1e9;
         }

@@ -20,4 +20,9 @@ public interface OnlineModel {
     default double[] horizon() {
         return null;
     }
+
+    /** The half-widths of the last horizon's steps, or null (then step k's is step 1's × √k). */
+    default double[] horizonHalfWidths() {
+        return null;
+    }
 }

@@ -43,8 +43,9 @@ public final class Protocol {
      *
      * @param halfWidths half-widths of the forecasts' prediction intervals (NaN where none)
      * @param horizons each forecast's steps 1..H, or null when the model gives one step only
+     * @param horizonHalfWidths their half-widths where the model gives them, else null
      */
-    public record Run(double[] forecasts, double[] halfWidths, double[][] horizons) {
+    public record Run(double[] forecasts, double[] halfWidths, double[][] horizons, double[][] horizonHalfWidths) {
     }
 
     /** Runs {@code model} over {@code x} (already cut by {@link #points}), keeping intervals and horizons. */
@@ -57,6 +58,7 @@ public final class Protocol {
         double[] forecasts = new double[n - w];
         double[] halfWidths = new double[n - w];
         double[][] horizons = null;
+        double[][] widths = null;
         int refits = 0;
         for (int t = w; t < n; t++) {
             if ((t - w) % REFIT_EVERY == 0) {
@@ -71,9 +73,16 @@ public final class Protocol {
                     horizons = new double[n - w][];
                 }
                 horizons[t - w] = h;
+                double[] hw = model.horizonHalfWidths();
+                if (hw != null) {
+                    if (widths == null) {
+                        widths = new double[n - w][];
+                    }
+                    widths[t - w] = hw;
+                }
             }
         }
-        return new Run(forecasts, halfWidths, horizons);
+        return new Run(forecasts, halfWidths, horizons, widths);
     }
 
     /** The points a refit at time {@code t} trains on: at most the last 512 before {@code t}. */

@@ -23,7 +23,7 @@ public record Score(String series, String model, int n, int warmup, int step, do
 
     /** Scores {@code forecasts} of {@code x[W..N)}. */
     public static Score of(String series, String model, double[] x, double[] forecasts) {
-        return of(series, model, x, new Protocol.Run(forecasts, null, null), 1);
+        return of(series, model, x, new Protocol.Run(forecasts, null, null, null), 1);
     }
 
     /** Scores the {@code step}-ahead forecasts of a run (step 1: the one-step forecasts). */
@@ -49,7 +49,10 @@ public record Score(String series, String model, int n, int warmup, int step, do
             m++;
             if (run.halfWidths() != null && Double.isFinite(run.halfWidths()[t - w])) {
                 withInterval++;
-                if (e <= OnlineForecaster.widen(run.halfWidths()[t - w], step)) {
+                double[] widths = run.horizonHalfWidths() == null ? null : run.horizonHalfWidths()[t - w];
+                double half = step == 1 ? run.halfWidths()[t - w]
+                        : widths != null ? widths[step - 1] : OnlineForecaster.widen(run.halfWidths()[t - w], step);
+                if (e <= half) {
                     covered++;
                 }
             }
