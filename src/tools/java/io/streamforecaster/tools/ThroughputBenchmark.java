@@ -45,11 +45,12 @@ import org.apache.kafka.streams.processor.api.Record;
 public final class ThroughputBenchmark {
 
     static final String USAGE = """
-            Usage: forecaster benchmark throughput [--keys N] [--events N] [--partitions P]
+            Usage: forecaster benchmark throughput [--keys N] [--events N] [--partitions P] [--scope per-key|shared]
 
               --keys N        series (default 10000)
               --events N      observations in all (default 1000000)
               --partitions P  input partitions (default 2)
+              --scope S       per-key (default): a model per key; shared: one model per input partition
             """;
 
     static final String INPUT = "bench-input";
@@ -59,7 +60,7 @@ public final class ThroughputBenchmark {
     }
 
     static void run(String[] argv) throws Exception {
-        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions"), Set.of());
+        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions", "--scope"), Set.of());
         if (a.help()) {
             System.out.println(USAGE);
             return;
@@ -67,6 +68,11 @@ public final class ThroughputBenchmark {
         int keys = a.integer("--keys", 10_000, 1);
         int events = a.integer("--events", 1_000_000, 1);
         int partitions = a.integer("--partitions", 2, 1);
+        String scopeName = a.get("--scope", "per-key");
+        if (!scopeName.equals("per-key") && !scopeName.equals("shared")) {
+            throw new Args.UsageException("--scope takes per-key or shared, got '" + scopeName + "'");
+        }
+        boolean shared = scopeName.equals("shared");
         Properties streamsDefaults = serviceStreamsConfig();
         System.out.printf("machine: %d cores, max heap %d MiB, %s %s; date %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.name"), System.getProperty("java.version"), Instant.now());
@@ -78,9 +84,10 @@ public final class ThroughputBenchmark {
             produceInput(kafka.bootstrapServers(), keys, events);
             System.out.printf("produced %d events over %d keys in %.1f s%n", events, keys, (System.nanoTime() - t0) / 1e9);
 
-            StreamSettings noTraining = settings(Map.of("forecaster.training.min-new-observations", "1000000000"));
-            StreamSettings defaults = settings(Map.of());
-            ModelSnapshot template = trainTemplate(defaults);
+            StreamSettings noTraining = settings(Map.of("forecaster.training.min-new-observations", "1000000000",
+                    "forecaster.model.scope", scopeName));
+            StreamSettings defaults = settings(Map.of("forecaster.model.scope", scopeName));
+            ModelSnapshot template = shared ? trainSharedTemplate(defaults) : trainTemplate(defaults);
             byte[] sample = ModelFormat.encode(template);
             for (String app : List.of("bench-models", "bench-training")) {
                 fillStores(kafka, app, partitions, keys, template, defaults);
@@ -98,10 +105,11 @@ public final class ThroughputBenchmark {
             System.out.println("| run | events/s | ratio | notes |");
             System.out.println("|---|---:|---:|---|");
             System.out.printf(Locale.ROOT, "| pass-through (consume -> produce, no state) | %.0f | 1.00 | baseline |%n", passThrough.rate());
-            System.out.printf(Locale.ROOT, "| service, every key with a vanilla model, no training | %.0f | %.2f | %s |%n",
-                    models.rate(), models.rate() / passThrough.rate(), models.notes());
-            System.out.printf(Locale.ROOT, "| service, trainer busy (default settings) | %.0f | %.2f (%.2f of no-training) | %s |%n",
-                    training.rate(), training.rate() / passThrough.rate(), training.rate() / models.rate(), training.notes());
+            String what = shared ? "a shared vanilla model per partition" : "every key with a vanilla model";
+            System.out.printf(Locale.ROOT, "| service, %s, no training | %.0f | %.2f | %s |%n",
+                    what, models.rate(), models.rate() / passThrough.rate(), models.notes());
+            System.out.printf(Locale.ROOT, "| service (%s), trainer busy (default settings) | %.0f | %.2f (%.2f of no-training) | %s |%n",
+                    scopeName, training.rate(), training.rate() / passThrough.rate(), training.rate() / models.rate(), training.notes());
             System.out.println();
             System.out.printf(Locale.ROOT, "state per key: history of %d = %d bytes, vanilla model (n-steps %d, %d units) = %d bytes, total %d bytes%n",
                     defaults.historySize(), full.toBytes().length, defaults.nSteps(), template.units(), sample.length,
@@ -170,6 +178,24 @@ public final class ThroughputBenchmark {
         return m;
     }
 
+    /** A shared model trained as a partition's would be, on the histories of 256 keys. */
+    static ModelSnapshot trainSharedTemplate(StreamSettings s) {
+        List<double[][]> histories = new java.util.ArrayList<>();
+        for (int k = 0; k < s.sharedKeys(); k++) {
+            double[][] history = new double[s.historySize()][];
+            for (int i = 0; i < history.length; i++) {
+                history[i] = new double[] {value(k, i)};
+            }
+            histories.add(history);
+        }
+        long start = System.nanoTime();
+        ModelSnapshot m = Trainer.trainShared(s.training(), histories, null, (long) s.historySize() * histories.size(),
+                System.currentTimeMillis());
+        System.out.printf("one shared model trained with the default settings on %d keys in %.2f s%n", histories.size(),
+                (System.nanoTime() - start) / 1e9);
+        return m;
+    }
+
     /**
      * Writes a full history and a model for every key into the stores' changelogs, which Kafka
      * Streams restores on start: a service that has run for a while. Each model was trained 64
@@ -198,8 +224,17 @@ public final class ThroughputBenchmark {
                 ModelSnapshot m = new ModelSnapshot(template.variant(), template.nSteps(), template.nFeatures(), template.units(),
                         new Scaler(new double[] {level}, new double[] {3.6}), template.lstms(), template.dense(),
                         1, installed, template.trainingLoss(), history.observations() - s.minNewObservations());
-                producer.send(new ProducerRecord<>(changelog, key(k), ModelFormat.encode(m)));
+                if (!template.scaler().perWindow()) {
+                    producer.send(new ProducerRecord<>(changelog, key(k), ModelFormat.encode(m)));
+                }
                 producer.send(new ProducerRecord<>(seriesChangelog, key(k), history.toBytes()));
+            }
+            if (template.scaler().perWindow()) { // one shared model in each partition's store, trained an hour ago
+                ModelSnapshot m = new ModelSnapshot(template.variant(), template.nSteps(), template.nFeatures(), template.units(),
+                        template.scaler(), template.lstms(), template.dense(), 1, installed, template.trainingLoss(), 0);
+                for (int partition = 0; partition < partitions; partition++) {
+                    producer.send(new ProducerRecord<>(changelog, partition, Stores.SHARED_MODEL_KEY, ModelFormat.encode(m)));
+                }
             }
         }
     }
