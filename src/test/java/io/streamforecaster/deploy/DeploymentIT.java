@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamforecaster.it.TestServices;
 import io.streamforecaster.tools.LocalKafka;
 import io.streamforecaster.tools.SeriesGenerator;
 import io.streamforecaster.tools.ServiceProcess;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -55,28 +55,12 @@ class DeploymentIT {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-        Map<String, String> props = new HashMap<>();
-        props.put("quarkus.kafka-streams.bootstrap-servers", kafka.bootstrapServers());
-        props.put("quarkus.kafka-streams.application-id", "deploy-it");
-        props.put("kafka-streams.state.dir", Files.createTempDirectory("deploy-it-state").toString());
-        props.put("forecaster.topics.input", INPUT);
-        props.put("forecaster.topics.output", "deploy-predictions");
-        props.put("forecaster.topics.dead-letter", "deploy-dlq");
+        Map<String, String> props = TestServices.properties(kafka.bootstrapServers(), "deploy-it",
+                Files.createTempDirectory("deploy-it-state"), INPUT, "deploy-predictions", "deploy-dlq");
         props.put("forecaster.training.min-observations", "40");
         props.put("forecaster.training.min-new-observations", "30");
         props.put("forecaster.training.interval", "2s");
-        props.put("forecaster.training.epochs", "20");
-        props.put("forecaster.training.warm-start-epochs", "5");
-        props.put("forecaster.training.check-interval", "500ms");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        service = ServiceProcess.start(props, port, Path.of("target", "it-logs", "deploy.log"), List.of("-Xmx1g"));
-        await().alias("service ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            assertTrue(service.isAlive(), "service exited; see " + service.log());
-            return service.isReady();
-        });
+        service = TestServices.startReady(props, "deploy");
         send(120);
         producer.send(new ProducerRecord<>(INPUT, "deploy-bad", "not a number"));
         producer.flush();

@@ -11,7 +11,6 @@ import io.streamforecaster.tools.CsvSeries;
 import io.streamforecaster.tools.LocalKafka;
 import io.streamforecaster.tools.SeriesGenerator;
 import io.streamforecaster.tools.ServiceProcess;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,29 +109,12 @@ class ServiceIT {
     }
 
     ServiceProcess startService(String logName) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Map<String, String> props = new HashMap<>();
-        props.put("quarkus.kafka-streams.bootstrap-servers", kafka.bootstrapServers());
-        props.put("quarkus.kafka-streams.application-id", applicationId);
-        props.put("kafka-streams.state.dir", stateDir.toString());
-        props.put("forecaster.topics.input", INPUT);
-        props.put("forecaster.topics.output", OUTPUT);
-        props.put("forecaster.topics.dead-letter", DLQ);
+        Map<String, String> props = TestServices.properties(kafka.bootstrapServers(), applicationId, stateDir, INPUT, OUTPUT, DLQ);
         props.put("forecaster.training.min-observations", "64");
         // one model per key in this test, so that a retrain after the restart would show
         props.put("forecaster.training.min-new-observations", "100000");
         props.put("forecaster.training.epochs", "40");
-        props.put("forecaster.training.check-interval", "500ms");
-        ServiceProcess service = ServiceProcess.start(props, port, Path.of("target", "it-logs", logName + ".log"), List.of("-Xmx1g"));
-        await().alias("service ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
-                .until(() -> {
-                    assertTrue(service.isAlive(), "service exited; see " + service.log());
-                    return service.isReady();
-                });
-        return service;
+        return TestServices.startReady(props, logName);
     }
 
     static void send(String key, String value) {

@@ -9,12 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamforecaster.tools.LocalKafka;
 import io.streamforecaster.tools.SeriesGenerator;
 import io.streamforecaster.tools.ServiceProcess;
-import java.net.ServerSocket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -40,34 +37,20 @@ class SharedScopeIT {
     void aNewKeyGetsLstmForecastsAtOnce() throws Exception {
         try (LocalKafka kafka = LocalKafka.start(null)) {
             kafka.createTopics(Map.of("shared-input", 1, "shared-predictions", 1, "shared-dlq", 1));
-            Map<String, String> props = new HashMap<>();
-            props.put("quarkus.kafka-streams.bootstrap-servers", kafka.bootstrapServers());
-            props.put("quarkus.kafka-streams.application-id", "shared-it");
-            props.put("kafka-streams.state.dir", Files.createTempDirectory("shared-it-state").toString());
-            props.put("forecaster.topics.input", "shared-input");
-            props.put("forecaster.topics.output", "shared-predictions");
-            props.put("forecaster.topics.dead-letter", "shared-dlq");
+            Map<String, String> props = TestServices.properties(kafka.bootstrapServers(), "shared-it",
+                    Files.createTempDirectory("shared-it-state"), "shared-input", "shared-predictions", "shared-dlq");
             props.put("forecaster.model.scope", "shared");
             props.put("forecaster.training.min-observations", "200");
             props.put("forecaster.training.epochs", "30");
-            props.put("forecaster.training.check-interval", "500ms");
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
             Properties pp = new Properties();
             pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             Properties cp = new Properties();
             cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             cp.put(ConsumerConfig.GROUP_ID_CONFIG, "shared-reader");
             cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            try (ServiceProcess service = ServiceProcess.start(props, port, Path.of("target", "it-logs", "shared.log"), List.of("-Xmx1g"));
+            try (ServiceProcess service = TestServices.startReady(props, "shared");
                  var producer = new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer());
                  var consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
-                await().alias("service ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300)).until(() -> {
-                    assertTrue(service.isAlive(), "service exited; see " + service.log());
-                    return service.isReady();
-                });
                 SeriesGenerator g = new SeriesGenerator(4, 3);
                 for (int i = 0; i < 100; i++) {
                     for (int k = 0; k < 3; k++) {
