@@ -408,6 +408,51 @@ class DeploymentFilesTest {
         assertTrue(args.contains("--generate") && args.contains("--bootstrap-servers"), "replay feeds demo data: " + args);
     }
 
+    /** Runs docker/entrypoint.sh with a stand-in {@code java} that prints what it was given. */
+    static String entrypoint(Map<String, String> env) throws Exception {
+        Path bin = Files.createTempDirectory("fake-java");
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"OMP_NUM_THREADS=$OMP_NUM_THREADS\"\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        java.toFile().setExecutable(true);
+        ProcessBuilder pb = new ProcessBuilder("sh", DOCKER.resolve("entrypoint.sh").toString()).redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().remove("OMP_NUM_THREADS");
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
+    @Test
+    void theEntrypointSizesTheJvmAndOpenMpFromTheLimitsKubernetesGivesIt() throws Exception {
+        long limit = 3L << 30; // the StatefulSet's 3Gi
+        String out = entrypoint(Map.of("MEMORY_LIMIT_BYTES", Long.toString(limit), "CPU_LIMIT", "2"));
+        List<String> args = List.of(out.split("\n"));
+        assertTrue(args.contains("OMP_NUM_THREADS=2"), out);
+        assertTrue(args.contains("-XX:ActiveProcessorCount=2"), out);
+        assertTrue(args.contains("-Xmx" + limit / 100 * 40), "heap 40 % of the limit: " + out);
+        assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxbytes=" + limit / 100 * 25), "ND4J off-heap 25 %: " + out);
+        assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + limit / 100 * 85), "all native memory below 85 %: " + out);
+        assertTrue(args.contains("-Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp"), out);
+        assertEquals("/app/quarkus-run.jar", args.get(args.size() - 1), out);
+
+        String own = entrypoint(Map.of("MEMORY_LIMIT_BYTES", Long.toString(limit), "CPU_LIMIT", "4", "OMP_NUM_THREADS", "1",
+                "HEAP_PERCENT", "50", "JAVA_OPTS", "-Dx=y"));
+        assertTrue(own.contains("OMP_NUM_THREADS=1") && own.contains("-Xmx" + limit / 100 * 50) && own.contains("-Dx=y"),
+                "a user's settings win: " + own);
+        // the StatefulSet hands the entrypoint exactly these limits
+        JsonNode env = DeploymentFiles.container().path("env");
+        Set<String> fromResources = new HashSet<>();
+        env.forEach(e -> {
+            if (e.path("valueFrom").has("resourceFieldRef")) {
+                fromResources.add(e.path("name").asText() + "=" + e.path("valueFrom").path("resourceFieldRef").path("resource").asText());
+            }
+        });
+        assertEquals(Set.of("MEMORY_LIMIT_BYTES=limits.memory", "CPU_LIMIT=limits.cpu"), fromResources);
+    }
+
     static boolean matches(JsonNode selector, JsonNode labels) {
         var it = selector.fields();
         while (it.hasNext()) {
