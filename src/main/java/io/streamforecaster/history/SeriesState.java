@@ -62,6 +62,8 @@ public final class SeriesState {
     private final float[] residuals;
     private int residualHead;
     private int residualCount;
+    /** The same errors in ascending order, kept up to date as they come and go; built on first use, never stored. */
+    private float[] sortedResiduals;
     /** The adaptive miss rate the interval is currently built for (adaptive conformal inference). */
     private double missLevel = Double.NaN;
     private double halfWidth = Double.NaN;
@@ -283,21 +285,43 @@ public final class SeriesState {
 
     public void addResidual(double absError) {
         float e = (float) Math.min(absError, Float.MAX_VALUE);
-        if (residualCount < residuals.length) {
+        boolean full = residualCount == residuals.length;
+        float evicted = residuals[residualHead];
+        if (!full) {
             residuals[(residualHead + residualCount++) % residuals.length] = e;
         } else {
             residuals[residualHead] = e;
             residualHead = (residualHead + 1) % residuals.length;
         }
+        if (sortedResiduals != null) { // out with the oldest, in with the new: two binary searches, two short copies
+            int n = full ? residualCount : residualCount - 1;
+            if (full) {
+                int i = java.util.Arrays.binarySearch(sortedResiduals, 0, n, evicted);
+                System.arraycopy(sortedResiduals, i + 1, sortedResiduals, i, n - i - 1);
+                n--;
+            }
+            int j = java.util.Arrays.binarySearch(sortedResiduals, 0, n, e);
+            j = j < 0 ? -j - 1 : j;
+            System.arraycopy(sortedResiduals, j, sortedResiduals, j + 1, n - j);
+            sortedResiduals[j] = e;
+        }
+    }
+
+    /** The {@code k}-th smallest (0-based) of the recent errors: a lookup, as they are kept sorted. */
+    public float residual(int k) {
+        if (k < 0 || k >= residualCount) {
+            throw new IndexOutOfBoundsException("Error " + k + " of " + residualCount);
+        }
+        if (sortedResiduals == null) {
+            sortedResiduals = new float[residuals.length];
+            System.arraycopy(residuals, 0, sortedResiduals, 0, residualCount);
+            java.util.Arrays.sort(sortedResiduals, 0, residualCount);
+        }
+        return sortedResiduals[k];
     }
 
     public int residualCount() {
         return residualCount;
-    }
-
-    /** Copies the recent residuals into {@code out} (at least {@link #residualCount()} long), in no particular order. */
-    public void copyResiduals(float[] out) {
-        System.arraycopy(residuals, 0, out, 0, residualCount); // until full, they fill the array from 0
     }
 
     public double missLevel() {

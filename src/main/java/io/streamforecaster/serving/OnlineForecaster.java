@@ -29,7 +29,6 @@ public final class OnlineForecaster {
     private final double residualAlpha;
     private final double minStepWeight;
     private final StreamSettings settings;
-    private float[] scratch;
 
     // what the last observe() did
     private double[] scoredErrors;
@@ -48,7 +47,6 @@ public final class OnlineForecaster {
         this.targetMiss = 1 - serving.coverage();
         this.residualAlpha = 2.0 / (serving.intervalWindow() + 1);
         this.minStepWeight = 1 - Math.pow(1 - residualAlpha, serving.minResiduals());
-        this.scratch = new float[serving.intervalWindow()];
     }
 
     /** A new, empty state of the configured shape. */
@@ -185,12 +183,11 @@ public final class OnlineForecaster {
             return Double.NaN;
         }
         double level = Double.isNaN(state.missLevel()) ? targetMiss : state.missLevel();
-        state.copyResiduals(scratch);
         int rank = (int) Math.ceil((n + 1) * (1 - level)); // 1-based
         if (rank <= 0) {
             return 0;
         }
-        return select(scratch, n, Math.min(rank, n) - 1);
+        return state.residual(Math.min(rank, n) - 1);
     }
 
     /** The next H values of the first feature: the model (or the last value) fed its own forecasts. */
@@ -243,40 +240,6 @@ public final class OnlineForecaster {
     /** Half-width of step {@code step} (1-based) from that of step 1 when a key has no step errors yet: as a random walk's. */
     public static double widen(double halfWidth, int step) {
         return halfWidth * Math.sqrt(step);
-    }
-
-    /** The k-th smallest (0-based) of {@code a[0..n)}; reorders {@code a}. */
-    static float select(float[] a, int n, int k) {
-        int lo = 0;
-        int hi = n - 1;
-        while (lo < hi) {
-            float pivot = a[(lo + hi) >>> 1];
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (a[i] < pivot) {
-                    i++;
-                }
-                while (a[j] > pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    float t = a[i];
-                    a[i] = a[j];
-                    a[j] = t;
-                    i++;
-                    j--;
-                }
-            }
-            if (k <= j) {
-                hi = j;
-            } else if (k >= i) {
-                lo = i;
-            } else {
-                return a[k];
-            }
-        }
-        return a[k];
     }
 
     private static boolean allFinite(double[] values) {

@@ -108,11 +108,8 @@ class SeriesStateTest {
         assertEquals(s.judgedDampedMae(), back.judgedDampedMae());
         assertEquals(1, back.fallbacks());
         assertEquals(100, back.residualCount());
-        float[] r = new float[100];
-        back.copyResiduals(r);
-        java.util.Arrays.sort(r);
-        assertEquals(20f, r[0]);
-        assertEquals(119f, r[99]);
+        assertEquals(20f, back.residual(0));
+        assertEquals(119f, back.residual(99));
         assertEquals(0.08, back.missLevel());
         assertEquals(4.5, back.halfWidth());
         assertArrayEquals(new double[] {21, 21, 21}, back.horizon());
@@ -152,5 +149,34 @@ class SeriesStateTest {
         assertEquals(0.5, s.onlineMae());
         assertEquals(0, s.residualCount());
         assertFalse(s.fallback());
+    }
+
+    @Test
+    void shouldKeepTheRecentErrorsSortedAsTheyComeAndGo() {
+        java.util.Random random = new java.util.Random(4);
+        SeriesState s = new SeriesState(1, 8, 50);
+        java.util.ArrayDeque<Float> window = new java.util.ArrayDeque<>();
+        for (int i = 0; i < 400; i++) {
+            float e = random.nextInt(30) / 2f; // many ties
+            s.addResidual(e);
+            window.addLast(e);
+            if (window.size() > 50) {
+                window.removeFirst();
+            }
+            if (i % 7 == 3 || i > 380) { // sorted on first use, then kept so
+                float[] expected = new float[window.size()];
+                int j = 0;
+                for (float f : window) {
+                    expected[j++] = f;
+                }
+                java.util.Arrays.sort(expected);
+                for (int k = 0; k < expected.length; k++) {
+                    assertEquals(expected[k], s.residual(k), "error " + k + " after " + (i + 1));
+                }
+            }
+        }
+        SeriesState back = SeriesState.fromBytes(s.toBytes(), 1, 8, 50);
+        assertEquals(s.residual(0), back.residual(0));
+        assertEquals(s.residual(49), back.residual(49));
     }
 }

@@ -268,19 +268,4 @@ class OnlineForecasterTest {
         assertArrayEquals(new double[] {4, 4, 4}, state.horizon());
     }
 
-    @Test
-    void shouldSelectTheKthSmallest() {
-        Random random = new Random(1);
-        for (int round = 0; round < 200; round++) {
-            int n = 1 + random.nextInt(150);
-            float[] a = new float[n];
-            for (int i = 0; i < n; i++) {
-                a[i] = random.nextInt(20); // many ties
-            }
-            float[] sorted = a.clone();
-            java.util.Arrays.sort(sorted);
-            int k = random.nextInt(n);
-            assertEquals(sorted[k], OnlineForecaster.select(a.clone(), n, k));
-        }
-    }
 }
