@@ -64,12 +64,6 @@ public record StreamSettings(
                 minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, t, serving, scope, sharedKeys);
     }
 
-    /** The same settings with other serving settings. */
-    public StreamSettings withServing(ServingSettings s) {
-        return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, training, s, scope, sharedKeys);
-    }
-
     /** The same settings with another model scope. */
     public StreamSettings withScope(ModelScope s) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,

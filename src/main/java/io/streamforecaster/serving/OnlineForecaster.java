@@ -34,7 +34,6 @@ public final class OnlineForecaster {
     private double[] scoredErrors;
     private Source scoredSource;
     private int fallbackChange;
-    private boolean forecastMade;
     private int intervalCheck;
 
     public OnlineForecaster(StreamSettings settings) {
@@ -84,7 +83,6 @@ public final class OnlineForecaster {
         state.append(values, timestamp);
 
         fallbackChange = 0;
-        forecastMade = false;
         if (state.size() < nSteps) {
             state.clearForecast();
             state.recordModelForecast(Double.NaN);
@@ -148,7 +146,6 @@ public final class OnlineForecaster {
                 state.stepHalfWidths(stepHalfWidths(state, half, h));
             }
         }
-        forecastMade = true;
         return true;
     }
 
@@ -269,9 +266,5 @@ public final class OnlineForecaster {
     /** +1 when the value just observed fell inside its forecast's interval, -1 outside, 0 when there was none. */
     public int intervalCheck() {
         return intervalCheck;
-    }
-
-    public boolean forecastMade() {
-        return forecastMade;
     }
 }
