@@ -22,7 +22,8 @@ public final class FastForecaster {
             throw new IllegalArgumentException("Window of " + window.length + " rows, model needs " + model.nSteps());
         }
         Scaler scaler = model.scaler();
-        return scaler.unscale(window, networkOutput(model, scaler.scaleWindowToFloats(window)));
+        double[] scales = scaler.scales(window); // a shared model's are the window's own: computed once
+        return scaler.unscale(window, networkOutput(model, scaler.scaleWindowToFloats(window, scales)), scales);
     }
 
     /** The network's raw output for an already scaled window: what DL4J's {@code output()} returns. */

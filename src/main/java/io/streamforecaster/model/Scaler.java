@@ -128,8 +128,12 @@ public record Scaler(double[] mean, double[] std, boolean perWindow) {
 
     /** {@link #scaleWindow} in the network's float precision, in one pass: what the hot path feeds it. */
     public float[][] scaleWindowToFloats(double[][] window) {
+        return scaleWindowToFloats(window, scales(window));
+    }
+
+    /** {@link #scaleWindowToFloats} with the window's scales already at hand ({@link #scales}). */
+    float[][] scaleWindowToFloats(double[][] window, double[] s) {
         double[] last = window[window.length - 1];
-        double[] s = scales(window);
         float[][] out = new float[window.length][last.length];
         for (int t = 0; t < window.length; t++) {
             for (int f = 0; f < last.length; f++) {
@@ -152,8 +156,12 @@ public record Scaler(double[] mean, double[] std, boolean perWindow) {
 
     /** The forecast in the series' units from the network's output for {@code window}. */
     public double[] unscale(double[][] window, double[] output) {
+        return unscale(window, output, scales(window));
+    }
+
+    /** {@link #unscale} with the window's scales already at hand ({@link #scales}). */
+    double[] unscale(double[][] window, double[] output, double[] s) {
         double[] last = window[window.length - 1];
-        double[] s = scales(window);
         double[] out = new double[output.length];
         for (int f = 0; f < output.length; f++) {
             out[f] = last[f] + output[f] * s[f];
