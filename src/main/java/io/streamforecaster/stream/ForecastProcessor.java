@@ -42,9 +42,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     private final String variant;
     private final boolean shared;
 
-    private KeyValueStore<String, SeriesState> series;
-    /** Decoded states of recent keys: the store is still written on every event, but not read back. */
-    private Map<String, SeriesState> recentStates;
+    private SeriesStore series;
     private ModelCache models;
     private TrainingScheduler scheduler;
     private String taskName;
@@ -63,7 +61,6 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     public void init(ProcessorContext<byte[], byte[]> context) {
         super.init(context);
         series = context.getStateStore(Stores.SERIES);
-        recentStates = lru(settings.modelCacheSize());
         KeyValueStore<String, byte[]> modelStore = context.getStateStore(Stores.MODELS);
         models = new ModelCache(modelStore, settings.modelCacheSize());
         models.initCount(); // processors start after their stores are restored
@@ -78,13 +75,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         metrics.event();
         try {
             Observation obs = parser.parse(record.key(), record.value(), record.timestamp());
-            String key = new String(record.key(), StandardCharsets.UTF_8);
-            try {
-                forecast(key, obs, record);
-            } catch (RuntimeException e) {
-                recentStates.remove(key); // it may hold changes the store never got
-                throw e;
-            }
+            forecast(new String(record.key(), StandardCharsets.UTF_8), obs, record);
         } catch (InvalidObservationException e) {
             deadLetter(record, e.reason(), e.getMessage());
         } catch (RuntimeException e) {
@@ -94,17 +85,20 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     }
 
     private void forecast(String key, Observation obs, Record<byte[], byte[]> record) {
-        SeriesState state = recentStates.get(key);
+        SeriesState state = series.live(key);
         if (state == null) {
-            state = series.get(key);
-            if (state == null) {
-                state = online.newState();
-            }
-            recentStates.put(key, state);
+            state = online.newState();
         }
         ModelSnapshot model = models.get(shared ? Stores.SHARED_MODEL_KEY : key);
         long start = System.nanoTime();
-        boolean made = online.observe(state, obs.values(), obs.timestamp(), model);
+        boolean made;
+        try {
+            synchronized (state) { // interactive queries copy it under this monitor
+                made = online.observe(state, obs.values(), obs.timestamp(), model);
+            }
+        } finally {
+            series.put(key, state); // even half changed by a failure: what the key serves and what is stored agree
+        }
         double[] errors = online.scoredErrors();
         if (errors != null) {
             metrics.scored(online.scoredSource(), errors[0], errors[1]);
@@ -122,7 +116,6 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
             metrics.series(key, obs.values()[0], forecast.forecast(), forecast.lower() == null ? Double.NaN : forecast.lower(),
                     forecast.upper() == null ? Double.NaN : forecast.upper(), state.onlineMae(), state.naiveMae());
         }
-        series.put(key, state);
         scheduler.offer(key, state, model);
     }
 

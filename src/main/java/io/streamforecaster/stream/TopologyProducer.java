@@ -25,10 +25,9 @@ public class TopologyProducer {
     }
 
     public static Topology build(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool) {
-        var seriesStore = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.SERIES),
-                        Serdes.String(), new SeriesStateSerde(settings.nFeatures(), settings.historySize(), settings.serving().intervalWindow()))
-                .withCachingEnabled();
+        var serde = new SeriesStateSerde(settings.nFeatures(), settings.historySize(), settings.serving().intervalWindow());
+        var seriesStore = SeriesStore.builder(Stores.SERIES, serde, settings.modelCacheSize(),
+                state -> serde.deserializer().deserialize(null, state.toBytes()));
         var modelStore = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                         org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.MODELS),
                         Serdes.String(), Serdes.ByteArray())

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,7 +35,7 @@ final class TrainingScheduler {
     private static final Logger LOG = Logger.getLogger(TrainingScheduler.class);
 
     private final StreamSettings settings;
-    private final KeyValueStore<String, SeriesState> series;
+    private final SeriesStore series;
     private final ForecastProcessor.ModelCache models;
     private final TrainingPool pool;
     private final ForecasterMetrics metrics;
@@ -54,7 +53,7 @@ final class TrainingScheduler {
     private long sharedObservations;
     private long sharedNew;
 
-    TrainingScheduler(StreamSettings settings, KeyValueStore<String, SeriesState> series,
+    TrainingScheduler(StreamSettings settings, SeriesStore series,
                       ForecastProcessor.ModelCache models, TrainingPool pool, ForecasterMetrics metrics) {
         this.settings = settings;
         this.series = series;
@@ -95,7 +94,7 @@ final class TrainingScheduler {
     private TrainingPool.Job sharedJob(ModelSnapshot model) {
         List<double[][]> histories = new ArrayList<>();
         for (String key : activeKeys.keySet()) {
-            SeriesState state = series.get(key);
+            SeriesState state = series.live(key);
             if (state != null && state.size() > settings.nSteps() + 1) {
                 histories.add(state.rows());
             }
@@ -168,7 +167,7 @@ final class TrainingScheduler {
                     continue;
                 }
             } else {
-                SeriesState state = series.get(key);
+                SeriesState state = series.live(key);
                 if (state == null || !hasEnoughData(state, model)) {
                     it.remove();
                     continue;

@@ -19,6 +19,7 @@ import io.streamforecaster.model.TrainingPool;
 import io.streamforecaster.model.TrainingSettings;
 import io.streamforecaster.model.TestModels;
 import io.streamforecaster.model.Variant;
+import io.streamforecaster.history.SeriesStateSerde;
 import io.streamforecaster.serving.ServingSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -93,6 +94,10 @@ class ForecastTopologyTest {
         }
     }
 
+    SeriesStore seriesStore() {
+        return (SeriesStore) driver.getAllStateStores().get(Stores.SERIES); // getStateStore refuses key-value stores
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -115,7 +120,7 @@ class ForecastTopologyTest {
         }
         send("b", "7");
 
-        KeyValueStore<String, SeriesState> store = driver.getKeyValueStore(Stores.SERIES);
+        SeriesStore store = seriesStore();
         SeriesState a = store.get("a");
         assertEquals(HISTORY, a.size());
         assertEquals(40, a.observations());
@@ -162,8 +167,8 @@ class ForecastTopologyTest {
         assertEquals(2, counter("forecaster.rejected", "reason", "empty-value"));
         assertEquals(4, counter("forecaster.rejected", "reason", "not-a-number"));
         assertEquals(1, counter("forecaster.rejected", "reason", "too-large"));
-        assertEquals(bad.size(), driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("good").size());
-        assertNull(driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k"));
+        assertEquals(bad.size(), seriesStore().get("good").size());
+        assertNull(seriesStore().get("k"));
     }
 
     @Test
@@ -176,7 +181,7 @@ class ForecastTopologyTest {
         send("k", "{\"value\": 9, \"timestamp\": \"2024-01-02T03:04:05Z\"}");
 
         assertTrue(deadLetters.isEmpty());
-        SeriesState s = driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k");
+        SeriesState s = seriesStore().get("k");
         assertArrayEquals(new double[][] {{42.5}, {-1000}, {7}, {8.5}, {9}}, s.rows());
         var forecasts = output.readRecordsToList();
         assertEquals(3, forecasts.size());
@@ -212,7 +217,7 @@ class ForecastTopologyTest {
         sendSeries("k", 0, 7);
 
         assertTrue(output.isEmpty());
-        assertEquals(7, driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k").size());
+        assertEquals(7, seriesStore().get("k").size());
     }
 
     @Test
@@ -324,7 +329,7 @@ class ForecastTopologyTest {
         assertEquals(Boolean.TRUE, last.fallback());
         assertEquals(12.0, last.forecast());
         assertEquals(1, counter("forecaster.fallbacks", "change", "entered"));
-        assertTrue(driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k").fallback());
+        assertTrue(seriesStore().get("k").fallback());
     }
 
     @Test
@@ -416,10 +421,24 @@ class ForecastTopologyTest {
         for (int v : new int[] {1, 2, 3, 5, 4}) {
             send("k", Integer.toString(v));
         }
-        SeriesState s = driver.<String, SeriesState>getKeyValueStore(Stores.SERIES).get("k");
+        SeriesState s = seriesStore().get("k");
         // naive forecasts 3 then 5, actuals 5 then 4: errors 2 and 1, the same for both
         assertEquals(2, s.scored());
         assertEquals(s.naiveMae(), s.onlineMae(), 1e-12);
         assertTrue(s.onlineMae() > 1 && s.onlineMae() < 2, "weighted mean of 2 and 1: " + s.onlineMae());
+    }
+
+    @Test
+    void shouldLogEachKeysLatestStateToTheChangelogAtCommit() {
+        start(settings(ColdStart.NAIVE, 1));
+        var changelog = driver.createOutputTopic("topology-test-" + Stores.SERIES + "-changelog",
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new SeriesStateSerde(1, HISTORY, ServingSettings.defaults().intervalWindow()).deserializer());
+        for (int i = 0; i < 5; i++) {
+            send("k", Integer.toString(i));
+        }
+        var logged = changelog.readKeyValuesToMap();
+        assertEquals(5, logged.get("k").observations(), "the state a restart restores");
+        assertEquals(4.0, logged.get("k").lastRow()[0]);
     }
 }

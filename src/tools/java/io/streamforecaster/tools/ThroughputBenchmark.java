@@ -45,12 +45,13 @@ import org.apache.kafka.streams.processor.api.Record;
 public final class ThroughputBenchmark {
 
     static final String USAGE = """
-            Usage: forecaster benchmark throughput [--keys N] [--events N] [--partitions P] [--scope per-key|shared]
+            Usage: forecaster benchmark throughput [--keys N] [--events N] [--partitions P] [--scope per-key|shared] [--without-training]
 
               --keys N        series (default 10000)
               --events N      observations in all (default 1000000)
               --partitions P  input partitions (default 2)
               --scope S       per-key (default): a model per key; shared: one model per input partition
+              --without-training  skip the run with the trainer busy (quicker, for profiling the hot path)
             """;
 
     static final String INPUT = "bench-input";
@@ -60,7 +61,7 @@ public final class ThroughputBenchmark {
     }
 
     static void run(String[] argv) throws Exception {
-        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions", "--scope"), Set.of());
+        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions", "--scope"), Set.of("--without-training"));
         if (a.help()) {
             System.out.println(USAGE);
             return;
@@ -95,7 +96,8 @@ public final class ThroughputBenchmark {
 
             Run passThrough = runPassThrough(kafka.bootstrapServers(), streamsDefaults, events);
             Run models = runService(kafka.bootstrapServers(), "bench-models", streamsDefaults, noTraining, events, true);
-            Run training = runService(kafka.bootstrapServers(), "bench-training", streamsDefaults, defaults, events, false);
+            Run training = a.has("--without-training") ? null
+                    : runService(kafka.bootstrapServers(), "bench-training", streamsDefaults, defaults, events, false);
 
             SeriesState full = new SeriesState(1, defaults.historySize());
             for (int i = 0; i < defaults.historySize(); i++) {
@@ -108,8 +110,10 @@ public final class ThroughputBenchmark {
             String what = shared ? "a shared vanilla model per partition" : "every key with a vanilla model";
             System.out.printf(Locale.ROOT, "| service, %s, no training | %.0f | %.2f | %s |%n",
                     what, models.rate(), models.rate() / passThrough.rate(), models.notes());
-            System.out.printf(Locale.ROOT, "| service (%s), trainer busy (default settings) | %.0f | %.2f (%.2f of no-training) | %s |%n",
-                    scopeName, training.rate(), training.rate() / passThrough.rate(), training.rate() / models.rate(), training.notes());
+            if (training != null) {
+                System.out.printf(Locale.ROOT, "| service (%s), trainer busy (default settings) | %.0f | %.2f (%.2f of no-training) | %s |%n",
+                        scopeName, training.rate(), training.rate() / passThrough.rate(), training.rate() / models.rate(), training.notes());
+            }
             System.out.println();
             System.out.printf(Locale.ROOT, "state per key: history of %d = %d bytes, vanilla model (n-steps %d, %d units) = %d bytes, total %d bytes%n",
                     defaults.historySize(), full.toBytes().length, defaults.nSteps(), template.units(), sample.length,
