@@ -132,9 +132,11 @@ public final class SeriesState {
             throw new IllegalArgumentException("Asked for " + n + " rows, history has " + size);
         }
         double[][] out = new double[n][nFeatures];
+        int slot = (head + size - n) % capacity; // one division: this runs for every forecast
         for (int i = 0; i < n; i++) {
-            for (int f = 0; f < nFeatures; f++) {
-                out[i][f] = value(size - n + i, f);
+            System.arraycopy(ring, slot * nFeatures, out[i], 0, nFeatures);
+            if (++slot == capacity) {
+                slot = 0;
             }
         }
         return out;

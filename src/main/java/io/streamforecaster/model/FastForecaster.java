@@ -83,11 +83,19 @@ public final class FastForecaster {
         for (int i = 0; i < x.length; i++) {
             axpy(x[i], w.inputRow(i), z, g);
         }
+        int pending = -1; // rows go in pairs: one pass over z for two rows
         for (int k = 0; k < u; k++) {
-            float hk = h[k];
-            if (hk != 0) { // ReLU zeroes many units: their row adds nothing
-                axpy(hk, w.recurrentRow(k), z, g);
+            if (h[k] != 0) { // ReLU zeroes many units: their row adds nothing
+                if (pending < 0) {
+                    pending = k;
+                } else {
+                    axpy2(h[pending], w.recurrentRow(pending), h[k], w.recurrentRow(k), z, g);
+                    pending = -1;
+                }
             }
+        }
+        if (pending >= 0) {
+            axpy(h[pending], w.recurrentRow(pending), z, g);
         }
         for (int j = 0; j < u; j++) {
             float blockInput = relu(z[j]);
@@ -103,6 +111,13 @@ public final class FastForecaster {
     private static void axpy(float a, float[] row, float[] z, int n) {
         for (int j = 0; j < n; j++) {
             z[j] += a * row[j];
+        }
+    }
+
+    /** {@code z += a * ra + b * rb}. */
+    private static void axpy2(float a, float[] ra, float b, float[] rb, float[] z, int n) {
+        for (int j = 0; j < n; j++) {
+            z[j] += a * ra[j] + b * rb[j];
         }
     }
 

@@ -52,6 +52,8 @@ public final class ThroughputBenchmark {
               --partitions P  input partitions (default 2)
               --scope S       per-key (default): a model per key; shared: one model per input partition
               --without-training  skip the run with the trainer busy (quicker, for profiling the hot path)
+              --warm-up N     events each app first processes under another application id, uncounted,
+                              so that the measured runs are not the JIT's warm-up (default 300000; 0: none)
             """;
 
     static final String INPUT = "bench-input";
@@ -61,7 +63,7 @@ public final class ThroughputBenchmark {
     }
 
     static void run(String[] argv) throws Exception {
-        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions", "--scope"), Set.of("--without-training"));
+        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions", "--scope", "--warm-up"), Set.of("--without-training"));
         if (a.help()) {
             System.out.println(USAGE);
             return;
@@ -69,6 +71,7 @@ public final class ThroughputBenchmark {
         int keys = a.integer("--keys", 10_000, 1);
         int events = a.integer("--events", 1_000_000, 1);
         int partitions = a.integer("--partitions", 2, 1);
+        int warmUp = Math.min(events, a.integer("--warm-up", 300_000, 0));
         String scopeName = a.get("--scope", "per-key");
         if (!scopeName.equals("per-key") && !scopeName.equals("shared")) {
             throw new Args.UsageException("--scope takes per-key or shared, got '" + scopeName + "'");
@@ -90,11 +93,16 @@ public final class ThroughputBenchmark {
             StreamSettings defaults = settings(Map.of("forecaster.model.scope", scopeName));
             ModelSnapshot template = shared ? trainSharedTemplate(defaults) : trainTemplate(defaults);
             byte[] sample = ModelFormat.encode(template);
-            for (String app : List.of("bench-models", "bench-training")) {
+            for (String app : List.of("bench-models", "bench-training", "bench-warm-up")) {
                 fillStores(kafka, app, partitions, keys, template, defaults);
             }
+            if (warmUp > 0) { // the same code on the same input, uncounted: what JMH's warm-up iterations do
+                System.out.printf("warm-up: each app processes %d events under another application id first%n", warmUp);
+                runPassThrough(kafka.bootstrapServers(), "bench-passthrough-warm-up", streamsDefaults, warmUp);
+                runService(kafka.bootstrapServers(), "bench-warm-up", streamsDefaults, noTraining, warmUp, false);
+            }
 
-            Run passThrough = runPassThrough(kafka.bootstrapServers(), streamsDefaults, events);
+            Run passThrough = runPassThrough(kafka.bootstrapServers(), "bench-passthrough", streamsDefaults, events);
             Run models = runService(kafka.bootstrapServers(), "bench-models", streamsDefaults, noTraining, events, true);
             Run training = a.has("--without-training") ? null
                     : runService(kafka.bootstrapServers(), "bench-training", streamsDefaults, defaults, events, false);
@@ -253,7 +261,7 @@ public final class ThroughputBenchmark {
         return props;
     }
 
-    static Run runPassThrough(String bootstrap, Properties base, int events) throws Exception {
+    static Run runPassThrough(String bootstrap, String app, Properties base, int events) throws Exception {
         AtomicLong seen = new AtomicLong();
         Topology t = new Topology()
                 .addSource("in", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), INPUT)
@@ -264,9 +272,9 @@ public final class ThroughputBenchmark {
                         context().forward(record);
                     }
                 }, "in")
-                .addSink("out", "bench-passthrough-out", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "count");
-        try (KafkaStreams streams = new KafkaStreams(t, streamsProps(bootstrap, "bench-passthrough", base))) {
-            double rate = time(streams, seen::get, events, "pass-through");
+                .addSink("out", app + "-out", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "count");
+        try (KafkaStreams streams = new KafkaStreams(t, streamsProps(bootstrap, app, base))) {
+            double rate = time(streams, seen::get, events, app);
             return new Run(rate, 0, "");
         }
     }
