@@ -66,4 +66,24 @@ class ForecastJsonTest {
         assertFalse(tree.has("fallback"));
         assertFalse(tree.get("horizon").get(0).has("lower"));
     }
+
+    @Test
+    void shouldWriteEveryDoubleSoThatItReadsBackExactly() {
+        var random = new java.util.Random(42);
+        for (int i = 0; i < 100_000; i++) {
+            double v = switch (i % 3) {
+                case 0 -> random.nextGaussian() * 1e3;
+                case 1 -> Math.round(random.nextDouble() * 1e6) / 1e3; // values as sensors send them
+                default -> Double.longBitsToDouble(random.nextLong());
+            };
+            if (!Double.isFinite(v)) {
+                continue;
+            }
+            String text = Forecast.number(v);
+            assertEquals(v, Double.parseDouble(text), text);
+            assertTrue(text.length() <= Double.toString(v).length(), text + " is longer than " + Double.toString(v));
+        }
+        assertEquals("100.0", Forecast.number(100));
+        assertEquals("-0.001", Forecast.number(-1e-3));
+    }
 }
