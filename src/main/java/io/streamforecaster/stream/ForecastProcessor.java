@@ -62,7 +62,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         super.init(context);
         series = context.getStateStore(Stores.SERIES);
         KeyValueStore<String, byte[]> modelStore = context.getStateStore(Stores.MODELS);
-        models = new ModelCache(modelStore, settings.modelCacheSize());
+        models = new ModelCache(modelStore, settings.modelCacheSize(), series::modelInstalled);
         models.initCount(); // processors start after their stores are restored
         scheduler = new TrainingScheduler(settings, series, models, pool, metrics);
         taskName = context.applicationId() + "/" + context.taskId();
@@ -85,11 +85,21 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     }
 
     private void forecast(String key, Observation obs, Record<byte[], byte[]> record) {
-        SeriesState state = series.live(key);
-        if (state == null) {
-            state = online.newState();
+        SeriesStore.Slot slot = series.slot(key);
+        if (slot == null) {
+            slot = series.create(key, online.newState());
         }
-        ModelSnapshot model = models.get(shared ? Stores.SHARED_MODEL_KEY : key);
+        SeriesState state = slot.state;
+        ModelSnapshot model;
+        if (shared) {
+            model = models.get(Stores.SHARED_MODEL_KEY);
+        } else {
+            if (!slot.modelKnown) { // looked up once while the key stays in memory; installs update it
+                slot.model = models.get(key);
+                slot.modelKnown = true;
+            }
+            model = slot.model;
+        }
         long start = System.nanoTime();
         boolean made;
         try {
@@ -97,7 +107,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
                 made = online.observe(state, obs.values(), obs.timestamp(), model);
             }
         } finally {
-            series.put(key, state); // even half changed by a failure: what the key serves and what is stored agree
+            series.changed(slot); // even half changed by a failure: what the key serves and what is stored agree
         }
         double[] errors = online.scoredErrors();
         if (errors != null) {
@@ -159,11 +169,14 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     static final class ModelCache {
         private final KeyValueStore<String, byte[]> store;
         private final Map<String, ModelSnapshot> cache;
+        private final java.util.function.BiConsumer<String, ModelSnapshot> installed;
         private volatile long count = -1;
 
-        ModelCache(KeyValueStore<String, byte[]> store, int size) {
+        /** @param installed told of every model written, so that what the series store's slots keep stays current */
+        ModelCache(KeyValueStore<String, byte[]> store, int size, java.util.function.BiConsumer<String, ModelSnapshot> installed) {
             this.store = store;
             this.cache = lru(size);
+            this.installed = installed;
         }
 
         ModelSnapshot get(String key) {
@@ -190,6 +203,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
             }
             store.put(key, ModelFormat.encode(model));
             cache.put(key, model);
+            installed.accept(key, model);
         }
 
         /** Models in this task's store: counted once, then kept up to date. */

@@ -1,6 +1,7 @@
 package io.streamforecaster.stream;
 
 import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.model.ModelSnapshot;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -33,8 +34,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * input offsets are committed, so a crash can lose nothing the offsets claim (at least once, as
  * with the record cache); it is cleared when a task's state is recycled.
  *
- * <p>Threads: the owning stream thread reads and changes states through {@link #live} and
- * {@link #put}, and holds a state's monitor while it changes it. Interactive queries call
+ * <p>Threads: the owning stream thread reads and changes states through {@link #slot},
+ * {@link #create} and {@link #changed}, and holds a state's monitor while it changes it. Interactive queries call
  * {@link #get}, which returns a copy taken under that monitor: a consistent state, never one half
  * changed. Range queries are not offered: the service looks up single keys only.
  */
@@ -43,14 +44,21 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
     private final KeyValueStore<String, SeriesState> inner;
     private final Function<SeriesState, SeriesState> copy;
-    /** Recently used keys' states, in access order; guarded by itself. */
-    private final Map<String, Entry> live;
+    /** Recently used keys' slots, in access order; guarded by itself. */
+    private final Map<String, Slot> live;
 
-    private static final class Entry {
+    /**
+     * A key's live state, and what the processor keeps beside it so that one map look-up per event
+     * serves both: the key's decoded model. Stream thread only, apart from the state's monitor.
+     */
+    static final class Slot {
         final SeriesState state;
         boolean dirty;
+        /** The key's model as last looked up or installed, valid while {@link #modelKnown}. */
+        ModelSnapshot model;
+        boolean modelKnown;
 
-        Entry(SeriesState state, boolean dirty) {
+        Slot(SeriesState state, boolean dirty) {
             this.state = state;
             this.dirty = dirty;
         }
@@ -66,7 +74,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         this.copy = copy;
         this.live = new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, Slot> eldest) {
                 if (size() <= capacity) {
                     return false;
                 }
@@ -88,33 +96,71 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     // --- the stream thread
 
     /**
-     * The key's live state, to be changed (under its monitor) and then handed to {@link #put}; null
-     * for a key never seen. Stream thread only.
+     * The key's slot, its live state to be changed (under the state's monitor) and then marked with
+     * {@link #changed}; null for a key never seen. Stream thread only.
      */
-    SeriesState live(String key) {
+    Slot slot(String key) {
         synchronized (live) {
-            Entry e = live.get(key);
-            if (e != null) {
-                return e.state;
+            Slot slot = live.get(key);
+            if (slot != null) {
+                return slot;
             }
         }
         SeriesState stored = inner.get(key);
-        if (stored != null) {
-            synchronized (live) {
-                live.put(key, new Entry(stored, false));
-            }
+        if (stored == null) {
+            return null;
         }
-        return stored;
+        Slot slot = new Slot(stored, false);
+        synchronized (live) {
+            live.put(key, slot);
+        }
+        return slot;
     }
 
-    /** Records that {@code state}, the key's live state, changed: it is written at the next flush. Stream thread only. */
+    /** The key's live state, or null for a key never seen. Stream thread only. */
+    SeriesState live(String key) {
+        Slot slot = slot(key);
+        return slot == null ? null : slot.state;
+    }
+
+    /** A slot for a new key's state, changed. Stream thread only. */
+    Slot create(String key, SeriesState state) {
+        Slot slot = new Slot(state, true);
+        synchronized (live) {
+            live.put(key, slot);
+        }
+        return slot;
+    }
+
+    /**
+     * Marks the slot's state as changed: it is written at the next flush. The slot must still be in
+     * memory, as it is from {@link #slot} to the end of the same record's processing (only
+     * {@link #slot} and {@link #create} make room). Stream thread only.
+     */
+    void changed(Slot slot) {
+        slot.dirty = true;
+    }
+
+    /** Records (stream thread) that the key's model is now {@code model}, for its slot if in memory. */
+    void modelInstalled(String key, ModelSnapshot model) {
+        Slot slot;
+        synchronized (live) {
+            slot = live.get(key);
+        }
+        if (slot != null) {
+            slot.model = model;
+            slot.modelKnown = true;
+        }
+    }
+
+    /** Records that the state of a key (in memory or not) changed. Stream thread only. */
     void put(String key, SeriesState state) {
         synchronized (live) {
-            Entry e = live.get(key);
-            if (e != null && e.state == state) {
-                e.dirty = true;
+            Slot slot = live.get(key);
+            if (slot != null && slot.state == state) {
+                slot.dirty = true;
             } else {
-                live.put(key, new Entry(state, true));
+                live.put(key, new Slot(state, true));
             }
         }
     }
@@ -122,8 +168,8 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     /** Writes every changed state to the store below (which logs it to the changelog). */
     private void writeChanged() {
         synchronized (live) {
-            for (Map.Entry<String, Entry> e : live.entrySet()) {
-                Entry entry = e.getValue();
+            for (Map.Entry<String, Slot> e : live.entrySet()) {
+                Slot entry = e.getValue();
                 if (entry.dirty) {
                     inner.put(e.getKey(), entry.state);
                     entry.dirty = false;
@@ -136,7 +182,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     int changedKeys() {
         synchronized (live) {
             int n = 0;
-            for (Entry e : live.values()) {
+            for (Slot e : live.values()) {
                 n += e.dirty ? 1 : 0;
             }
             return n;
@@ -214,8 +260,8 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     public SeriesState get(String key) {
         SeriesState state;
         synchronized (live) {
-            Entry e = live.get(key);
-            state = e == null ? null : e.state;
+            Slot slot = live.get(key);
+            state = slot == null ? null : slot.state;
         }
         if (state == null) {
             return inner.get(key);

@@ -254,6 +254,10 @@ class ForecastTopologyTest {
         ModelSnapshot v2 = ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("k"));
         assertEquals(2, v2.version());
         assertEquals(13, v2.observations());
+
+        output.readRecordsToList();
+        sendSeries("k", 13, 1);
+        assertEquals(2, Forecast.fromJson(output.readRecord().value()).modelVersion(), "the next event uses the new model");
     }
 
     @Test
