@@ -53,7 +53,9 @@ public final class ThroughputBenchmark {
               --scope S       per-key (default): a model per key; shared: one model per input partition
               --without-training  skip the run with the trainer busy (quicker, for profiling the hot path)
               --warm-up N     events each app first processes under another application id, uncounted,
-                              so that the measured runs are not the JIT's warm-up (default 300000; 0: none)
+                              so that the measured runs are not the JIT's warm-up (default: all the events; 0: none)
+              --rounds R      pass-through and service (no training) measured R times, alternately; the
+                              medians are reported, as one short run of either swings on a shared machine (default 3)
             """;
 
     static final String INPUT = "bench-input";
@@ -63,7 +65,7 @@ public final class ThroughputBenchmark {
     }
 
     static void run(String[] argv) throws Exception {
-        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions", "--scope", "--warm-up"), Set.of("--without-training"));
+        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions", "--scope", "--warm-up", "--rounds"), Set.of("--without-training"));
         if (a.help()) {
             System.out.println(USAGE);
             return;
@@ -71,7 +73,8 @@ public final class ThroughputBenchmark {
         int keys = a.integer("--keys", 10_000, 1);
         int events = a.integer("--events", 1_000_000, 1);
         int partitions = a.integer("--partitions", 2, 1);
-        int warmUp = Math.min(events, a.integer("--warm-up", 300_000, 0));
+        int warmUp = Math.min(events, a.integer("--warm-up", events, 0));
+        int rounds = a.integer("--rounds", 3, 1);
         String scopeName = a.get("--scope", "per-key");
         if (!scopeName.equals("per-key") && !scopeName.equals("shared")) {
             throw new Args.UsageException("--scope takes per-key or shared, got '" + scopeName + "'");
@@ -93,7 +96,11 @@ public final class ThroughputBenchmark {
             StreamSettings defaults = settings(Map.of("forecaster.model.scope", scopeName));
             ModelSnapshot template = shared ? trainSharedTemplate(defaults) : trainTemplate(defaults);
             byte[] sample = ModelFormat.encode(template);
-            for (String app : List.of("bench-models", "bench-training", "bench-warm-up")) {
+            List<String> apps = new java.util.ArrayList<>(List.of("bench-training", "bench-warm-up"));
+            for (int r = 0; r < rounds; r++) {
+                apps.add("bench-models-" + r);
+            }
+            for (String app : apps) {
                 fillStores(kafka, app, partitions, keys, template, defaults);
             }
             if (warmUp > 0) { // the same code on the same input, uncounted: what JMH's warm-up iterations do
@@ -102,8 +109,20 @@ public final class ThroughputBenchmark {
                 runService(kafka.bootstrapServers(), "bench-warm-up", streamsDefaults, noTraining, warmUp, false);
             }
 
-            Run passThrough = runPassThrough(kafka.bootstrapServers(), "bench-passthrough", streamsDefaults, events);
-            Run models = runService(kafka.bootstrapServers(), "bench-models", streamsDefaults, noTraining, events, true);
+            double[] passRates = new double[rounds];
+            double[] serviceRates = new double[rounds];
+            double[] ratios = new double[rounds];
+            Run models = null;
+            for (int r = 0; r < rounds; r++) {
+                passRates[r] = runPassThrough(kafka.bootstrapServers(), "bench-passthrough-" + r, streamsDefaults, events).rate();
+                Run run = runService(kafka.bootstrapServers(), "bench-models-" + r, streamsDefaults, noTraining, events, r == 0);
+                models = r == 0 ? run : models; // its heap figure and notes
+                serviceRates[r] = run.rate();
+                ratios[r] = serviceRates[r] / passRates[r];
+                System.out.printf(Locale.ROOT, "round %d: ratio %.3f%n", r + 1, ratios[r]);
+            }
+            double passThrough = median(passRates);
+            double service = median(serviceRates);
             Run training = a.has("--without-training") ? null
                     : runService(kafka.bootstrapServers(), "bench-training", streamsDefaults, defaults, events, false);
 
@@ -114,13 +133,14 @@ public final class ThroughputBenchmark {
             System.out.println();
             System.out.println("| run | events/s | ratio | notes |");
             System.out.println("|---|---:|---:|---|");
-            System.out.printf(Locale.ROOT, "| pass-through (consume -> produce, no state) | %.0f | 1.00 | baseline |%n", passThrough.rate());
+            System.out.printf(Locale.ROOT, "| pass-through (consume -> produce, no state), median of %d | %.0f | 1.00 | baseline; rounds %s |%n",
+                    rounds, passThrough, rates(passRates));
             String what = shared ? "a shared vanilla model per partition" : "every key with a vanilla model";
-            System.out.printf(Locale.ROOT, "| service, %s, no training | %.0f | %.2f | %s |%n",
-                    what, models.rate(), models.rate() / passThrough.rate(), models.notes());
+            System.out.printf(Locale.ROOT, "| service, %s, no training, median of %d | %.0f | %.2f (median of the rounds' ratios %s) | rounds %s; %s |%n",
+                    what, rounds, service, median(ratios), ratiosText(ratios), rates(serviceRates), models.notes());
             if (training != null) {
                 System.out.printf(Locale.ROOT, "| service (%s), trainer busy (default settings) | %.0f | %.2f (%.2f of no-training) | %s |%n",
-                        scopeName, training.rate(), training.rate() / passThrough.rate(), training.rate() / models.rate(), training.notes());
+                        scopeName, training.rate(), training.rate() / passThrough, training.rate() / service, training.notes());
             }
             System.out.println();
             System.out.printf(Locale.ROOT, "state per key: history of %d = %d bytes, vanilla model (n-steps %d, %d units) = %d bytes, total %d bytes%n",
@@ -132,6 +152,29 @@ public final class ThroughputBenchmark {
     }
 
     record Run(double rate, long heapBytes, String notes) {
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static String rates(double[] values) {
+        StringBuilder s = new StringBuilder();
+        for (double v : values) {
+            s.append(s.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", v));
+        }
+        return s.toString();
+    }
+
+    private static String ratiosText(double[] values) {
+        StringBuilder s = new StringBuilder();
+        for (double v : values) {
+            s.append(s.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", v));
+        }
+        return s.toString();
     }
 
     static Properties serviceStreamsConfig() throws Exception {
