@@ -153,18 +153,6 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         }
     }
 
-    /** Records that the state of a key (in memory or not) changed. Stream thread only. */
-    void put(String key, SeriesState state) {
-        synchronized (live) {
-            Slot slot = live.get(key);
-            if (slot != null && slot.state == state) {
-                slot.dirty = true;
-            } else {
-                live.put(key, new Slot(state, true));
-            }
-        }
-    }
-
     /** Writes every changed state to the store below (which logs it to the changelog). */
     private void writeChanged() {
         synchronized (live) {

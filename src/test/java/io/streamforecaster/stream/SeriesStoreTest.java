@@ -55,11 +55,11 @@ class SeriesStoreTest {
     @Test
     void shouldWriteAChangedStateOnlyWhenFlushedBeforeACommit() {
         SeriesState s = state(1, 2);
-        store.put("k", s);
+        var slot = store.create("k", s);
         s.append(new double[] {3}, 0);
-        store.put("k", s);
+        store.changed(slot);
 
-        assertNull(below.get("k"), "not written on put");
+        assertNull(below.get("k"), "not written when changed");
         assertEquals(1, store.changedKeys());
         assertSame(s, store.live("k"), "the stream thread works on the live object");
 
@@ -68,7 +68,7 @@ class SeriesStoreTest {
         assertEquals(0, store.changedKeys());
 
         s.append(new double[] {4}, 0);
-        store.put("k", s);
+        store.changed(store.slot("k"));
         store.flush(); // the checkpoint's flush writes too
         assertEquals(4, below.get("k").size());
     }
@@ -76,9 +76,9 @@ class SeriesStoreTest {
     @Test
     void shouldWriteAChangedStateThatLeavesMemory() {
         open(2);
-        store.put("a", state(1));
-        store.put("b", state(1, 2));
-        store.put("c", state(1, 2, 3)); // "a" is the least recently used: written, then dropped
+        store.create("a", state(1));
+        store.create("b", state(1, 2));
+        store.create("c", state(1, 2, 3)); // "a" is the least recently used: written, then dropped
         assertEquals(1, below.get("a").size());
         assertNull(below.get("b"));
         assertEquals(2, store.changedKeys());
@@ -91,13 +91,13 @@ class SeriesStoreTest {
     @Test
     void shouldGiveOtherThreadsACopyThatTheStreamDoesNotChange() {
         SeriesState s = state(1, 2);
-        store.put("k", s);
+        var slot = store.create("k", s);
         SeriesState seen = store.get("k");
         assertNotSame(s, seen);
         assertEquals(2, seen.size());
 
         s.append(new double[] {3}, 0);
-        store.put("k", s);
+        store.changed(slot);
         assertEquals(2, seen.size(), "a copy");
         assertEquals(3, store.get("k").size(), "the latest state, before any flush");
         assertNull(store.get("unknown"));
@@ -105,12 +105,23 @@ class SeriesStoreTest {
 
     @Test
     void shouldForgetMemoryWhenKafkaStreamsClearsTheCache() {
-        SeriesState s = state(1, 2);
-        store.put("k", s);
+        store.create("k", state(1, 2));
         store.flushCache();
         below.put("k", state(7)); // a recycled task's store restored from the changelog
         store.clearCache();
         assertEquals(1, store.live("k").size());
+    }
+
+    @Test
+    void shouldKeepTheModelInstalledLastBesideTheState() {
+        var slot = store.create("k", state(1));
+        assertEquals(false, slot.modelKnown);
+        var model = io.streamforecaster.model.TestModels.offset(ForecastTopologyTest.settings(io.streamforecaster.config.ColdStart.NAIVE, 1).training(), 1, 1, 10);
+        store.modelInstalled("k", model);
+        assertSame(model, store.slot("k").model);
+        assertEquals(true, store.slot("k").modelKnown);
+        store.modelInstalled("elsewhere", model); // a key not in memory: nothing to update
+        assertNull(store.slot("elsewhere"));
     }
 
     @Test
