@@ -134,10 +134,10 @@ public final class ThroughputBenchmark {
             System.out.println("| run | events/s | ratio | notes |");
             System.out.println("|---|---:|---:|---|");
             System.out.printf(Locale.ROOT, "| pass-through (consume -> produce, no state), median of %d | %.0f | 1.00 | baseline; rounds %s |%n",
-                    rounds, passThrough, rates(passRates));
+                    rounds, passThrough, join(passRates, "%.0f"));
             String what = shared ? "a shared vanilla model per partition" : "every key with a vanilla model";
             System.out.printf(Locale.ROOT, "| service, %s, no training, median of %d | %.0f | %.2f (median of the rounds' ratios %s) | rounds %s; %s |%n",
-                    what, rounds, service, median(ratios), ratiosText(ratios), rates(serviceRates), models.notes());
+                    what, rounds, service, median(ratios), join(ratios, "%.2f"), join(serviceRates, "%.0f"), models.notes());
             if (training != null) {
                 System.out.printf(Locale.ROOT, "| service (%s), trainer busy (default settings) | %.0f | %.2f (%.2f of no-training) | %s |%n",
                         scopeName, training.rate(), training.rate() / passThrough, training.rate() / service, training.notes());
@@ -161,18 +161,10 @@ public final class ThroughputBenchmark {
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    private static String rates(double[] values) {
+    private static String join(double[] values, String format) {
         StringBuilder s = new StringBuilder();
         for (double v : values) {
-            s.append(s.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", v));
-        }
-        return s.toString();
-    }
-
-    private static String ratiosText(double[] values) {
-        StringBuilder s = new StringBuilder();
-        for (double v : values) {
-            s.append(s.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", v));
+            s.append(s.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, format, v));
         }
         return s.toString();
     }
