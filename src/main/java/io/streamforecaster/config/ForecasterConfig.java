@@ -197,6 +197,20 @@ public interface ForecasterConfig {
         /** A record value longer than this is rejected as {@code too-large}. */
         @WithDefault("4096")
         int maxBytes();
+
+        /**
+         * A key longer than this (in UTF-8 bytes) is rejected as {@code invalid-key}, as are empty keys,
+         * keys that are not valid UTF-8 and keys with control characters.
+         */
+        @WithDefault("256")
+        int maxKeyBytes();
+
+        /**
+         * A value beyond ±this is rejected as {@code out-of-range}; at most 1e150, so that every error,
+         * squared error and sum the service computes stays finite.
+         */
+        @WithDefault("1e150")
+        double maxAbsValue();
     }
 
     interface Accuracy {

@@ -1,5 +1,6 @@
 package io.streamforecaster.config;
 
+import io.streamforecaster.ingest.InputSettings;
 import io.streamforecaster.model.TrainingSettings;
 import io.streamforecaster.serving.ServingSettings;
 import java.time.Duration;
@@ -19,7 +20,7 @@ public record StreamSettings(
         Duration trainingInterval,
         Duration checkInterval,
         int accuracyWindow,
-        int maxValueBytes,
+        InputSettings input,
         int modelCacheSize,
         TrainingSettings training,
         ServingSettings serving,
@@ -38,8 +39,11 @@ public record StreamSettings(
         if (minNewObservations < 1) {
             throw new IllegalArgumentException("Invalid forecaster.training.min-new-observations = " + minNewObservations);
         }
-        if (accuracyWindow < 1 || maxValueBytes < 1 || modelCacheSize < 1) {
-            throw new IllegalArgumentException("Invalid accuracy window, max bytes or model cache size");
+        if (accuracyWindow < 1) {
+            throw new IllegalArgumentException("Invalid forecaster.accuracy.window = " + accuracyWindow);
+        }
+        if (modelCacheSize < 1) {
+            throw new IllegalArgumentException("Invalid forecaster.model.cache-size = " + modelCacheSize);
         }
         if (sharedKeys < 1) {
             throw new IllegalArgumentException("Invalid forecaster.model.shared-keys = " + sharedKeys);
@@ -61,13 +65,13 @@ public record StreamSettings(
     /** The same settings with other training settings. */
     public StreamSettings withTraining(TrainingSettings t) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, t, serving, scope, sharedKeys);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, modelCacheSize, t, serving, scope, sharedKeys);
     }
 
     /** The same settings with another model scope. */
     public StreamSettings withScope(ModelScope s) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, training, serving, s, sharedKeys);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, modelCacheSize, training, serving, s, sharedKeys);
     }
 
     public static StreamSettings from(ForecasterConfig c) {
@@ -75,7 +79,8 @@ public record StreamSettings(
         var m = c.model();
         return new StreamSettings(c.topics().input(), c.topics().output(), c.topics().deadLetter(),
                 c.history().size(), c.coldStart(), t.minObservations(), t.minNewObservations(),
-                t.interval(), t.checkInterval(), c.accuracy().window(), c.input().maxBytes(), m.cacheSize(),
+                t.interval(), t.checkInterval(), c.accuracy().window(),
+                new InputSettings(c.input().maxBytes(), c.input().maxKeyBytes(), c.input().maxAbsValue()), m.cacheSize(),
                 new TrainingSettings(m.variant(), m.nSteps(), m.nFeatures(), m.units(), t.epochs(),
                         t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout()),
                 new ServingSettings(c.fallback().enabled(), c.fallback().damping(), c.fallback().window(), c.fallback().minPoints(),

@@ -11,7 +11,6 @@ import io.streamforecaster.model.ModelFormat;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.TrainingPool;
 import io.streamforecaster.serving.OnlineForecaster;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +50,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         this.settings = settings;
         this.metrics = metrics;
         this.pool = pool;
-        this.parser = new ObservationParser(settings.nFeatures(), settings.maxValueBytes());
+        this.parser = settings.input().parser(settings.nFeatures());
         this.online = new OnlineForecaster(settings);
         this.shared = settings.scope() == io.streamforecaster.config.ModelScope.SHARED;
         this.variant = settings.training().variant().id();
@@ -75,7 +74,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         metrics.event();
         try {
             Observation obs = parser.parse(record.key(), record.value(), record.timestamp());
-            forecast(new String(record.key(), StandardCharsets.UTF_8), obs, record);
+            forecast(obs.key(), obs, record);
         } catch (InvalidObservationException e) {
             deadLetter(record, e.reason(), e.getMessage());
         } catch (RuntimeException e) {

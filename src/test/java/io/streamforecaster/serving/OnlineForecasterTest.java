@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamforecaster.config.ColdStart;
 import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
+import io.streamforecaster.ingest.InputSettings;
 import io.streamforecaster.history.SeriesState;
 import io.streamforecaster.history.SeriesState.Source;
 import io.streamforecaster.model.ModelSnapshot;
@@ -28,7 +29,7 @@ class OnlineForecasterTest {
 
     static StreamSettings settings(ServingSettings serving) {
         return new StreamSettings("in", "out", "dlq", 64, ColdStart.NAIVE, 8, 4, Duration.ofMinutes(1), Duration.ofSeconds(1),
-                50, 256, 100, T, serving, ModelScope.PER_KEY, 256);
+                50, InputSettings.defaults(), 100, T, serving, ModelScope.PER_KEY, 256);
     }
 
     static final ServingSettings DEFAULTS = ServingSettings.defaults();

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamforecaster.config.ColdStart;
 import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
+import io.streamforecaster.ingest.InputSettings;
 import io.streamforecaster.history.SeriesState;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.model.ModelFormat;
@@ -57,7 +58,7 @@ class ForecastTopologyTest {
 
     static StreamSettings settings(ColdStart coldStart, int nFeatures) {
         var training = new TrainingSettings(Variant.VANILLA, N_STEPS, nFeatures, 4, 20, 5, 0.01, 1, 1.0, 0);
-        return new StreamSettings("in", "out", "dlq", HISTORY, coldStart, 8, 4, INTERVAL, CHECK, 50, 256, 100, training,
+        return new StreamSettings("in", "out", "dlq", HISTORY, coldStart, 8, 4, INTERVAL, CHECK, 50, new InputSettings(256, 256, 1e150), 100, training,
                 ServingSettings.defaults(), ModelScope.PER_KEY, 256);
     }
 
@@ -169,6 +170,50 @@ class ForecastTopologyTest {
         assertEquals(1, counter("forecaster.rejected", "reason", "too-large"));
         assertEquals(bad.size(), seriesStore().get("good").size());
         assertNull(seriesStore().get("k"));
+    }
+
+    @Test
+    void shouldDeadLetterAnInvalidTimestampBeforeTheKeysHistoryChanges() {
+        start(settings(ColdStart.NAIVE, 1));
+        sendSeries("k", 0, 5);
+        output.readRecordsToList();
+        String[] bad = {"{\"value\": 1, \"timestamp\": -1}", "{\"value\": 2, \"timestamp\": \"1960-01-01T00:00:00Z\"}",
+            "{\"value\": 3, \"timestamp\": 18446744073709551616}", "{\"value\": 4, \"timestamp\": \"+20000-01-01T00:00:00Z\"}"};
+        for (String value : bad) {
+            send("k", value);
+        }
+
+        var dlq = deadLetters.readRecordsToList();
+        assertEquals(bad.length, dlq.size());
+        for (var r : dlq) {
+            assertEquals("invalid-timestamp", header(r, DeadLetter.REASON));
+        }
+        assertEquals(0, counter("forecaster.rejected", "reason", "processing-error"));
+        assertTrue(output.isEmpty(), "no forecast for a rejected record");
+        SeriesState s = seriesStore().get("k");
+        assertEquals(5, s.observations(), "history untouched");
+        assertEquals(5, s.size());
+    }
+
+    @Test
+    void shouldDeadLetterInvalidKeysWithTheirOriginalBytes() {
+        start(settings(ColdStart.NAIVE, 1));
+        byte[][] keys = {{}, {(byte) 0xC3, (byte) 0x28}, {(byte) 0xC3, (byte) 0x29}, bytes("k".repeat(257)), bytes("\u0000shared")};
+        for (byte[] key : keys) {
+            input.pipeInput(key, bytes("1"));
+        }
+        send("good", "1");
+
+        var dlq = deadLetters.readRecordsToList();
+        assertEquals(keys.length, dlq.size());
+        for (int i = 0; i < keys.length; i++) {
+            assertEquals("invalid-key", header(dlq.get(i), DeadLetter.REASON));
+            assertArrayEquals(keys[i], dlq.get(i).key());
+        }
+        // two keys that differ only in invalid bytes were not merged into one series named with a replacement character
+        assertNull(seriesStore().get("\uFFFD("));
+        assertNull(seriesStore().get("\uFFFD)"));
+        assertEquals(1, seriesStore().get("good").size());
     }
 
     @Test
