@@ -32,6 +32,8 @@ public interface ForecasterConfig {
 
     Metrics metrics();
 
+    StreamThreads streamThreads();
+
     /** {@code naive}: before a key has a model, forecast its last value, marked {@code naive}; {@code skip}: emit nothing. */
     @WithDefault("naive")
     ColdStart coldStart();
@@ -185,6 +187,20 @@ public interface ForecasterConfig {
          */
         @WithDefault("20")
         int seriesKeys();
+    }
+
+    interface StreamThreads {
+        /**
+         * Stream threads that die of an error are replaced, up to this many within
+         * {@code replacement-window}; one more, and this instance shuts its Kafka Streams client down
+         * and fails its liveness check, for the orchestrator to restart it.
+         */
+        @WithDefault("5")
+        int maxReplacements();
+
+        /** The time over which stream-thread deaths are counted. */
+        @WithDefault("10m")
+        Duration replacementWindow();
     }
 
     interface Forecast {

@@ -57,6 +57,7 @@ public final class TrainingPool implements AutoCloseable {
     private final TrainFunction trainer;
     private final Selection.SharedTrainFunction sharedTrainer;
     private final LongSupplier clock;
+    private volatile boolean closed;
 
     public TrainingPool(TrainingSettings settings, Executor executor, int capacity, TrainFunction trainer, LongSupplier clock) {
         this(settings, executor, capacity, trainer, Trainer::trainShared, clock);
@@ -96,9 +97,9 @@ public final class TrainingPool implements AutoCloseable {
         return settings;
     }
 
-    /** Takes the job if a slot is free; never blocks. */
+    /** Takes the job if a slot is free and the pool is open; never blocks. */
     public boolean trySubmit(Job job) {
-        if (!slots.tryAcquire()) {
+        if (closed || !slots.tryAcquire()) {
             return false;
         }
         try {
@@ -135,8 +136,14 @@ public final class TrainingPool implements AutoCloseable {
         return capacity;
     }
 
+    /** Whether {@link #close} was called: no job is taken any more. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public void close() {
+        closed = true;
         if (owned != null) {
             owned.shutdownNow();
             try {

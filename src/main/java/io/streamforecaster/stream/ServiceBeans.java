@@ -10,7 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.KafkaStreams;
 import org.jboss.logging.Logger;
 
 /** Builds the service's plain objects from configuration; the rest of the code does not know CDI. */
@@ -39,18 +39,21 @@ public class ServiceBeans {
 
     /**
      * A stream thread that dies of an error that escaped every handler (a broker refusing writes
-     * for good, a bug) is replaced, so the service keeps consuming; the error is logged in full.
+     * for good, a bug) is replaced, so the service keeps consuming, unless threads keep dying: then
+     * this instance stops and reports it through its liveness check.
      */
     @Produces
     @Singleton
-    StreamsUncaughtExceptionHandler replaceFailedStreamThreads() {
-        return e -> {
-            LOG.errorf(e, "A stream thread failed; it is replaced and its tasks resume from the last commit");
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        };
+    StreamThreadPolicy streamThreadPolicy(ForecasterConfig config, ForecasterMetrics metrics) {
+        return new StreamThreadPolicy(config.streamThreads().maxReplacements(), config.streamThreads().replacementWindow(),
+                System::currentTimeMillis, metrics);
     }
 
-    void stopTraining(@Observes ShutdownEvent event, TrainingPool pool) {
-        pool.close();
+    /** Kafka Streams stops (its tasks commit and close) before the training pool does. */
+    void stop(@Observes ShutdownEvent event, KafkaStreams streams, TrainingPool pool) {
+        LOG.info("Stopping: Kafka Streams first, then the training pool");
+        Shutdown.stop(streams, CLOSE_TIMEOUT, pool);
     }
+
+    static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(30);
 }
