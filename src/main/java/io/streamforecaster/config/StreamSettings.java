@@ -27,7 +27,23 @@ public record StreamSettings(
         ModelScope scope,
         int sharedKeys) {
 
+    /** Longest history a key keeps: its state is one record, which must fit a Kafka request. */
+    public static final int MAX_HISTORY = 100_000;
+    /** Values of all of one training job's windows ({@code history.size × n-steps × n-features}). */
+    public static final long MAX_WINDOW_VALUES = 1L << 24;
+
     public StreamSettings {
+        if (historySize > MAX_HISTORY) {
+            throw new IllegalArgumentException("Invalid forecaster.history.size = " + historySize + ": must be at most " + MAX_HISTORY);
+        }
+        long windowValues = (long) historySize * training.nSteps() * training.nFeatures();
+        if (windowValues > MAX_WINDOW_VALUES) {
+            throw new IllegalArgumentException("Invalid forecaster.history.size = " + historySize + " with forecaster.model.n-steps = "
+                    + training.nSteps() + " and n-features = " + training.nFeatures() + ": a training job's windows would hold "
+                    + windowValues + " values, more than " + MAX_WINDOW_VALUES);
+        }
+        positive("forecaster.training.check-interval", checkInterval, Duration.ofMillis(10), Duration.ofHours(1));
+        positive("forecaster.training.interval", trainingInterval, Duration.ZERO, Duration.ofDays(365));
         if (historySize < training.nSteps() + 1) {
             throw new IllegalArgumentException("Invalid forecaster.history.size = " + historySize
                     + ": must be at least forecaster.model.n-steps + 1 = " + (training.nSteps() + 1));
@@ -38,6 +54,9 @@ public record StreamSettings(
         }
         if (minNewObservations < 1) {
             throw new IllegalArgumentException("Invalid forecaster.training.min-new-observations = " + minNewObservations);
+        }
+        if (sharedKeys > 100_000) {
+            throw new IllegalArgumentException("Invalid forecaster.model.shared-keys = " + sharedKeys + ": must be at most 100000");
         }
         if (accuracyWindow < 1) {
             throw new IllegalArgumentException("Invalid forecaster.accuracy.window = " + accuracyWindow);
@@ -51,6 +70,13 @@ public record StreamSettings(
         if (training.holdout() > 0 && historySize - training.holdout() < training.nSteps() + 2) {
             throw new IllegalArgumentException("Invalid forecaster.training.holdout = " + training.holdout()
                     + ": history.size - holdout must be at least n-steps + 2 = " + (training.nSteps() + 2));
+        }
+    }
+
+    /** Checks that a duration setting is given and within [min, max]. */
+    static void positive(String name, Duration d, Duration min, Duration max) {
+        if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException("Invalid " + name + " = " + d + ": must be from " + min + " to " + max);
         }
     }
 

@@ -470,15 +470,30 @@ public final class SeriesState {
         return errorWeight > 0 ? naiveError / errorWeight : Double.NaN;
     }
 
+    /**
+     * The size of a record of a state with the given counts; with the largest counts of a setting,
+     * the largest record it can write (checked against Kafka's request size at startup).
+     */
+    public static long encodedBytes(int nFeatures, int forecastValues, int horizon, int residuals, int stepWidths, int stepStatistics, int rows) {
+        long sc = stepStatistics;
+        return 4 + 4 + 4 + 4 + 8 + 8 + 1 + 8 + 8L * forecastValues + 8 * 3 + 8
+                + 8 + 8 + 8 * 4 + 8 + 1 + 8 + 8 + 8 + 4 + 8L * horizon + 4 + 4L * residuals + 4 + 8L * stepWidths + 4 + 8 * (sc * sc + 3 * sc)
+                + 8L * rows * nFeatures;
+    }
+
+    /** The largest record a key's state can be with these settings. */
+    public static long maxEncodedBytes(int nFeatures, int historySize, int residualCapacity, int horizon) {
+        int h = horizon > 1 ? horizon : 0;
+        return encodedBytes(nFeatures, nFeatures, h, residualCapacity, h, h, historySize);
+    }
+
     public byte[] toBytes() {
         int fc = forecast == null ? 0 : nFeatures;
         int hc = horizon == null ? 0 : horizon.length;
         int sc = stepError == null ? 0 : stepError.length; // horizon setting of the step statistics
         int wc = stepHalfWidths == null ? 0 : stepHalfWidths.length;
         // little-endian, the CPU's own order: the history is copied in bulk, without swapping bytes
-        ByteBuffer b = ByteBuffer.allocate(4 + 4 + 4 + 4 + 8 + 8 + 1 + 8 + 8 * fc + 8 * 3 + 8
-                        + 8 + 8 + 8 * 4 + 8 + 1 + 8 + 8 + 8 + 4 + 8 * hc + 4 + 4 * residualCount + 4 + 8 * wc + 4 + 8 * (sc * sc + 3 * sc)
-                        + 8 * size * nFeatures)
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(encodedBytes(nFeatures, fc, hc, residualCount, wc, sc, size)))
                 .order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putInt(nFeatures).putInt(capacity).putInt(size).putLong(observations).putLong(lastTimestamp);
         b.put((byte) (forecast == null ? Source.NONE : forecastSource).ordinal()).putLong(forecastModelVersion);

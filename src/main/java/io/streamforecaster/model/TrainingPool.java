@@ -80,8 +80,11 @@ public final class TrainingPool implements AutoCloseable {
 
     /** The service's pool: {@code threads} daemon threads running {@link Trainer#train} through {@link Selection#challenge}. */
     public static TrainingPool create(TrainingSettings settings, int threads, int queueCapacity) {
-        if (threads < 1 || queueCapacity < 0) {
-            throw new IllegalArgumentException("Invalid training threads = " + threads + " or queue capacity = " + queueCapacity);
+        if (threads < 1 || threads > 256) {
+            throw new IllegalArgumentException("Invalid forecaster.training.threads = " + threads + ": must be 1 to 256");
+        }
+        if (queueCapacity < 0 || queueCapacity > 100_000) {
+            throw new IllegalArgumentException("Invalid forecaster.training.queue-capacity = " + queueCapacity + ": must be 0 to 100000");
         }
         AtomicInteger n = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {

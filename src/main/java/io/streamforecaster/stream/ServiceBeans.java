@@ -2,6 +2,7 @@ package io.streamforecaster.stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.streamforecaster.config.ForecasterConfig;
 import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.metrics.ForecasterMetrics;
@@ -11,6 +12,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /** Builds the service's plain objects from configuration; the rest of the code does not know CDI. */
@@ -23,6 +26,23 @@ public class ServiceBeans {
     @Singleton
     StreamSettings settings(ForecasterConfig config) {
         return StreamSettings.from(config);
+    }
+
+    /**
+     * Every setting is checked as the service starts, whatever the broker's state: a wrong one stops
+     * it with a message that names the setting (and a non-zero exit), not later on a stream thread.
+     */
+    void validate(@Observes StartupEvent event, StreamSettings settings, ForecasterConfig config, TrainingPool pool) {
+        Config c = ConfigProvider.getConfig();
+        long maxRequest = c.getOptionalValue("kafka-streams.producer.max.request.size", Long.class)
+                .or(() -> c.getOptionalValue("kafka-streams.max.request.size", Long.class))
+                .orElse((long) RecordSizes.KAFKA_DEFAULT_MAX_REQUEST);
+        RecordSizes.check(settings, maxRequest);
+        if (config.metrics().seriesKeys() < 0 || config.metrics().seriesKeys() > 1000) {
+            throw new IllegalArgumentException("Invalid forecaster.metrics.series-keys = " + config.metrics().seriesKeys() + ": must be 0 to 1000");
+        }
+        LOG.infof("Settings checked: state records up to %d bytes, model records %d bytes (max.request.size %d)",
+                RecordSizes.maxStateBytes(settings), RecordSizes.modelBytes(settings), maxRequest);
     }
 
     @Produces

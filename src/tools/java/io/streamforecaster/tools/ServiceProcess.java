@@ -83,6 +83,11 @@ public final class ServiceProcess implements AutoCloseable {
         return get("/q/health/ready").status() == 200;
     }
 
+    /** Waits for the process to end by itself; its exit status, or null if it still runs after {@code timeout}. */
+    public Integer waitForExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
     /** {@code kill -9}: no shutdown hook, no flush, no commit. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
