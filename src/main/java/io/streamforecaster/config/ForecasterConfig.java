@@ -3,7 +3,9 @@ package io.streamforecaster.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.streamforecaster.model.Variant;
+import io.quarkus.runtime.configuration.MemorySize;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Every setting of the public contract under {@code forecaster.*}. Each can also be given as an
@@ -33,6 +35,8 @@ public interface ForecasterConfig {
     Metrics metrics();
 
     StreamThreads streamThreads();
+
+    Memory memory();
 
     /** {@code naive}: before a key has a model, forecast its last value, marked {@code naive}; {@code skip}: emit nothing. */
     @WithDefault("naive")
@@ -77,9 +81,12 @@ public interface ForecasterConfig {
         @WithDefault("256")
         int sharedKeys();
 
-        /** Decoded models kept in memory per stream task, so the hot path does not decode a model per event. */
-        @WithDefault("20000")
-        int cacheSize();
+        /**
+         * No longer used: memory for decoded states and models is one budget per instance,
+         * {@code forecaster.memory.budget}. Still accepted, so that older configurations start.
+         */
+        @Deprecated
+        Optional<Integer> cacheSize();
     }
 
     interface History {
@@ -189,6 +196,15 @@ public interface ForecasterConfig {
         int seriesKeys();
     }
 
+    interface Memory {
+        /**
+         * Heap for keys' decoded states and models, shared by all of this instance's tasks (e.g.
+         * {@code 512M}); the least recently used keys are written out and dropped beyond it, and read
+         * back on their next event. Default: 30 % of the maximum heap.
+         */
+        Optional<MemorySize> budget();
+    }
+
     interface StreamThreads {
         /**
          * Stream threads that die of an error are replaced, up to this many within
@@ -227,6 +243,14 @@ public interface ForecasterConfig {
          */
         @WithDefault("1e150")
         double maxAbsValue();
+
+        /**
+         * How the input topic's producers partition keys: {@code murmur2} (Java clients) or
+         * {@code crc32} (librdkafka-based clients' default: kcat, confluent-kafka for Python, Go,
+         * .NET). Queries find a key either way; the right one finds it without a search.
+         */
+        @WithDefault("murmur2")
+        io.streamforecaster.ingest.InputPartitioner partitioner();
     }
 
     interface Accuracy {

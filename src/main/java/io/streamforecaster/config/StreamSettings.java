@@ -21,7 +21,6 @@ public record StreamSettings(
         Duration checkInterval,
         int accuracyWindow,
         InputSettings input,
-        int modelCacheSize,
         TrainingSettings training,
         ServingSettings serving,
         ModelScope scope,
@@ -61,9 +60,6 @@ public record StreamSettings(
         if (accuracyWindow < 1) {
             throw new IllegalArgumentException("Invalid forecaster.accuracy.window = " + accuracyWindow);
         }
-        if (modelCacheSize < 1) {
-            throw new IllegalArgumentException("Invalid forecaster.model.cache-size = " + modelCacheSize);
-        }
         if (sharedKeys < 1) {
             throw new IllegalArgumentException("Invalid forecaster.model.shared-keys = " + sharedKeys);
         }
@@ -91,13 +87,13 @@ public record StreamSettings(
     /** The same settings with other training settings. */
     public StreamSettings withTraining(TrainingSettings t) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, modelCacheSize, t, serving, scope, sharedKeys);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, t, serving, scope, sharedKeys);
     }
 
     /** The same settings with another model scope. */
     public StreamSettings withScope(ModelScope s) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, modelCacheSize, training, serving, s, sharedKeys);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, training, serving, s, sharedKeys);
     }
 
     public static StreamSettings from(ForecasterConfig c) {
@@ -106,7 +102,7 @@ public record StreamSettings(
         return new StreamSettings(c.topics().input(), c.topics().output(), c.topics().deadLetter(),
                 c.history().size(), c.coldStart(), t.minObservations(), t.minNewObservations(),
                 t.interval(), t.checkInterval(), c.accuracy().window(),
-                new InputSettings(c.input().maxBytes(), c.input().maxKeyBytes(), c.input().maxAbsValue()), m.cacheSize(),
+                new InputSettings(c.input().maxBytes(), c.input().maxKeyBytes(), c.input().maxAbsValue()),
                 new TrainingSettings(m.variant(), m.nSteps(), m.nFeatures(), m.units(), t.epochs(),
                         t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout()),
                 new ServingSettings(c.fallback().enabled(), c.fallback().damping(), c.fallback().window(), c.fallback().minPoints(),

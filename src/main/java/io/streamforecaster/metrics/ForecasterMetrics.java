@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.state.Source;
 import io.streamforecaster.ingest.RejectReason;
 import io.streamforecaster.model.Selection;
 import java.util.EnumMap;
@@ -226,6 +226,16 @@ public class ForecasterMetrics {
     /** A key fell back to naive ({@code true}) or went back to its model. */
     public void fallback(boolean entered) {
         (entered ? fallbacksEntered : fallbacksLeft).increment();
+    }
+
+    /** The instance's memory budget for decoded states and models: bytes in use, the limit, keys dropped to stay within it. */
+    public void memory(LongSupplier used, LongSupplier limit, LongSupplier evictions) {
+        Gauge.builder("forecaster.memory.used", used, LongSupplier::getAsLong).strongReference(true).baseUnit("bytes")
+                .description("Heap held by keys' decoded states and models (estimate), all tasks of this instance").register(registry);
+        Gauge.builder("forecaster.memory.budget", limit, LongSupplier::getAsLong).strongReference(true).baseUnit("bytes")
+                .description("Heap this instance may give to keys' decoded states and models (forecaster.memory.budget)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("forecaster.memory.evictions", evictions, LongSupplier::getAsLong)
+                .description("Keys written out and dropped from memory to stay within the budget").register(registry);
     }
 
     /** A wall-clock punctuation (the training hand-off) failed: not a rejected record. */

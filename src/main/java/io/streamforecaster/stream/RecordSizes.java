@@ -1,7 +1,7 @@
 package io.streamforecaster.stream;
 
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.model.ModelFormat;
 
 /**

@@ -28,11 +28,19 @@ public class ServiceBeans {
         return StreamSettings.from(config);
     }
 
+    /** The heap this instance gives to keys' decoded states and models, shared by its tasks. */
+    @Produces
+    @Singleton
+    MemoryBudget memoryBudget(ForecasterConfig config) {
+        long budget = config.memory().budget().map(m -> m.asLongValue()).orElse(Runtime.getRuntime().maxMemory() * 3 / 10);
+        return new MemoryBudget(budget);
+    }
+
     /**
      * Every setting is checked as the service starts, whatever the broker's state: a wrong one stops
      * it with a message that names the setting (and a non-zero exit), not later on a stream thread.
      */
-    void validate(@Observes StartupEvent event, StreamSettings settings, ForecasterConfig config, TrainingPool pool) {
+    void validate(@Observes StartupEvent event, StreamSettings settings, ForecasterConfig config, TrainingPool pool, MemoryBudget budget) {
         Config c = ConfigProvider.getConfig();
         long maxRequest = c.getOptionalValue("kafka-streams.producer.max.request.size", Long.class)
                 .or(() -> c.getOptionalValue("kafka-streams.max.request.size", Long.class))
@@ -41,8 +49,8 @@ public class ServiceBeans {
         if (config.metrics().seriesKeys() < 0 || config.metrics().seriesKeys() > 1000) {
             throw new IllegalArgumentException("Invalid forecaster.metrics.series-keys = " + config.metrics().seriesKeys() + ": must be 0 to 1000");
         }
-        LOG.infof("Settings checked: state records up to %d bytes, model records %d bytes (max.request.size %d)",
-                RecordSizes.maxStateBytes(settings), RecordSizes.modelBytes(settings), maxRequest);
+        LOG.infof("Settings checked: state records up to %d bytes, model records %d bytes (max.request.size %d); memory budget %d MiB",
+                RecordSizes.maxStateBytes(settings), RecordSizes.modelBytes(settings), maxRequest, budget.limit() >> 20);
     }
 
     @Produces
@@ -53,8 +61,10 @@ public class ServiceBeans {
 
     @Produces
     @Singleton
-    ForecasterMetrics metrics(MeterRegistry registry, TrainingPool pool, ForecasterConfig config) {
-        return new ForecasterMetrics(registry, pool::pending, config.metrics().seriesKeys());
+    ForecasterMetrics metrics(MeterRegistry registry, TrainingPool pool, ForecasterConfig config, MemoryBudget budget) {
+        var metrics = new ForecasterMetrics(registry, pool::pending, config.metrics().seriesKeys());
+        metrics.memory(budget::used, budget::limit, budget::evictions);
+        return metrics;
     }
 
     /**

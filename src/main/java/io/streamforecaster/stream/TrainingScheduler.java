@@ -1,7 +1,7 @@
 package io.streamforecaster.stream;
 
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.metrics.ForecasterMetrics.TrainingOutcome;
 import io.streamforecaster.model.ModelSnapshot;
@@ -36,7 +36,7 @@ final class TrainingScheduler {
 
     private final StreamSettings settings;
     private final SeriesStore series;
-    private final ForecastProcessor.ModelCache models;
+    private final ModelStore models;
     private final TrainingPool pool;
     private final ForecasterMetrics metrics;
 
@@ -54,7 +54,7 @@ final class TrainingScheduler {
     private long sharedNew;
 
     TrainingScheduler(StreamSettings settings, SeriesStore series,
-                      ForecastProcessor.ModelCache models, TrainingPool pool, ForecasterMetrics metrics) {
+                      ModelStore models, TrainingPool pool, ForecasterMetrics metrics) {
         this.settings = settings;
         this.series = series;
         this.models = models;
@@ -95,8 +95,8 @@ final class TrainingScheduler {
         List<double[][]> histories = new ArrayList<>();
         for (String key : activeKeys.keySet()) {
             SeriesState state = series.live(key);
-            if (state != null && state.size() > settings.nSteps() + 1) {
-                histories.add(state.rows());
+            if (state != null && state.history().size() > settings.nSteps() + 1) {
+                histories.add(state.history().rows());
             }
         }
         return histories.isEmpty() ? null
@@ -107,7 +107,17 @@ final class TrainingScheduler {
         long start = System.nanoTime();
         takeFinishedModels(now);
         handOutDueKeys(now);
+        series.trim(); // an idle task gives memory back when the instance is over budget
         metrics.handoff(System.nanoTime() - start);
+    }
+
+    /** The key's current model: the partition's shared one, or the key's own. */
+    private ModelSnapshot current(String key) {
+        if (key.equals(Stores.SHARED_MODEL_KEY)) {
+            return models.shared();
+        }
+        SeriesStore.Slot slot = series.slot(key);
+        return slot == null ? models.read(key) : series.model(key, slot);
     }
 
     private void takeFinishedModels(long now) {
@@ -124,7 +134,7 @@ final class TrainingScheduler {
                 metrics.training(TrainingOutcome.KEPT_PREVIOUS, r.nanos());
                 retryLater(r.key(), now);
             } else {
-                var outcome = Selection.decide(models.get(r.key()), r.challenge(), now);
+                var outcome = Selection.decide(current(r.key()), r.challenge(), now);
                 models.put(r.key(), outcome.model());
                 retryAfter.remove(r.key());
                 var e = r.challenge().evaluation();
@@ -155,7 +165,7 @@ final class TrainingScheduler {
             if (retry != null && retry > now) {
                 continue;
             }
-            ModelSnapshot model = usable(models.get(key));
+            ModelSnapshot model = usable(current(key));
             if (model != null && now - model.assessment().checkedAt() < settings.trainingInterval().toMillis()) {
                 continue;
             }
@@ -172,7 +182,7 @@ final class TrainingScheduler {
                     it.remove();
                     continue;
                 }
-                job = new TrainingPool.Job(key, state.rows(), model, state.observations(), this::finished);
+                job = new TrainingPool.Job(key, state.history().rows(), model, state.history().observations(), this::finished);
             }
             if (!pool.trySubmit(job)) {
                 break; // pool full: this key and those after it keep their place
@@ -192,10 +202,11 @@ final class TrainingScheduler {
     }
 
     private boolean hasEnoughData(SeriesState state, ModelSnapshot model) {
+        var history = state.history();
         if (model == null) {
-            return state.observations() >= settings.minObservations() && state.size() > settings.nSteps();
+            return history.observations() >= settings.minObservations() && history.size() > settings.nSteps();
         }
-        return state.observations() - model.assessment().checkedObservations() >= settings.minNewObservations();
+        return history.observations() - model.assessment().checkedObservations() >= settings.minNewObservations();
     }
 
     private ModelSnapshot usable(ModelSnapshot model) {

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.streamforecaster.config.ForecasterConfig;
-import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.state.Source;
 import io.streamforecaster.ingest.RejectReason;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.model.Selection;

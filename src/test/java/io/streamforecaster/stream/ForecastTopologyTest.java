@@ -11,7 +11,7 @@ import io.streamforecaster.config.ColdStart;
 import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.ingest.InputSettings;
-import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.model.ModelFormat;
 import io.streamforecaster.model.ModelSnapshot;
@@ -20,7 +20,7 @@ import io.streamforecaster.model.TrainingPool;
 import io.streamforecaster.model.TrainingSettings;
 import io.streamforecaster.model.TestModels;
 import io.streamforecaster.model.Variant;
-import io.streamforecaster.history.SeriesStateSerde;
+import io.streamforecaster.state.SeriesStateCodec;
 import io.streamforecaster.serving.ServingSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,10 +55,11 @@ class ForecastTopologyTest {
     TestOutputTopic<byte[], byte[]> deadLetters;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     TrainingPool pool;
+    MemoryBudget budget = MemoryBudget.unlimited();
 
     static StreamSettings settings(ColdStart coldStart, int nFeatures) {
         var training = new TrainingSettings(Variant.VANILLA, N_STEPS, nFeatures, 4, 20, 5, 0.01, 1, 1.0, 0);
-        return new StreamSettings("in", "out", "dlq", HISTORY, coldStart, 8, 4, INTERVAL, CHECK, 50, new InputSettings(256, 256, 1e150), 100, training,
+        return new StreamSettings("in", "out", "dlq", HISTORY, coldStart, 8, 4, INTERVAL, CHECK, 50, new InputSettings(256, 256, 1e150), training,
                 ServingSettings.defaults(), ModelScope.PER_KEY, 256);
     }
 
@@ -68,7 +69,7 @@ class ForecastTopologyTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(TopologyProducer.build(s, metrics, pool), props, Instant.ofEpochMilli(System.currentTimeMillis()));
+        driver = new TopologyTestDriver(TopologyProducer.build(s, metrics, pool, budget), props, Instant.ofEpochMilli(System.currentTimeMillis()));
         input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
         output = driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -123,12 +124,12 @@ class ForecastTopologyTest {
 
         SeriesStore store = seriesStore();
         SeriesState a = store.get("a");
-        assertEquals(HISTORY, a.size());
-        assertEquals(40, a.observations());
+        assertEquals(HISTORY, a.history().size());
+        assertEquals(40, a.history().observations());
         for (int i = 0; i < HISTORY; i++) {
-            assertEquals(40 - HISTORY + i, a.value(i, 0));
+            assertEquals(40 - HISTORY + i, a.history().value(i, 0));
         }
-        assertEquals(1, store.get("b").size());
+        assertEquals(1, store.get("b").history().size());
     }
 
     @Test
@@ -168,7 +169,7 @@ class ForecastTopologyTest {
         assertEquals(2, counter("forecaster.rejected", "reason", "empty-value"));
         assertEquals(4, counter("forecaster.rejected", "reason", "not-a-number"));
         assertEquals(1, counter("forecaster.rejected", "reason", "too-large"));
-        assertEquals(bad.size(), seriesStore().get("good").size());
+        assertEquals(bad.size(), seriesStore().get("good").history().size());
         assertNull(seriesStore().get("k"));
     }
 
@@ -191,8 +192,8 @@ class ForecastTopologyTest {
         assertEquals(0, counter("forecaster.rejected", "reason", "processing-error"));
         assertTrue(output.isEmpty(), "no forecast for a rejected record");
         SeriesState s = seriesStore().get("k");
-        assertEquals(5, s.observations(), "history untouched");
-        assertEquals(5, s.size());
+        assertEquals(5, s.history().observations(), "history untouched");
+        assertEquals(5, s.history().size());
     }
 
     @Test
@@ -213,7 +214,7 @@ class ForecastTopologyTest {
         // two keys that differ only in invalid bytes were not merged into one series named with a replacement character
         assertNull(seriesStore().get("\uFFFD("));
         assertNull(seriesStore().get("\uFFFD)"));
-        assertEquals(1, seriesStore().get("good").size());
+        assertEquals(1, seriesStore().get("good").history().size());
     }
 
     @Test
@@ -227,7 +228,7 @@ class ForecastTopologyTest {
 
         assertTrue(deadLetters.isEmpty());
         SeriesState s = seriesStore().get("k");
-        assertArrayEquals(new double[][] {{42.5}, {-1000}, {7}, {8.5}, {9}}, s.rows());
+        assertArrayEquals(new double[][] {{42.5}, {-1000}, {7}, {8.5}, {9}}, s.history().rows());
         var forecasts = output.readRecordsToList();
         assertEquals(3, forecasts.size());
         assertEquals(1700000000000L, Forecast.fromJson(forecasts.get(1).value()).timestamp());
@@ -262,7 +263,7 @@ class ForecastTopologyTest {
         sendSeries("k", 0, 7);
 
         assertTrue(output.isEmpty());
-        assertEquals(7, seriesStore().get("k").size());
+        assertEquals(7, seriesStore().get("k").history().size());
     }
 
     @Test
@@ -378,7 +379,7 @@ class ForecastTopologyTest {
         assertEquals(Boolean.TRUE, last.fallback());
         assertEquals(12.0, last.forecast());
         assertEquals(1, counter("forecaster.fallbacks", "change", "entered"));
-        assertTrue(seriesStore().get("k").fallback());
+        assertTrue(seriesStore().get("k").judgement().fallback());
     }
 
     @Test
@@ -472,9 +473,9 @@ class ForecastTopologyTest {
         }
         SeriesState s = seriesStore().get("k");
         // naive forecasts 3 then 5, actuals 5 then 4: errors 2 and 1, the same for both
-        assertEquals(2, s.scored());
-        assertEquals(s.naiveMae(), s.onlineMae(), 1e-12);
-        assertTrue(s.onlineMae() > 1 && s.onlineMae() < 2, "weighted mean of 2 and 1: " + s.onlineMae());
+        assertEquals(2, s.accuracy().scored());
+        assertEquals(s.accuracy().naiveMae(), s.accuracy().onlineMae(), 1e-12);
+        assertTrue(s.accuracy().onlineMae() > 1 && s.accuracy().onlineMae() < 2, "weighted mean of 2 and 1: " + s.accuracy().onlineMae());
     }
 
     @Test
@@ -482,12 +483,13 @@ class ForecastTopologyTest {
         start(settings(ColdStart.NAIVE, 1));
         var changelog = driver.createOutputTopic("topology-test-" + Stores.SERIES + "-changelog",
                 new org.apache.kafka.common.serialization.StringDeserializer(),
-                new SeriesStateSerde(1, HISTORY, ServingSettings.defaults().intervalWindow()).deserializer());
+                (org.apache.kafka.common.serialization.Deserializer<SeriesState>) (topic, bytes) ->
+                        new io.streamforecaster.state.SeriesStateCodec(1, HISTORY, ServingSettings.defaults().intervalWindow()).decode(bytes));
         for (int i = 0; i < 5; i++) {
             send("k", Integer.toString(i));
         }
         var logged = changelog.readKeyValuesToMap();
-        assertEquals(5, logged.get("k").observations(), "the state a restart restores");
-        assertEquals(4.0, logged.get("k").lastRow()[0]);
+        assertEquals(5, logged.get("k").history().observations(), "the state a restart restores");
+        assertEquals(4.0, logged.get("k").history().lastRow()[0]);
     }
 }

@@ -2,7 +2,7 @@ package io.streamforecaster.tools;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.model.ModelFormat;
 import io.streamforecaster.model.ModelSnapshot;
@@ -128,7 +128,7 @@ public final class ThroughputBenchmark {
 
             SeriesState full = new SeriesState(1, defaults.historySize());
             for (int i = 0; i < defaults.historySize(); i++) {
-                full.append(new double[] {i}, i);
+                full.history().append(new double[] {i}, i);
             }
             System.out.println();
             System.out.println("| run | events/s | ratio | notes |");
@@ -266,11 +266,11 @@ public final class ThroughputBenchmark {
                 double level = 20 + (k % 97);
                 SeriesState history = new SeriesState(1, s.historySize());
                 for (int i = -s.historySize(); i < 0; i++) {
-                    history.append(new double[] {value(k, i)}, installed);
+                    history.history().append(new double[] {value(k, i)}, installed);
                 }
                 ModelSnapshot m = new ModelSnapshot(template.variant(), template.nSteps(), template.nFeatures(), template.units(),
                         new Scaler(new double[] {level}, new double[] {3.6}), template.lstms(), template.dense(),
-                        1, installed, template.trainingLoss(), history.observations() - s.minNewObservations());
+                        1, installed, template.trainingLoss(), history.history().observations() - s.minNewObservations());
                 if (!template.scaler().perWindow()) {
                     producer.send(new ProducerRecord<>(changelog, key(k), ModelFormat.encode(m)));
                 }
@@ -321,7 +321,7 @@ public final class ThroughputBenchmark {
         try (TrainingPool pool = TrainingPool.create(s.training(), 1, 4)) {
             ForecasterMetrics metrics = new ForecasterMetrics(registry, pool::pending);
             Properties props = streamsProps(bootstrap, app, base);
-            try (KafkaStreams streams = new KafkaStreams(TopologyProducer.build(s, metrics, pool), props)) {
+            try (KafkaStreams streams = new KafkaStreams(TopologyProducer.build(s, metrics, pool, io.streamforecaster.stream.MemoryBudget.unlimited()), props)) {
                 double rate = time(streams, () -> (long) registry.get("forecaster.events").counter().count(), events, app);
                 long heap = measureHeap ? usedHeap() - heapBefore : 0;
                 double lstm = registry.get("forecaster.predictions").tag("source", "lstm").counter().count();
