@@ -268,6 +268,11 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         }
     }
 
+    /** The changelogged store of records below (for tests that write into it as a broken disk would). */
+    KeyValueStore<String, byte[]> below() {
+        return inner;
+    }
+
     /** Keys held in memory now. */
     int liveKeys() {
         synchronized (live) {

@@ -307,6 +307,50 @@ class ForecastTopologyTest {
     }
 
     @Test
+    void shouldStartAKeyAfreshWhenItsStoredStateOrModelCannotBeRead() {
+        start(settings(ColdStart.NAIVE, 1));
+        sendSeries("k", 0, 8);
+        sendSeries("m", 0, 8);
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        assertNotNull(driver.getKeyValueStore(Stores.MODELS).get("m"), "m has a model");
+        // a broken disk, or a bad changelog record restored: m's model and k's state no longer read
+        KeyValueStore<String, byte[]> models = driver.getKeyValueStore(Stores.MODELS);
+        byte[] model = (byte[]) models.get("m");
+        model[model.length / 2] ^= 0x55;
+        models.put("m", model);
+        seriesStore().below().put("k", new byte[] {'S', 'F', 'S', '3', 0, 0});
+        seriesStore().clearCache(); // as when the task's state is recycled: read again from below
+        output.readRecordsToList();
+
+        sendSeries("k", 8, 3);
+        sendSeries("m", 8, 3);
+
+        assertTrue(deadLetters.isEmpty(), "no record of these keys is refused");
+        var forecasts = output.readRecordsToList();
+        assertEquals(4, forecasts.size(), "k forecasts again from its third fresh value (with its model, still readable), m from each");
+        for (var r : forecasts) {
+            Forecast f = Forecast.fromJson(r.value());
+            if (f.key().equals("m")) {
+                assertEquals("naive", f.source(), "m serves naive until retrained");
+            }
+        }
+        assertEquals(3, seriesStore().get("k").history().observations(), "k starts with a fresh history");
+        assertEquals(11, seriesStore().get("m").history().observations(), "m keeps its history");
+        assertEquals(1, counter("forecaster.corrupt.records", "store", "series"));
+        assertTrue(counter("forecaster.corrupt.records", "store", "models") >= 1);
+
+        driver.advanceWallClockTime(INTERVAL);
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        ModelSnapshot retrained = ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("m"));
+        assertEquals(1, retrained.version(), "m is trained afresh and its model replaces the unreadable record");
+        output.readRecordsToList();
+        sendSeries("m", 11, 1);
+        assertEquals("lstm", Forecast.fromJson(output.readRecord().value()).source());
+    }
+
+    @Test
     void shouldKeepThePreviousModelWhenTrainingFailsOrGivesANonFiniteModel() {
         var failing = new java.util.concurrent.atomic.AtomicReference<String>("ok");
         start(settings(ColdStart.NAIVE, 1), Runnable::run, 2, (s, h, prev, obs, now) -> {

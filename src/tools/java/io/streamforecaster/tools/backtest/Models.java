@@ -79,6 +79,9 @@ public final class Models {
         TrainingSettings training = settings.training();
         return served("lstm-" + training.variant().id(), settings, (x, t, current) -> {
             double[] history = Protocol.fitWindow(x, t);
+            if (history.length < training.nSteps() + 1) {
+                return current; // too short to train on: served naive until a model can be trained, as the service would
+            }
             double[][] rows = new double[history.length][];
             for (int i = 0; i < history.length; i++) {
                 rows[i] = new double[] {history[i]};
