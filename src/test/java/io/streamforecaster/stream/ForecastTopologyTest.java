@@ -197,6 +197,24 @@ class ForecastTopologyTest {
     }
 
     @Test
+    void shouldKeepEveryGaugeFiniteWithTheMostExtremeValuesAccepted() {
+        start(settings(ColdStart.NAIVE, 1));
+        send("far", "1e308"); // once appended, then -1e308 made the naive error infinite for good
+        send("far", "-1e308");
+        for (int i = 0; i < 30; i++) {
+            send("far", i % 2 == 0 ? "1e150" : "-1e150");
+        }
+        assertEquals(2, counter("forecaster.rejected", "reason", "out-of-range"));
+        assertEquals(30, seriesStore().get("far").history().observations());
+        for (var meter : registry.getMeters()) {
+            if (meter instanceof io.micrometer.core.instrument.Gauge g) {
+                assertTrue(Double.isFinite(g.value()), meter.getId() + " reads " + g.value());
+            }
+        }
+        assertTrue(registry.find("forecaster.accuracy.naive.mae").gauge() != null, "the naive error was scored");
+    }
+
+    @Test
     void shouldDeadLetterInvalidKeysWithTheirOriginalBytes() {
         start(settings(ColdStart.NAIVE, 1));
         byte[][] keys = {{}, {(byte) 0xC3, (byte) 0x28}, {(byte) 0xC3, (byte) 0x29}, bytes("k".repeat(257)), bytes("\u0000shared")};
