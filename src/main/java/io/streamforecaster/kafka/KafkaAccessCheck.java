@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -162,6 +163,9 @@ public final class KafkaAccessCheck {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AuthorizationException) {
                 return missing(acl, acl.operations());
+            }
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return Outcome.OK; // allowed to look, nothing there yet: the first start
             }
             throw e;
         }
