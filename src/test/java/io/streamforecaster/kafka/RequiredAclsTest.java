@@ -72,7 +72,7 @@ class RequiredAclsTest {
                 ops.add(AclOperation.fromString(op.trim().replaceAll("([a-z])([A-Z])", "$1_$2")));
             }
             String name = c[2].split(" ")[0];
-            out.add(text(ResourceType.fromString(c[0].replace(' ', '_')), PatternType.fromString(c[1]), name, ops));
+            out.add(text(ResourceType.fromString(c[0].replace(' ', '_')), PatternType.fromString(c[1].toUpperCase(Locale.ROOT)), name, ops));
         }
         return out;
     }
