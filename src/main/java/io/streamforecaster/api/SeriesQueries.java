@@ -174,6 +174,12 @@ public class SeriesQueries {
         }
     }
 
+    /** Why and when the key is next trained; a model trained under other settings counts as none. */
+    public io.streamforecaster.stream.RetrainPolicy.Due schedule(SeriesState state, ModelSnapshot model) {
+        boolean usable = model != null && io.streamforecaster.model.Trainer.compatible(model, settings.training());
+        return io.streamforecaster.stream.RetrainPolicy.of(settings, state, usable ? model : null);
+    }
+
     public String scope() {
         return settings.scope().id();
     }

@@ -3,6 +3,7 @@ package io.streamforecaster.api;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.state.Source;
+import io.streamforecaster.stream.RetrainPolicy;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -48,7 +49,7 @@ public class SeriesResource {
     @GET
     @Path("/model")
     public Response model(@PathParam("key") String key, @HeaderParam(FORWARDED) String forwarded) {
-        return answer(key, "model", forwarded, (state, model) -> model == null ? null : info(key, state, model, queries.scope()));
+        return answer(key, "model", forwarded, (state, model) -> model == null ? null : info(key, state, model, queries));
     }
 
     private Response answer(String key, String what, String forwarded, BiFunction<SeriesState, ModelSnapshot, Object> read) {
@@ -121,7 +122,7 @@ public class SeriesResource {
         return s.toString();
     }
 
-    private static ModelInfo info(String key, SeriesState state, ModelSnapshot m, String scope) {
+    private static ModelInfo info(String key, SeriesState state, ModelSnapshot m, SeriesQueries queries) {
         var accuracy = state == null ? null : state.accuracy();
         var judgement = state == null ? null : state.judgement();
         boolean judged = judgement != null && judgement.version() == m.version();
@@ -137,7 +138,14 @@ public class SeriesResource {
                 judgement != null && judgement.fallback(), judgement == null ? 0 : judgement.fallbacks(),
                 m.version() - 1, a.rejections(),
                 new ModelInfo.Holdout(Instant.ofEpochMilli(a.checkedAt()).toString(), a.holdoutPoints(),
-                        orNull(a.holdoutMae()), orNull(a.holdoutNaiveMae()), orNull(a.challengerMae())), scope);
+                        orNull(a.holdoutMae()), orNull(a.holdoutNaiveMae()), orNull(a.challengerMae())), queries.scope(),
+                state == null ? null : schedule(queries.schedule(state, m), state));
+    }
+
+    private static ModelInfo.Schedule schedule(RetrainPolicy.Due due, SeriesState state) {
+        var drift = state.drift();
+        return new ModelInfo.Schedule(due.reason().id(), Instant.ofEpochMilli(due.dueAt()).toString(), due.interval().toString(),
+                due.observationsNeeded(), drift.drifting(), drift.detections(), drift.statistic());
     }
 
     private static Double orNull(double v) {

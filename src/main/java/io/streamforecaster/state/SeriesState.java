@@ -3,7 +3,7 @@ package io.streamforecaster.state;
 /**
  * Everything the stream keeps for one key, in one store entry: parts with one concern each
  * ({@link History}, {@link Accuracy}, {@link Judgement}, {@link IntervalErrors},
- * {@link HorizonErrors}, {@link LatestForecast}), each with its own encoding inside the versioned
+ * {@link HorizonErrors}, {@link LatestForecast}, {@link Drift}), each with its own encoding inside the versioned
  * record ({@link SeriesStateFormat}). A new kind of per-key state is a new part.
  *
  * <p>Mutable, owned by the stream thread of the key's task.
@@ -19,6 +19,7 @@ public final class SeriesState {
     private final IntervalErrors interval;
     private final HorizonErrors horizon;
     private final LatestForecast latest;
+    private final Drift drift;
 
     public SeriesState(int nFeatures, int capacity) {
         this(nFeatures, capacity, DEFAULT_RESIDUALS);
@@ -26,17 +27,23 @@ public final class SeriesState {
 
     public SeriesState(int nFeatures, int capacity, int residualCapacity) {
         this(new History(nFeatures, capacity), new Accuracy(), new Judgement(), new IntervalErrors(residualCapacity),
-                new HorizonErrors(), new LatestForecast());
+                new HorizonErrors(), new LatestForecast(), new Drift());
     }
 
     SeriesState(History history, Accuracy accuracy, Judgement judgement, IntervalErrors interval, HorizonErrors horizon,
                 LatestForecast latest) {
+        this(history, accuracy, judgement, interval, horizon, latest, new Drift());
+    }
+
+    SeriesState(History history, Accuracy accuracy, Judgement judgement, IntervalErrors interval, HorizonErrors horizon,
+                LatestForecast latest, Drift drift) {
         this.history = history;
         this.accuracy = accuracy;
         this.judgement = judgement;
         this.interval = interval;
         this.horizon = horizon;
         this.latest = latest;
+        this.drift = drift;
     }
 
     /** The key's last observations. */
@@ -75,16 +82,21 @@ public final class SeriesState {
      */
     public long heapBytes() {
         long h = horizon.steps();
-        return 6 * 16 + 5 * 48 // part objects and array headers
+        return 7 * 16 + 5 * 48 + 64 // part objects and array headers
                 + 8L * history.capacity() * history.nFeatures()
                 + 8L * interval.capacity() // the errors and, once built, their sorted copy
                 + 8 * (h * h + 3 * h)
                 + 8L * (history.nFeatures() + 2 * h);
     }
 
+    /** Whether its model drifted since its last check. */
+    public Drift drift() {
+        return drift;
+    }
+
     /** The parts in the order they are written. */
     StatePart[] parts() {
-        return new StatePart[] {history, accuracy, judgement, interval, horizon, latest};
+        return new StatePart[] {history, accuracy, judgement, interval, horizon, latest, drift};
     }
 
     public byte[] toBytes() {

@@ -49,13 +49,14 @@ final class SeriesStateFormat {
 
     static long maxBytes(int nFeatures, int historySize, int residualCapacity, int horizon) {
         int h = horizon > 1 ? horizon : 0;
-        return 4 + 4 + 1 + 4 + 6L * PART_HEADER
+        return 4 + 4 + 1 + 4 + 7L * PART_HEADER
                 + History.encodedBytes(historySize, nFeatures)
                 + new Accuracy().encodedBytes()
                 + new Judgement().encodedBytes()
                 + IntervalErrors.encodedBytes(residualCapacity)
                 + HorizonErrors.encodedBytes(h)
-                + LatestForecast.encodedBytes(nFeatures, h, h);
+                + LatestForecast.encodedBytes(nFeatures, h, h)
+                + new Drift().encodedBytes();
     }
 
     static SeriesState read(byte[] bytes, int nFeatures, int capacity, int residualCapacity) {
@@ -94,6 +95,7 @@ final class SeriesStateFormat {
         IntervalErrors interval = null;
         HorizonErrors horizon = null;
         LatestForecast latest = null;
+        Drift drift = null;
         for (int i = 0; i < count; i++) {
             int tag = b.get() & 0xFF;
             int length = b.getInt();
@@ -109,6 +111,7 @@ final class SeriesStateFormat {
                 case IntervalErrors.TAG -> interval = IntervalErrors.read(part, residualCapacity);
                 case HorizonErrors.TAG -> horizon = HorizonErrors.read(part);
                 case LatestForecast.TAG -> latest = LatestForecast.read(part, nFeatures);
+                case Drift.TAG -> drift = Drift.read(part);
                 default -> {
                     // a part of a newer build: skipped
                 }
@@ -122,7 +125,8 @@ final class SeriesStateFormat {
                 judgement != null ? judgement : new Judgement(),
                 interval != null ? interval : new IntervalErrors(residualCapacity),
                 horizon != null ? horizon : new HorizonErrors(),
-                latest != null ? latest : new LatestForecast());
+                latest != null ? latest : new LatestForecast(),
+                drift != null ? drift : new Drift());
     }
 
     /** Checks a part's version byte. */

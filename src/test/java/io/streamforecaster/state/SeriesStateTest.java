@@ -153,9 +153,9 @@ class SeriesStateTest {
 
     @Test
     void shouldStoreACompactRecordRatherThanOneEntryPerObservation() {
-        int frame = 4 + 4 + 1 + 4 + 6 * 5; // magic, features, part count, checksum; each part's tag and length
+        int frame = 4 + 4 + 1 + 4 + 7 * 5; // magic, features, part count, checksum; each part's tag and length
         int history = 1 + 8 + 8 + 4 + 512 * 8;
-        int others = (1 + 8 * 4) + (1 + 8 * 7 + 1 + 8) + (1 + 8 + 4) + (1 + 4) + (1 + 1 + 8 + 4 + 8 + 4 + 4);
+        int others = (1 + 8 * 4) + (1 + 8 * 7 + 1 + 8) + (1 + 8 + 4) + (1 + 4) + (1 + 1 + 8 + 4 + 8 + 4 + 4) + (1 + 8 + 8 + 8 * 3 + 1 + 8 + 8);
         assertEquals(frame + history + others, filled(1, 512, 2000).toBytes().length);
         assertEquals(frame + history + others + 8, SeriesState.maxEncodedBytes(1, 512, 0, 1), "at most: with a forecast");
     }
