@@ -16,7 +16,7 @@ final class LegacyStateFormat {
     }
 
     /** @param b positioned after the magic */
-    static SeriesState read(ByteBuffer b, int magic, int length, int nFeatures, int capacity, int residualCapacity) {
+    static SeriesState read(ByteBuffer b, int magic, int length, int nFeatures, int capacity, int residualCapacity, int servedPoints) {
         int nf = b.getInt();
         b.getInt(); // stored capacity: the configured one wins
         int size = b.getInt();
@@ -78,7 +78,7 @@ final class LegacyStateFormat {
             latest.record(forecast, source, version, halfWidth, horizon);
             latest.stepHalfWidths(stepWidths);
         }
-        return new SeriesState(history, accuracy, judgement, interval, horizonErrors, latest);
+        return new SeriesState(history, accuracy, judgement, interval, horizonErrors, latest, new Drift(), new ServedForecasts(servedPoints));
     }
 
     private static double[] doubles(ByteBuffer b, int length, String what) {
