@@ -4,7 +4,9 @@ import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.HttpHeaders;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -24,6 +26,24 @@ public class Peers {
     String insecureRequests;
 
     private volatile HttpClient client;
+
+    /** The caller's credentials, passed on to the instance a request is forwarded to, which checks them as this one did. */
+    public record Credentials(String authorization, String apiKey) {
+
+        public static Credentials of(HttpHeaders headers) {
+            return new Credentials(headers.getHeaderString(HttpHeaders.AUTHORIZATION), headers.getHeaderString(ApiAuthenticator.API_KEY_HEADER));
+        }
+
+        public HttpRequest.Builder addTo(HttpRequest.Builder request) {
+            if (authorization != null) {
+                request.header(HttpHeaders.AUTHORIZATION, authorization);
+            }
+            if (apiKey != null) {
+                request.header(ApiAuthenticator.API_KEY_HEADER, apiKey);
+            }
+            return request;
+        }
+    }
 
     public String scheme() {
         return insecureRequests.equalsIgnoreCase("disabled") ? "https" : "http";

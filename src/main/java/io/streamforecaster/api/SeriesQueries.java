@@ -130,7 +130,7 @@ public class SeriesQueries {
     }
 
     /** Every partition whose series store is active on this instance. */
-    private TreeSet<Integer> localPartitions() {
+    TreeSet<Integer> localPartitions() {
         TreeSet<Integer> partitions = new TreeSet<>();
         streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> task.topicPartitions().forEach(tp -> {
             if (tp.topic().equals(settings.inputTopic())) {
@@ -172,6 +172,12 @@ public class SeriesQueries {
             LOG.debugf("Stored model of key '%s' is unreadable (the key is retrained): %s", key, e.getMessage());
             return null;
         }
+    }
+
+    /** Why and when the key is next trained; a model trained under other settings counts as none. */
+    public io.streamforecaster.stream.RetrainPolicy.Due schedule(SeriesState state, ModelSnapshot model) {
+        boolean usable = model != null && io.streamforecaster.model.Trainer.compatible(model, settings.training());
+        return io.streamforecaster.stream.RetrainPolicy.of(settings, state, usable ? model : null);
     }
 
     public String scope() {

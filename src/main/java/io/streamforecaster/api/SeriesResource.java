@@ -3,6 +3,7 @@ package io.streamforecaster.api;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.state.Source;
+import io.streamforecaster.stream.RetrainPolicy;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
@@ -51,10 +52,6 @@ public class SeriesResource {
         Object read(String key, SeriesState state, ModelSnapshot model);
     }
 
-    /** The caller's credentials, passed on to the instance a query is forwarded to, which checks them as this one did. */
-    private record Credentials(String authorization, String apiKey) {
-    }
-
     @GET
     @Path("/forecast")
     public Response forecast(@Encoded @PathParam("key") String rawKey, @HeaderParam(FORWARDED) String forwarded, @Context HttpHeaders headers) {
@@ -64,7 +61,25 @@ public class SeriesResource {
     @GET
     @Path("/model")
     public Response model(@Encoded @PathParam("key") String rawKey, @HeaderParam(FORWARDED) String forwarded, @Context HttpHeaders headers) {
-        return answer(rawKey, "model", forwarded, headers, (key, state, model) -> model == null ? null : info(key, state, model, queries.scope()));
+        return answer(rawKey, "model", forwarded, headers, (key, state, model) -> model == null ? null : info(key, state, model, queries));
+    }
+
+    @GET
+    @Path("/history")
+    public Response history(@Encoded @PathParam("key") String rawKey, @jakarta.ws.rs.QueryParam("points") String points,
+                            @HeaderParam(FORWARDED) String forwarded, @Context HttpHeaders headers) {
+        int n;
+        try {
+            n = points == null ? io.streamforecaster.state.SeriesState.DEFAULT_SERVED : Integer.parseInt(points);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > 10_000) {
+            return error(Response.Status.BAD_REQUEST, "points must be a whole number from 1 to 10000");
+        }
+        int count = n;
+        return answer(rawKey, "history?points=" + n, forwarded, headers, (key, state, model) -> state == null ? null
+                : SeriesHistory.of(key, state, count, queries.forecast(key, state)));
     }
 
     private Response answer(String rawKey, String what, String forwarded, HttpHeaders headers, Reader reader) {
@@ -74,12 +89,12 @@ public class SeriesResource {
         }
         String key = decoded.key();
         BiFunction<SeriesState, ModelSnapshot, Object> read = (state, model) -> reader.read(key, state, model);
-        Credentials credentials = new Credentials(headers.getHeaderString(HttpHeaders.AUTHORIZATION), headers.getHeaderString(ApiAuthenticator.API_KEY_HEADER));
+        Peers.Credentials credentials = Peers.Credentials.of(headers);
         SeriesQueries.Location location = forwarded != null ? queries.locateHere(key) : queries.locate(key);
         if (location instanceof SeriesQueries.Local local) {
             Object body = read.apply(local.state(), local.model());
             return body == null
-                    ? Response.status(Response.Status.NOT_FOUND).header(FOUND, "1").entity(new ErrorBody("no " + what + " for key '" + key + "' yet")).build()
+                    ? Response.status(Response.Status.NOT_FOUND).header(FOUND, "1").entity(new ErrorBody("no " + noun(what) + " for key '" + key + "' yet")).build()
                     : Response.ok(body).build();
         }
         if (location instanceof SeriesQueries.Elsewhere elsewhere) {
@@ -91,7 +106,7 @@ public class SeriesResource {
     }
 
     /** Asks each instance that may have the key, the partition's owner first; the first that has it answers. */
-    private Response search(SeriesQueries.Elsewhere elsewhere, String key, String what, Credentials credentials) {
+    private Response search(SeriesQueries.Elsewhere elsewhere, String key, String what, Peers.Credentials credentials) {
         String problem = null;
         for (HostInfo host : elsewhere.hosts()) {
             Forwarded r = forward(host, key, what, credentials);
@@ -109,22 +124,22 @@ public class SeriesResource {
         if (problem != null || elsewhere.moving()) {
             return unavailable(problem != null ? problem : "the key's partition is moving between instances");
         }
-        return error(Response.Status.NOT_FOUND, "no " + what + " for key '" + key + "': unknown key");
+        return error(Response.Status.NOT_FOUND, "no " + noun(what) + " for key '" + key + "': unknown key");
+    }
+
+    private static String noun(String what) {
+        int q = what.indexOf('?');
+        return q < 0 ? what : what.substring(0, q);
     }
 
     private record Forwarded(int status, byte[] body, boolean found) {
     }
 
-    private Forwarded forward(HostInfo host, String key, String what, Credentials credentials) {
+    private Forwarded forward(HostInfo host, String key, String what, Peers.Credentials credentials) {
         try {
             URI uri = URI.create(peers.scheme() + "://" + host.host() + ":" + host.port() + "/series/" + pathSegment(key) + "/" + what);
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header(FORWARDED, "1");
-            if (credentials.authorization() != null) {
-                request.header(HttpHeaders.AUTHORIZATION, credentials.authorization());
-            }
-            if (credentials.apiKey() != null) {
-                request.header(ApiAuthenticator.API_KEY_HEADER, credentials.apiKey());
-            }
+            credentials.addTo(request);
             HttpResponse<byte[]> r = peers.client().send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Forwarded(r.statusCode(), r.body(), r.headers().firstValue(FOUND).isPresent());
         } catch (IOException | IllegalArgumentException e) {
@@ -154,7 +169,7 @@ public class SeriesResource {
         return s.toString();
     }
 
-    private static ModelInfo info(String key, SeriesState state, ModelSnapshot m, String scope) {
+    private static ModelInfo info(String key, SeriesState state, ModelSnapshot m, SeriesQueries queries) {
         var accuracy = state == null ? null : state.accuracy();
         var judgement = state == null ? null : state.judgement();
         boolean judged = judgement != null && judgement.version() == m.version();
@@ -170,7 +185,14 @@ public class SeriesResource {
                 judgement != null && judgement.fallback(), judgement == null ? 0 : judgement.fallbacks(),
                 m.version() - 1, a.rejections(),
                 new ModelInfo.Holdout(Instant.ofEpochMilli(a.checkedAt()).toString(), a.holdoutPoints(),
-                        orNull(a.holdoutMae()), orNull(a.holdoutNaiveMae()), orNull(a.challengerMae())), scope);
+                        orNull(a.holdoutMae()), orNull(a.holdoutNaiveMae()), orNull(a.challengerMae())), queries.scope(),
+                state == null ? null : schedule(queries.schedule(state, m), state));
+    }
+
+    private static ModelInfo.Schedule schedule(RetrainPolicy.Due due, SeriesState state) {
+        var drift = state.drift();
+        return new ModelInfo.Schedule(due.reason().id(), Instant.ofEpochMilli(due.dueAt()).toString(), due.interval().toString(),
+                due.observationsNeeded(), drift.drifting(), drift.detections(), drift.statistic());
     }
 
     private static Double orNull(double v) {

@@ -38,6 +38,8 @@ public interface ForecasterConfig {
 
     Memory memory();
 
+    Drift drift();
+
     /** {@code naive}: before a key has a model, forecast its last value, marked {@code naive}; {@code skip}: emit nothing. */
     @WithDefault("naive")
     ColdStart coldStart();
@@ -93,12 +95,27 @@ public interface ForecasterConfig {
         /** Observations kept per key for training (at least n-steps + 1). */
         @WithDefault("512")
         int size();
+
+        /**
+         * The last observations for which each key keeps the forecast it served (value, interval,
+         * source, model version) beside the actual value, for {@code GET /series/{key}/history} and
+         * the operator page; 34 bytes each. 0 keeps none.
+         */
+        @WithDefault("128")
+        int servedPoints();
     }
 
     interface Training {
         /** How often a key that has a model is retrained, once enough new observations arrived. */
         @WithDefault("60s")
         Duration interval();
+
+        /**
+         * The longest interval between retrains of a key whose model keeps beating its challengers:
+         * each defence doubles its interval, from {@code interval} up to this.
+         */
+        @WithDefault("30m")
+        Duration maxInterval();
 
         /** History needed before a key's first model (at least n-steps + 1). */
         @WithDefault("128")
@@ -194,6 +211,28 @@ public interface ForecasterConfig {
          */
         @WithDefault("20")
         int seriesKeys();
+    }
+
+    interface Drift {
+        /** Detect drift per key (Page-Hinkley on the model's one-step errors relative to naive's): a drifting key is retrained first. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Increase of the model's relative error tolerated without counting towards a drift. */
+        @WithDefault("0.2")
+        double delta();
+
+        /** How far the cumulative excess may rise above its minimum before a drift is declared. */
+        @WithDefault("15")
+        double threshold();
+
+        /** Relative errors above this count as this, so one outlier cannot declare a drift alone. */
+        @WithDefault("4")
+        double clip();
+
+        /** Points after a model's install or defence before a drift can be declared. */
+        @WithDefault("32")
+        int minPoints();
     }
 
     interface Memory {

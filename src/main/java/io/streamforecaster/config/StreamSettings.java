@@ -24,7 +24,17 @@ public record StreamSettings(
         TrainingSettings training,
         ServingSettings serving,
         ModelScope scope,
-        int sharedKeys) {
+        int sharedKeys,
+        RetrainSettings retrain) {
+
+    /** With the default retraining schedule. */
+    public StreamSettings(String inputTopic, String outputTopic, String deadLetterTopic, int historySize, ColdStart coldStart,
+                          int minObservations, int minNewObservations, Duration trainingInterval, Duration checkInterval,
+                          int accuracyWindow, InputSettings input, TrainingSettings training, ServingSettings serving,
+                          ModelScope scope, int sharedKeys) {
+        this(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations, minNewObservations, trainingInterval,
+                checkInterval, accuracyWindow, input, training, serving, scope, sharedKeys, RetrainSettings.defaults());
+    }
 
     /** Longest history a key keeps: its state is one record, which must fit a Kafka request. */
     public static final int MAX_HISTORY = 100_000;
@@ -43,6 +53,10 @@ public record StreamSettings(
         }
         positive("forecaster.training.check-interval", checkInterval, Duration.ofMillis(10), Duration.ofHours(1));
         positive("forecaster.training.interval", trainingInterval, Duration.ZERO, Duration.ofDays(365));
+        if (retrain.maxInterval().compareTo(trainingInterval) < 0) {
+            throw new IllegalArgumentException("Invalid forecaster.training.max-interval = " + retrain.maxInterval()
+                    + ": must be at least forecaster.training.interval = " + trainingInterval);
+        }
         if (historySize < training.nSteps() + 1) {
             throw new IllegalArgumentException("Invalid forecaster.history.size = " + historySize
                     + ": must be at least forecaster.model.n-steps + 1 = " + (training.nSteps() + 1));
@@ -87,13 +101,13 @@ public record StreamSettings(
     /** The same settings with other training settings. */
     public StreamSettings withTraining(TrainingSettings t) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, t, serving, scope, sharedKeys);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, t, serving, scope, sharedKeys, retrain);
     }
 
     /** The same settings with another model scope. */
     public StreamSettings withScope(ModelScope s) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, training, serving, s, sharedKeys);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, training, serving, s, sharedKeys, retrain);
     }
 
     public static StreamSettings from(ForecasterConfig c) {
@@ -107,7 +121,9 @@ public record StreamSettings(
                         t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout()),
                 new ServingSettings(c.fallback().enabled(), c.fallback().damping(), c.fallback().window(), c.fallback().minPoints(),
                         c.interval().coverage(), c.interval().window(), c.interval().adaptation(), c.interval().minErrors(),
-                        c.forecast().horizon()),
-                m.scope(), m.sharedKeys());
+                        c.forecast().horizon(), c.history().servedPoints()),
+                m.scope(), m.sharedKeys(),
+                new RetrainSettings(t.maxInterval(), new io.streamforecaster.state.DriftSettings(c.drift().enabled(), c.drift().delta(),
+                        c.drift().threshold(), c.drift().clip(), c.drift().minPoints())));
     }
 }

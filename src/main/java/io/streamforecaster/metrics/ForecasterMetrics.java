@@ -37,13 +37,16 @@ public class ForecasterMetrics {
     private final Map<TrainingOutcome, Counter> trainingRuns = new EnumMap<>(TrainingOutcome.class);
     private final Timer trainingDuration;
     private final Timer handoff;
-    private final Map<String, LongSupplier> modelCounts = new ConcurrentHashMap<>();
+    private final Map<String, TaskGauges> tasks = new ConcurrentHashMap<>();
+    private final Map<String, Counter> trainingRequests = new ConcurrentHashMap<>();
+    private final Timer modelAge;
     private final Map<Source, RecentMean> maeBySource = new EnumMap<>(Source.class);
     private final RecentMean naiveMae;
     private final RecentMean intervalCoverage;
     private final Counter punctuationFailures;
     private final Map<String, Counter> corruptRecords = new ConcurrentHashMap<>();
     private final Counter threadsReplaced;
+    private final Counter driftDetections;
     /** Held here: Micrometer holds a gauge's object weakly, and nothing else holds this supplier. */
     private final LongSupplier trainingQueue;
     private final Map<Selection.Decision, Counter> challenges = new EnumMap<>(Selection.Decision.class);
@@ -112,6 +115,8 @@ public class ForecasterMetrics {
         for (String store : new String[] {"series", "models"}) {
             corruptRecord(store, 0);
         }
+        driftDetections = Counter.builder("forecaster.drift.detections")
+                .description("Times a key's model was found to drift (Page-Hinkley on its errors relative to naive's)").register(registry);
         threadsReplaced = Counter.builder("forecaster.stream.threads.replaced")
                 .description("Stream threads that died of an error and were replaced").register(registry);
         // ND4J's arrays live off the heap, allocated through JavaCPP: what the JVM's memory metrics do not show
@@ -119,8 +124,22 @@ public class ForecasterMetrics {
                 .baseUnit("bytes").description("Off-heap memory JavaCPP (ND4J) holds now").register(registry);
         Gauge.builder("forecaster.offheap.max", () -> org.bytedeco.javacpp.Pointer.maxBytes())
                 .baseUnit("bytes").description("Off-heap memory JavaCPP (ND4J) may hold (org.bytedeco.javacpp.maxbytes)").register(registry);
-        Gauge.builder("forecaster.models", this, ForecasterMetrics::models).strongReference(true)
+        Gauge.builder("forecaster.models", this, m -> m.sum(TaskGauges::models)).strongReference(true)
                 .description("Keys with a model in this instance's stores").register(registry);
+        Gauge.builder("forecaster.keys.awaiting.model", this, m -> m.sum(TaskGauges::awaitingFirstModel)).strongReference(true)
+                .description("Keys with the data for a first model, waiting for it").register(registry);
+        Gauge.builder("forecaster.keys.due", this, m -> m.sum(TaskGauges::due)).strongReference(true)
+                .description("Keys due for training and not handed to the trainer yet (at each task's last punctuation)").register(registry);
+        Gauge.builder("forecaster.keys.drifting", this, m -> m.sum(TaskGauges::drifting)).strongReference(true)
+                .description("Keys whose model drifted since its last check (retrained before others)").register(registry);
+        for (String reason : new String[] {"first-model", "fallback", "drift", "age"}) {
+            trainingRequested(reason, 0);
+        }
+        modelAge = Timer.builder("forecaster.models.age")
+                .description("Age of the models of the keys that had observations, once per key and punctuation")
+                .serviceLevelObjectives(java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(5), java.time.Duration.ofMinutes(15),
+                        java.time.Duration.ofHours(1), java.time.Duration.ofHours(6), java.time.Duration.ofDays(1), java.time.Duration.ofDays(7))
+                .register(registry);
     }
 
     public void event() {
@@ -238,6 +257,11 @@ public class ForecasterMetrics {
                 .description("Keys written out and dropped from memory to stay within the budget").register(registry);
     }
 
+    /** A key's model was found to drift. */
+    public void driftDetected() {
+        driftDetections.increment();
+    }
+
     /** A wall-clock punctuation (the training hand-off) failed: not a rejected record. */
     public void punctuationFailed() {
         punctuationFailures.increment();
@@ -274,16 +298,41 @@ public class ForecasterMetrics {
         return handoff.max(TimeUnit.MILLISECONDS);
     }
 
-    /** A stream task reports how many models its store holds, until it closes. */
-    public void registerModelCount(String task, LongSupplier count) {
-        modelCounts.put(task, count);
+    /**
+     * What a stream task reports until it closes: models in its store, keys awaiting a first
+     * model, keys due, keys drifting.
+     */
+    public record TaskGauges(LongSupplier models, LongSupplier awaitingFirstModel, LongSupplier due, LongSupplier drifting) {
     }
 
-    public void unregisterModelCount(String task) {
-        modelCounts.remove(task);
+    public void registerTask(String task, TaskGauges gauges) {
+        tasks.put(task, gauges);
     }
 
-    double models() {
-        return modelCounts.values().stream().mapToLong(LongSupplier::getAsLong).sum();
+    public void unregisterTask(String task) {
+        tasks.remove(task);
+    }
+
+    private double sum(java.util.function.Function<TaskGauges, LongSupplier> which) {
+        long n = 0;
+        for (TaskGauges t : tasks.values()) {
+            n += which.apply(t).getAsLong();
+        }
+        return n;
+    }
+
+    /** A key was handed to the trainer, for {@code reason} ({@code first-model}, {@code fallback}, {@code drift}, {@code age}). */
+    public void trainingRequested(String reason) {
+        trainingRequested(reason, 1);
+    }
+
+    private void trainingRequested(String reason, int n) {
+        trainingRequests.computeIfAbsent(reason, r -> Counter.builder("forecaster.training.requests").tag("reason", r)
+                .description("Keys handed to the trainer, by why: no model yet, fallback, drift, or age").register(registry)).increment(n);
+    }
+
+    /** The age of a key's model, sampled once per punctuation for the keys that had observations. */
+    public void modelAge(long millis) {
+        modelAge.record(millis, TimeUnit.MILLISECONDS);
     }
 }

@@ -2,6 +2,8 @@ package io.streamforecaster.serving;
 
 import io.streamforecaster.config.ColdStart;
 import io.streamforecaster.config.StreamSettings;
+import io.streamforecaster.state.Drift;
+import io.streamforecaster.state.DriftSettings;
 import io.streamforecaster.state.HorizonErrors;
 import io.streamforecaster.state.History;
 import io.streamforecaster.state.IntervalErrors;
@@ -34,10 +36,12 @@ public final class OnlineForecaster {
     private final double residualAlpha;
     private final double minStepWeight;
     private final StreamSettings settings;
+    private final DriftSettings drift;
 
 
     public OnlineForecaster(StreamSettings settings) {
         this.settings = settings;
+        this.drift = settings.retrain().drift();
         this.nSteps = settings.nSteps();
         this.coldStart = settings.coldStart();
         this.serving = settings.serving();
@@ -55,7 +59,7 @@ public final class OnlineForecaster {
 
     /** How states of this shape are written and read. */
     public SeriesStateCodec codec() {
-        return new SeriesStateCodec(settings.nFeatures(), settings.historySize(), serving.intervalWindow());
+        return new SeriesStateCodec(settings.nFeatures(), settings.historySize(), serving.intervalWindow(), serving.servedPoints());
     }
 
     /**
@@ -67,9 +71,10 @@ public final class OnlineForecaster {
      * @param naiveError the naive last-value forecast's absolute error on the same point, NaN when there was none
      * @param intervalCheck +1 when the value fell inside the forecast's interval, -1 outside, 0 when it had none
      * @param fallbackChange +1 when the key just fell back to naive, -1 when it just went back to its model, else 0
+     * @param driftDetected whether this observation made the key's model count as drifting
      */
     public record Observed(boolean forecast, Source scoredSource, double servedError, double naiveError,
-                           int intervalCheck, int fallbackChange) {
+                           int intervalCheck, int fallbackChange, boolean driftDetected) {
 
         /** Whether a previous forecast was scored. */
         public boolean scored() {
@@ -88,6 +93,9 @@ public final class OnlineForecaster {
         LatestForecast latest = state.latest();
         Judgement judgement = state.judgement();
         Source scoredSource = latest.source();
+        // what was served for this observation, before anything changes
+        state.served().add(timestamp, values[0], latest, judgement.fallback() && scoredSource == Source.NAIVE,
+                judgement.damped() && scoredSource == Source.LSTM);
         double servedError = Double.NaN;
         double naiveError = Double.NaN;
         int intervalCheck = 0;
@@ -106,8 +114,13 @@ public final class OnlineForecaster {
             }
             interval.add(servedError);
         }
+        boolean driftDetected = false;
         if (history.size() > 0) {
-            judgement.score(values[0], history.last(0), judgeAlpha);
+            double scale = judgement.naiveMae(); // naive's recent error before this point: the drift test's unit
+            double modelError = judgement.score(values[0], history.last(0), judgeAlpha);
+            double relative = scale > 0 ? modelError / scale : Double.NaN;
+            driftDetected = state.drift().observe(model == null ? 0 : model.assessment().checkedAt(), relative,
+                    history.observations() + 1, drift) == Drift.Change.DETECTED;
         }
         int h = serving.horizon();
         if (h > 1) {
@@ -121,7 +134,7 @@ public final class OnlineForecaster {
             if (h > 1) {
                 state.horizon().record(null, history.observations(), h);
             }
-            return new Observed(false, scoredSource, servedError, naiveError, intervalCheck, 0);
+            return new Observed(false, scoredSource, servedError, naiveError, intervalCheck, 0, driftDetected);
         }
         int fallbackChange = 0;
         double[][] window = history.lastRows(nSteps);
@@ -158,7 +171,7 @@ public final class OnlineForecaster {
             if (h > 1) {
                 state.horizon().record(null, history.observations(), h);
             }
-            return new Observed(false, scoredSource, servedError, naiveError, intervalCheck, fallbackChange);
+            return new Observed(false, scoredSource, servedError, naiveError, intervalCheck, fallbackChange, driftDetected);
         } else {
             served = history.lastRow();
             source = Source.NAIVE;
@@ -179,7 +192,7 @@ public final class OnlineForecaster {
                 latest.stepHalfWidths(stepHalfWidths(state.horizon(), half, h));
             }
         }
-        return new Observed(true, scoredSource, servedError, naiveError, intervalCheck, fallbackChange);
+        return new Observed(true, scoredSource, servedError, naiveError, intervalCheck, fallbackChange, driftDetected);
     }
 
     /**

@@ -55,10 +55,12 @@ public final class Judgement implements StatePart {
     /**
      * Scores the model's own previous forecast, naive's ({@code last}) and the damped one against
      * {@code actual}; nothing while there is no judged model or no forecast of it.
+     *
+     * @return the model's own absolute error, NaN when it made no forecast
      */
-    public void score(double actual, double last, double alpha) {
+    public double score(double actual, double last, double alpha) {
         if (version == 0 || Double.isNaN(modelForecast)) {
-            return;
+            return Double.NaN;
         }
         double e = Math.abs(actual - modelForecast);
         double n = Math.abs(actual - last);
@@ -68,6 +70,7 @@ public final class Judgement implements StatePart {
         dampedError = (1 - alpha) * dampedError + alpha * (Double.isFinite(d) ? d : Double.MAX_VALUE);
         weight = (1 - alpha) * weight + alpha;
         points++;
+        return e;
     }
 
     /** The model version being judged; 0 for none. */
@@ -137,6 +140,11 @@ public final class Judgement implements StatePart {
 
     static Judgement read(ByteBuffer b) {
         SeriesStateFormat.version(b, VERSION, "judgement");
+        return fields(b);
+    }
+
+    /** The fields, in the order {@link #write} puts them after the version (as SFS2 records held them too). */
+    static Judgement fields(ByteBuffer b) {
         Judgement j = new Judgement();
         j.modelForecast = b.getDouble();
         j.version = b.getLong();

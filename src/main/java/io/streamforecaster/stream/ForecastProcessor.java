@@ -64,7 +64,9 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         models.initCount(); // processors start after their stores are restored
         scheduler = new TrainingScheduler(settings, series, models, pool, metrics);
         taskName = context.applicationId() + "/" + context.taskId();
-        metrics.registerModelCount(taskName, models::count);
+        var scheduler = this.scheduler;
+        metrics.registerTask(taskName, new ForecasterMetrics.TaskGauges(models::count, scheduler::awaitingFirstModel, scheduler::due,
+                scheduler::drifting));
         context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, scheduler::punctuate);
     }
 
@@ -119,6 +121,9 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         if (step.fallbackChange() != 0) {
             metrics.fallback(step.fallbackChange() > 0);
         }
+        if (step.driftDetected()) {
+            metrics.driftDetected();
+        }
         if (step.forecast()) {
             Forecast forecast = Forecast.of(key, state, variant, settings.nSteps());
             context().forward(new Record<>(record.key(), forecast.toJson(), obs.timestamp()), Stores.OUTPUT_NODE);
@@ -149,7 +154,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
             scheduler.close();
         }
         if (taskName != null) {
-            metrics.unregisterModelCount(taskName);
+            metrics.unregisterTask(taskName);
         }
     }
 }

@@ -445,6 +445,33 @@ class ForecastTopologyTest {
     }
 
     @Test
+    void shouldTrainKeysWithoutAModelBeforeOlderModelsAndCountWhy() {
+        Queue<Runnable> queued = new ArrayDeque<>();
+        start(settings(ColdStart.NAIVE, 1), queued::add, 1, Trainer::train); // one slot: only the most urgent key gets it
+        sendSeries("old", 0, 8);
+        driver.advanceWallClockTime(CHECK);
+        queued.poll().run();
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(1, ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("old")).version());
+
+        driver.advanceWallClockTime(INTERVAL);
+        sendSeries("old", 8, 6); // due again by age, and it asks first
+        sendSeries("new", 0, 8); // no model yet
+        driver.advanceWallClockTime(CHECK);
+
+        assertEquals(1, queued.size());
+        assertEquals(2, counter("forecaster.training.requests", "reason", "first-model"), "old's first model, then new's");
+        assertEquals(0, counter("forecaster.training.requests", "reason", "age"), "the older model waits");
+        assertEquals(1, registry.get("forecaster.keys.due").gauge().value(), "old is due and waiting for the slot");
+        queued.poll().run();
+        driver.advanceWallClockTime(CHECK); // new's model is installed, old gets the slot
+        assertEquals(1, counter("forecaster.training.requests", "reason", "age"));
+        assertEquals(0, registry.get("forecaster.keys.awaiting.model").gauge().value());
+        assertNotNull(driver.getKeyValueStore(Stores.MODELS).get("new"));
+        assertTrue(registry.get("forecaster.models.age").timer().count() >= 1, "ages of the seen keys' models");
+    }
+
+    @Test
     void shouldGiveANewKeyLstmForecastsAtOnceFromItsPartitionsSharedModel() {
         start(settings(ColdStart.NAIVE, 1).withScope(ModelScope.SHARED));
         sendSeries("a", 0, 5);
