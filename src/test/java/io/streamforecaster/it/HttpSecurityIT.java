@@ -50,7 +50,8 @@ import org.junit.jupiter.api.Test;
  * their API and management ports and bearer JWTs (one verifying with a JWKS file, the other with
  * the PEM public key), two with plain HTTP and an API key (one from a file, one from the
  * environment); each answers for every key with valid credentials, forwarding to the other
- * instance where it must, refuses without them with a JSON 401, and bad requests get a JSON 4xx
+ * instance where it must (the overview of all keys asks the other instance too), refuses without
+ * them with a JSON 401, and bad requests get a JSON 4xx
  * without a stack trace.
  */
 class HttpSecurityIT {
@@ -187,6 +188,14 @@ class HttpSecurityIT {
         assertFalse(r.body().contains("Exception") || r.body().contains("\tat "), "no internals: " + r.body());
     }
 
+    /** The overview holds every key, the other instance's too: it was asked over the same scheme with the caller's credentials. */
+    static void assertEveryKeyListed(HttpResponse<String> r) throws Exception {
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode page = JSON.readTree(r.body());
+        assertFalse(page.get("partial").asBoolean(), "the other instance answered: " + r.body());
+        assertEquals(KEYS, page.get("total").asInt(), r.body());
+    }
+
     @Test
     void overTlsEveryInstanceAnswersForEveryKeyWithAValidTokenForwardingWhereItMust() throws Exception {
         Map<String, String> auth = Map.of("Authorization", "Bearer " + token(5));
@@ -199,6 +208,8 @@ class HttpSecurityIT {
                     assertEquals("key-" + k, JSON.readTree(r.body()).get("key").asText());
                 }
             });
+            assertEveryKeyListed(get(https, base + "/series?limit=100", auth));
+            assertJsonError(401, get(https, base + "/series", Map.of()));
             assertJsonError(401, get(https, base + "/series/key-0/forecast", Map.of()));
             assertJsonError(401, get(https, base + "/series/key-0/forecast", Map.of("Authorization", "Bearer " + token(-5))));
             assertJsonError(401, get(https, base + "/series/key-0/forecast", Map.of("Authorization", "Bearer " + token(5).replace('a', 'b'))));
@@ -228,6 +239,8 @@ class HttpSecurityIT {
                     assertEquals(200, r.statusCode(), "key-" + k + ": " + r.body());
                 }
             });
+            assertEveryKeyListed(get(plain, base + "/series?limit=100", Map.of("X-API-Key", apiKey)));
+            assertJsonError(401, get(plain, base + "/series", Map.of()));
             assertJsonError(401, get(plain, base + "/series/key-0/forecast", Map.of()));
             assertJsonError(401, get(plain, base + "/series/key-0/forecast", Map.of("X-API-Key", apiKey + "x")));
             assertEquals(200, get(plain, "http://localhost:" + s.managementPort() + "/q/health/live", Map.of()).statusCode(), "health needs no key");
