@@ -211,6 +211,7 @@ class SecuredKafkaIT {
                     assertEquals(key, forecast.get("key").asText());
                 }
                 assertEquals(200, service.get("/q/health/ready").status(), "ready: every ACL it needs is there");
+                awaitModelsCommitted(app, versions.keySet());
             } finally {
                 service.kill();
             }
@@ -218,8 +219,11 @@ class SecuredKafkaIT {
             try (again) {
                 for (var e : versions.entrySet()) {
                     // ready is not yet queryable: the killed member's partitions move back once its session ends
-                    await().alias("model of " + e.getKey() + " after the restart").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                            .until(() -> again.get("/series/" + e.getKey() + "/model").status() == 200);
+                    await().alias("model of " + e.getKey() + " after the restart").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                            .untilAsserted(() -> {
+                                ServiceProcess.Response r = again.get("/series/" + e.getKey() + "/model");
+                                assertEquals(200, r.status(), r.body());
+                            });
                     JsonNode model = JSON.readTree(again.get("/series/" + e.getKey() + "/model").body());
                     assertEquals(e.getValue().longValue(), model.get("version").asLong(), "the same model after the restart: " + model);
                 }
@@ -233,6 +237,25 @@ class SecuredKafkaIT {
                     assertTrue(out.size() >= before + 2);
                 });
             }
+        }
+    }
+
+    /**
+     * Before the kill: the models are in the model store's changelog (the store's cache reaches it
+     * only at a commit, every 10 s), so that the restart restores them rather than training anew.
+     */
+    static void awaitModelsCommitted(App app, java.util.Set<String> keys) {
+        Map<String, Object> c = new HashMap<>(kafka.adminClientSettings());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        String changelog = app.id + "-" + io.streamforecaster.stream.Stores.MODELS + "-changelog";
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(consumer.partitionsFor(changelog).stream()
+                    .map(pi -> new org.apache.kafka.common.TopicPartition(changelog, pi.partition())).toList());
+            await().alias("models of " + keys + " in " + changelog).atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.key()));
+                assertTrue(seen.containsAll(keys), "in the changelog: " + seen);
+            });
         }
     }
 
