@@ -77,7 +77,16 @@ public final class Models {
      */
     public static OnlineModel lstm(StreamSettings settings) {
         TrainingSettings training = settings.training();
-        return served("lstm-" + training.variant().id(), settings, (x, t, current) -> {
+        return served("lstm-" + training.variant().id(), settings, lstmRefitter(training));
+    }
+
+    /**
+     * The service's trainer and champion/challenger check at a refit of the protocol: a challenger
+     * trained on {@link Protocol#fitWindow} replaces the current model only if it does better on
+     * the held-out newest points.
+     */
+    public static Refitter lstmRefitter(TrainingSettings training) {
+        return (x, t, current) -> {
             double[] history = Protocol.fitWindow(x, t);
             double[][] rows = new double[history.length][];
             for (int i = 0; i < history.length; i++) {
@@ -86,7 +95,7 @@ public final class Models {
             var challenge = Selection.challenge(Trainer::train, training, rows, current, t, t);
             // as in the service: a non-finite model is never used
             return challenge.challenger().isFinite() ? Selection.decide(current, challenge, t).model() : current;
-        });
+        };
     }
 
     /** A model served by the service's per-observation step, refit by {@code refitter}. */
