@@ -132,7 +132,7 @@ class AnomalyDetectionTest {
             alarms += k.anomalies(SETTLE, 5000).size();
             points += 5000 - SETTLE;
         }
-        // measured: 0.1 % (a value beyond the range seen so far now and then; a new peak error rarely)
+        // measured: 0.13 % (now and then a value, level or volatility beyond any seen before, rarer as the key ages)
         assertTrue(alarms <= 0.002 * points, alarms + " alarms in " + points + " points of noise");
     }
 
@@ -148,7 +148,6 @@ class AnomalyDetectionTest {
         x[AT] -= 10; // inside the ramp's range: only the forecast can tell
         ModelSnapshot model = TestModels.offset(settings(v).training(), 1, 1, 0);
         Key k = run(x, model, v);
-        for (int i = AT - 200; i <= AT; i++) { if (k.outcomes.get(i).score() > 0.3 || i > AT - 3) System.err.println("DBG " + i + " " + k.outcomes.get(i) + " " + k.sources.get(i)); }
         assertEquals(Source.LSTM, k.sources.get(AT));
         assertTrue(k.outcomes.get(AT).anomaly(), "score at the spike " + k.outcomes.get(AT));
         assertEquals(AnomalyOutcome.Cause.FORECAST, k.outcomes.get(AT).cause());

@@ -1,7 +1,5 @@
 package io.streamforecaster.tools.nab;
 
-import io.streamforecaster.anomaly.Erf;
-
 /** Published NAB detectors replayed per record, so that NAB's published per-file results can be checked against our scorer. */
 final class ReferenceDetectors {
 

@@ -37,7 +37,7 @@ public final class Nab {
 
     static final String USAGE = """
             Usage: forecaster nab --corpus DIR [--profile P] [--json] [--variant V] [--forecasts lstm|naive]
-                                  [--threads N] [--set key=value,...] [--no-cache]
+                                  [--only FILE,...] [--threads N] [--set key=value,...] [--no-cache] [--cache DIR]
 
             Runs the service's own per-observation step (forecast, prediction interval, anomaly score)
             over every series of a corpus in the layout of the Numenta Anomaly Benchmark
@@ -46,21 +46,25 @@ public final class Nab {
             on at most the last 512 points), and scores the anomaly scores as NAB does: anomaly windows,
             scaled sigmoid, 15 % probation, one threshold per profile chosen by a sweep over the corpus,
             normalised so that a detector that never fires scores 0 and one that fires at the start of
-            every window scores 100. Prints the score per profile, the thresholds, and per file the raw
-            score and the TP/FP/FN/TN record counts.
+            every window scores 100. Prints the score per profile, the thresholds, per file the raw score,
+            the windows detected and the TP/FP/FN/TN record counts, and, where DIR/results holds NAB's
+            published results, their scores over the same files, normalised the same way.
               --corpus DIR    the corpus, e.g. ../shared/datasets/nab
               --profile P     standard, reward_low_FP_rate, reward_low_FN_rate or all (default)
               --json          one JSON object instead of tables
               --variant V     the LSTM variant: vanilla, stacked or bidirectional (default: the service's)
               --forecasts F   lstm (default): the service's models, refit under the protocol; naive: no
                               model ever, every forecast the naive one a key serves before its first model
+              --only F,...    score these files of the corpus only (their names in the labels, e.g.
+                              realKnownCause/nyc_taxi.csv)
               --threads N     files run in parallel (default: the number of cores)
               --set k=v,...   service settings: forecaster.anomaly.* (the detector; no retraining) and
                               any other forecaster.* setting (the forecasts; these retrain)
-              --no-cache      recompute the forecasts even where target/nab-cache holds them
-            The forecasts of each file are cached under target/nab-cache, keyed by the file's content
-            and the forecasting settings: a run that changes only forecaster.anomaly.* settings takes
-            seconds, a cold run with LSTM refits about TODO minutes on 2 cores.
+              --no-cache      recompute the forecasts even where the cache holds them
+              --cache DIR     where forecasts are cached (default target/nab-cache)
+            The forecasts of each file are cached, keyed by the file's content and the forecasting
+            settings: a run that changes only forecaster.anomaly.* settings takes seconds, a cold run
+            of the 51 shared files with LSTM refits takes over an hour on 2 cores (ANOMALIES.md).
             """;
 
     static final Path CACHE = Path.of("target", "nab-cache");
@@ -78,6 +82,8 @@ public final class Nab {
         boolean json = false;
         boolean cache = true;
         boolean naive = false;
+        Path cacheDir = CACHE;
+        List<String> only = null;
         int threads = Runtime.getRuntime().availableProcessors();
         Map<String, String> overrides = new HashMap<>();
         for (int i = 0; i < argv.length; i++) {
@@ -91,6 +97,8 @@ public final class Nab {
                 case "--profile" -> profile = value(argv, ++i, a);
                 case "--json" -> json = true;
                 case "--no-cache" -> cache = false;
+                case "--cache" -> cacheDir = Path.of(value(argv, ++i, a));
+                case "--only" -> only = List.of(value(argv, ++i, a).split(","));
                 case "--forecasts" -> {
                     String f = value(argv, ++i, a);
                     if (!f.equals("lstm") && !f.equals("naive")) {
@@ -121,9 +129,12 @@ public final class Nab {
         forecasting.keySet().removeIf(k -> k.startsWith(AnomalyOptions.PREFIX));
         StreamSettings settings = ServiceDefaults.settings(forecasting);
         NabCorpus corpus = NabCorpus.read(corpusDir);
+        if (only != null) {
+            corpus = corpus.only(only);
+        }
 
         long start = System.nanoTime();
-        List<ForecastTrace> traces = traces(corpus, settings, naive, cache, threads, err);
+        List<ForecastTrace> traces = traces(corpus, settings, naive, cache, cacheDir, threads, err);
         double seconds = (System.nanoTime() - start) / 1e9;
         List<double[]> scores = new ArrayList<>();
         for (ForecastTrace trace : traces) {
@@ -151,8 +162,8 @@ public final class Nab {
         return out;
     }
 
-    static List<ForecastTrace> traces(NabCorpus corpus, StreamSettings settings, boolean naive, boolean useCache, int threads,
-                                      PrintStream err)
+    static List<ForecastTrace> traces(NabCorpus corpus, StreamSettings settings, boolean naive, boolean useCache, Path cacheDir,
+                                      int threads, PrintStream err)
             throws Exception {
         List<NabSeries> series = corpus.series();
         // the longest first, so that the two cores finish together
@@ -168,7 +179,7 @@ public final class Nab {
             for (int i : order) {
                 NabSeries s = series.get(i);
                 futures.put(i, pool.submit(() -> {
-                    Path file = CACHE.resolve(cacheName(s, settings, naive));
+                    Path file = cacheDir.resolve(cacheName(s, settings, naive));
                     ForecastTrace trace = useCache ? ForecastTrace.read(file) : null;
                     String how = "cached";
                     long t0 = System.nanoTime();
@@ -212,27 +223,54 @@ public final class Nab {
         return s.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + digest + ".trace";
     }
 
-    private static void printTables(NabCorpus corpus, StreamSettings settings, boolean naive, AnomalySettings anomaly, List<ForecastTrace> traces,
-                                    List<CorpusScore> results, double seconds, PrintStream out) {
+    private static void printTables(NabCorpus corpus, StreamSettings settings, boolean naive, AnomalySettings anomaly,
+                                    List<ForecastTrace> traces, List<CorpusScore> results, double seconds, PrintStream out)
+            throws Exception {
         out.printf(Locale.ROOT, "NAB: %d files, %d windows, %s; forecasts %s (%.0f s)%n", corpus.series().size(), corpus.windows(),
                 corpus.root(), naive ? "naive only" : forecasts(settings, traces), seconds);
         out.println("anomaly: " + anomaly);
-        out.printf("%-20s %7s %10s %10s %10s %-22s%n", "profile", "score", "raw", "null", "perfect", "threshold");
+        out.printf("%-20s %7s %10s %10s %10s %-20s %9s %10s%n", "profile", "score", "raw", "null", "perfect", "threshold", "detected",
+                "FP records");
         for (CorpusScore r : results) {
-            out.printf(Locale.ROOT, "%-20s %7.1f %10.3f %10.3f %10.3f %-22s%n", r.profile().name(), r.normalized(), r.raw(), r.nullRaw(),
-                    r.perfectRaw(), Double.toString(r.threshold()));
+            out.printf(Locale.ROOT, "%-20s %7.1f %10.3f %10.3f %10.3f %-20.6g %4d/%-4d %10d%n", r.profile().name(), r.normalized(), r.raw(),
+                    r.nullRaw(), r.perfectRaw(), r.threshold(), detected(r), corpus.windows(), r.files().stream().mapToInt(FileScore::fp).sum());
+        }
+        List<PublishedResults.Normalised> published = PublishedResults.normalise(corpus.root(), results);
+        if (!published.isEmpty()) {
+            out.println();
+            out.println("NAB's published results over the same files, normalised the same way (" + corpus.root().resolve("results") + "):");
+            out.printf("%-20s", "detector");
+            results.forEach(r -> out.printf(" %20s", r.profile().name()));
+            out.println();
+            Map<String, List<PublishedResults.Normalised>> byDetector = new java.util.TreeMap<>();
+            published.forEach(n -> byDetector.computeIfAbsent(n.detector(), k -> new ArrayList<>()).add(n));
+            byDetector.entrySet().stream()
+                    .sorted((a, b) -> Double.compare(b.getValue().get(0).score(), a.getValue().get(0).score()))
+                    .forEach(e -> {
+                        out.printf("%-20s", e.getKey());
+                        for (PublishedResults.Normalised n : e.getValue()) {
+                            int all = corpus.series().size();
+                            out.printf(Locale.ROOT, " %20s", n.files() == all ? String.format(Locale.ROOT, "%.1f", n.score())
+                                    : String.format(Locale.ROOT, "(%d of %d files)", n.files(), all));
+                        }
+                        out.println();
+                    });
         }
         for (CorpusScore r : results) {
             out.println();
             out.printf(Locale.ROOT, "%s, threshold %s%n", r.profile().name(), r.threshold());
-            out.printf("%-58s %7s %7s %8s %5s %5s %6s %6s%n", "file", "records", "windows", "raw", "TP", "FP", "FN", "TN");
+            out.printf("%-58s %7s %8s %8s %5s %5s %6s %6s%n", "file", "records", "detected", "raw", "TP", "FP", "FN", "TN");
             for (int f = 0; f < r.files().size(); f++) {
                 FileScore s = r.files().get(f);
                 NabSeries series = corpus.series().get(f);
-                out.printf(Locale.ROOT, "%-58s %7d %7d %8.3f %5d %5d %6d %6d%n", s.file(), series.length(), series.windows().size(), s.raw(),
-                        s.tp(), s.fp(), s.fn(), s.tn());
+                out.printf(Locale.ROOT, "%-58s %7d %4d/%-3d %8.3f %5d %5d %6d %6d%n", s.file(), series.length(), s.windowsDetected(),
+                        series.windows().size(), s.raw(), s.tp(), s.fp(), s.fn(), s.tn());
             }
         }
+    }
+
+    private static int detected(CorpusScore r) {
+        return r.files().stream().mapToInt(FileScore::windowsDetected).sum();
     }
 
     private static String forecasts(StreamSettings settings, List<ForecastTrace> traces) {
@@ -252,8 +290,9 @@ public final class Nab {
                 settings.training().variant().id(), 100.0 * lstm / Math.max(1, total));
     }
 
-    private static void printJson(NabCorpus corpus, StreamSettings settings, boolean naive, AnomalySettings anomaly, List<ForecastTrace> traces,
-                                  List<CorpusScore> results, double seconds, PrintStream out) throws Exception {
+    private static void printJson(NabCorpus corpus, StreamSettings settings, boolean naive, AnomalySettings anomaly,
+                                  List<ForecastTrace> traces, List<CorpusScore> results, double seconds, PrintStream out)
+            throws Exception {
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         var root = mapper.createObjectNode();
         root.put("corpus", corpus.root().toString());
@@ -271,16 +310,26 @@ public final class Nab {
             p.put("null", r.nullRaw());
             p.put("perfect", r.perfectRaw());
             p.put("threshold", r.threshold());
+            p.put("windowsDetected", detected(r));
             var files = p.putArray("files");
             for (FileScore s : r.files()) {
                 var f = files.addObject();
                 f.put("file", s.file());
                 f.put("raw", s.raw());
+                f.put("windowsDetected", s.windowsDetected());
                 f.put("tp", s.tp());
                 f.put("fp", s.fp());
                 f.put("fn", s.fn());
                 f.put("tn", s.tn());
             }
+        }
+        var published = root.putArray("published");
+        for (PublishedResults.Normalised n : PublishedResults.normalise(corpus.root(), results)) {
+            var o = published.addObject();
+            o.put("detector", n.detector());
+            o.put("profile", n.profile().name());
+            o.put("score", n.score());
+            o.put("files", n.files());
         }
         out.println(mapper.writeValueAsString(root));
     }

@@ -153,6 +153,16 @@ public record NabCorpus(Path root, List<NabSeries> series) {
         }
     }
 
+    /** The same corpus restricted to the files named (as the labels name them), in the labels' order. */
+    public NabCorpus only(List<String> names) {
+        java.util.Set<String> wanted = new java.util.LinkedHashSet<>(names);
+        List<NabSeries> kept = series.stream().filter(s -> wanted.remove(s.name())).toList();
+        if (!wanted.isEmpty()) {
+            throw new IllegalArgumentException("the corpus has no file " + String.join(", ", wanted) + " (names as in " + WINDOWS + ")");
+        }
+        return new NabCorpus(root, kept);
+    }
+
     /** The number of anomaly windows over all files. */
     public int windows() {
         return series.stream().mapToInt(s -> s.windows().size()).sum();

@@ -58,8 +58,11 @@ public final class NabScorer {
     /** The share of each file that is its probation. */
     public static final double PROBATION = 0.15;
 
-    /** What one file scored at one threshold: the raw score and the record counts. */
-    public record FileScore(String file, double threshold, double raw, int tp, int tn, int fp, int fn) {
+    /**
+     * What one file scored at one threshold: the raw score, the record counts, and how many of its
+     * windows had a detection.
+     */
+    public record FileScore(String file, double threshold, double raw, int tp, int tn, int fp, int fn, int windowsDetected) {
 
         public int total() {
             return tp + tn + fp + fn;
@@ -313,6 +316,13 @@ public final class NabScorer {
             }
         }
         int outside = points.score.length - inWindows;
-        return new FileScore(s.name(), threshold, parts.sum(), parts.tp, outside - parts.fpCount, parts.fpCount, inWindows - parts.tp);
+        int detected = 0;
+        for (int w = 0; w < parts.orderSize; w++) {
+            if (parts.best[parts.order[w]] > -profile.fnWeight()) {
+                detected++;
+            }
+        }
+        return new FileScore(s.name(), threshold, parts.sum(), parts.tp, outside - parts.fpCount, parts.fpCount, inWindows - parts.tp,
+                detected);
     }
 }

@@ -1,7 +1,7 @@
-package io.streamforecaster.anomaly;
+package io.streamforecaster.tools.nab;
 
 /** The complementary error function, which the JDK lacks. */
-public final class Erf {
+final class Erf {
 
     private Erf() {
     }
@@ -10,7 +10,7 @@ public final class Erf {
      * erfc(x) with a relative error below 1.2e-7 everywhere (Numerical Recipes' Chebyshev fit),
      * plenty for tail probabilities that are compared with thresholds.
      */
-    public static double erfc(double x) {
+    static double erfc(double x) {
         double z = Math.abs(x);
         double t = 1 / (1 + 0.5 * z);
         double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
