@@ -128,10 +128,7 @@ public final class Nab {
         Map<String, String> forecasting = new HashMap<>(overrides);
         forecasting.keySet().removeIf(k -> k.startsWith(AnomalyOptions.PREFIX));
         StreamSettings settings = ServiceDefaults.settings(forecasting);
-        NabCorpus corpus = NabCorpus.read(corpusDir);
-        if (only != null) {
-            corpus = corpus.only(only);
-        }
+        NabCorpus corpus = NabCorpus.read(corpusDir, only);
 
         long start = System.nanoTime();
         List<ForecastTrace> traces = traces(corpus, settings, naive, cache, cacheDir, threads, err);

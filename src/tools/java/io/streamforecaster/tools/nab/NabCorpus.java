@@ -58,6 +58,11 @@ public record NabCorpus(Path root, List<NabSeries> series) {
 
     /** Reads the corpus at {@code root}, failing with a message that names what is missing or malformed. */
     public static NabCorpus read(Path root) throws IOException {
+        return read(root, null);
+    }
+
+    /** Reads the files of the corpus at {@code root} that {@code only} names (all when null), in the labels' order. */
+    public static NabCorpus read(Path root, List<String> only) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("corpus " + root + " is not a directory");
         }
@@ -75,10 +80,16 @@ public record NabCorpus(Path root, List<NabSeries> series) {
         if (json == null || !json.isObject()) {
             throw new IllegalArgumentException(labels + " must hold an object mapping files to windows");
         }
+        java.util.Set<String> wanted = only == null ? null : new java.util.LinkedHashSet<>(only);
         List<NabSeries> series = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
             var entry = it.next();
-            series.add(readSeries(root, entry.getKey(), entry.getValue()));
+            if (wanted == null || wanted.remove(entry.getKey())) {
+                series.add(readSeries(root, entry.getKey(), entry.getValue()));
+            }
+        }
+        if (wanted != null && !wanted.isEmpty()) {
+            throw new IllegalArgumentException("the corpus has no file " + String.join(", ", wanted) + " (names as in " + WINDOWS + ")");
         }
         if (series.isEmpty()) {
             throw new IllegalArgumentException(labels + " names no files");
@@ -151,16 +162,6 @@ public record NabCorpus(Path root, List<NabSeries> series) {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(where + ": '" + text + "' is not a timestamp (yyyy-MM-dd HH:mm:ss)", e);
         }
-    }
-
-    /** The same corpus restricted to the files named (as the labels name them), in the labels' order. */
-    public NabCorpus only(List<String> names) {
-        java.util.Set<String> wanted = new java.util.LinkedHashSet<>(names);
-        List<NabSeries> kept = series.stream().filter(s -> wanted.remove(s.name())).toList();
-        if (!wanted.isEmpty()) {
-            throw new IllegalArgumentException("the corpus has no file " + String.join(", ", wanted) + " (names as in " + WINDOWS + ")");
-        }
-        return new NabCorpus(root, kept);
     }
 
     /** The number of anomaly windows over all files. */
