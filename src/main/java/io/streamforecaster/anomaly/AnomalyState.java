@@ -218,8 +218,8 @@ public final class AnomalyState {
         }
     }
 
-    /** The encoding's size in bytes. */
-    public int size() {
+    /** Bytes {@link #write} takes (as the key state's parts tell theirs). */
+    public int encodedBytes() {
         return BYTES;
     }
 }

@@ -6,14 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamforecaster.config.ColdStart;
 import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
-import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.ingest.InputSettings;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.TestModels;
 import io.streamforecaster.model.TrainingSettings;
 import io.streamforecaster.model.Variant;
 import io.streamforecaster.serving.OnlineForecaster;
 import io.streamforecaster.serving.ServingSettings;
+import io.streamforecaster.state.LatestForecast;
+import io.streamforecaster.state.SeriesState;
+import io.streamforecaster.state.Source;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +41,7 @@ class AnomalyDetectionTest {
     static StreamSettings settings(Variant v) {
         TrainingSettings t = new TrainingSettings(v, 3, 1, 4, 1, 1, 0.01, 1, 1.0, 0);
         return new StreamSettings("in", "out", "dlq", 64, ColdStart.NAIVE, 8, 4, Duration.ofMinutes(1), Duration.ofSeconds(1),
-                50, 256, 100, t, ServingSettings.defaults(), ModelScope.PER_KEY, 256);
+                50, InputSettings.defaults(), t, ServingSettings.defaults(), ModelScope.PER_KEY, 256);
     }
 
     /** One key: the service's step and the anomaly part, glued as the stream glues them. */
@@ -56,10 +58,10 @@ class AnomalyDetectionTest {
         }
 
         void observe(double value, ModelSnapshot model) {
-            double[] served = state.forecast();
-            AnomalyInput in = new AnomalyInput(value, served == null ? Double.NaN : served[0],
-                    served == null ? Double.NaN : state.halfWidth(), state.size() == 0 ? Double.NaN : state.value(state.size() - 1, 0));
-            sources.add(state.forecastSource());
+            LatestForecast served = state.latest();
+            AnomalyInput in = new AnomalyInput(value, served.present() ? served.value(0) : Double.NaN,
+                    served.present() ? served.halfWidth() : Double.NaN, state.history().size() == 0 ? Double.NaN : state.history().last(0));
+            sources.add(served.source());
             online.observe(state, new double[] {value}, outcomes.size(), model);
             outcomes.add(anomaly.step(in, A));
         }
@@ -160,7 +162,7 @@ class AnomalyDetectionTest {
         x[AT] -= 8;
         ModelSnapshot bad = TestModels.offset(settings(Variant.VANILLA).training(), 3, 1, 0); // 3 off: worse than naive
         Key k = run(x, bad, Variant.VANILLA);
-        assertTrue(k.state.fallback());
+        assertTrue(k.state.judgement().fallback());
         assertEquals(Source.NAIVE, k.sources.get(AT));
         assertTrue(k.outcomes.get(AT).anomaly(), "score at the spike " + k.outcomes.get(AT));
     }

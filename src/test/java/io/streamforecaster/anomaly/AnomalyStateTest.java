@@ -175,7 +175,7 @@ class AnomalyStateTest {
             previous = v;
         }
         original.step(new AnomalyInput(30, 0, 1.5, previous), S); // quiet periods from here
-        ByteBuffer b = ByteBuffer.allocate(original.size());
+        ByteBuffer b = ByteBuffer.allocate(original.encodedBytes());
         original.write(b);
         assertEquals(AnomalyState.BYTES, b.position());
         AnomalyState copy = AnomalyState.read(b.flip());

@@ -1,7 +1,7 @@
 package io.streamforecaster.tools.nab;
 
 import io.streamforecaster.anomaly.AnomalyInput;
-import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.state.Source;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.tools.backtest.Models;
 import io.streamforecaster.tools.backtest.Protocol;

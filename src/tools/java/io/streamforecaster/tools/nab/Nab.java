@@ -4,7 +4,7 @@ import io.streamforecaster.anomaly.AnomalyInput;
 import io.streamforecaster.anomaly.AnomalySettings;
 import io.streamforecaster.anomaly.AnomalyState;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.state.Source;
 import io.streamforecaster.model.Variant;
 import io.streamforecaster.tools.Args;
 import io.streamforecaster.tools.ServiceDefaults;
@@ -206,7 +206,11 @@ public final class Nab {
         }
     }
 
-    /** The cache entry of a file's forecasts: its name, a digest of its values and of the forecasting settings. */
+    /**
+     * The cache entry of a file's forecasts: its name, a digest of its values and of the settings
+     * the service's step forecasts with (training, serving, history, cold start). Not of the code:
+     * after a change to how the service forecasts, run with {@code --no-cache}.
+     */
     static String cacheName(NabSeries s, StreamSettings settings, boolean naive) throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
         md.update(s.name().getBytes(StandardCharsets.UTF_8));
@@ -215,7 +219,9 @@ public final class Nab {
             b.putDouble(v);
         }
         md.update(b.array());
-        md.update((naive ? "naive" : settings.toString()).getBytes(StandardCharsets.UTF_8));
+        String forecasting = "training=" + settings.training() + ";serving=" + settings.serving() + ";history=" + settings.historySize()
+                + ";coldStart=" + settings.coldStart() + ";accuracyWindow=" + settings.accuracyWindow();
+        md.update((naive ? "naive" : forecasting).getBytes(StandardCharsets.UTF_8));
         String digest = HexFormat.of().formatHex(md.digest()).substring(0, 16);
         return s.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + digest + ".trace";
     }
