@@ -2,18 +2,16 @@ package io.streamforecaster.tools.nab;
 
 import io.streamforecaster.anomaly.AnomalyInput;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.state.LatestForecast;
 import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.state.Source;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.serving.OnlineForecaster;
 
 /**
- * The glue between the service's per-observation step and the anomaly part, for one key: it
- * reads from the key's state what was served for a value before {@link OnlineForecaster#observe}
- * scores and replaces it (the latest forecast, its interval's half-width, the previous value), then
- * observes the value. Kept apart so that it can give way to the state's own anomaly outcome once
- * the stream computes it inside its step.
+ * The glue between the service's per-observation step and the anomaly part, for one key: it takes
+ * the anomaly part's input exactly as {@link OnlineForecaster#observe} does in the stream
+ * ({@link OnlineForecaster#anomalyInput}), then observes the value. The command keeps these inputs
+ * (not the scores) so that a sweep of anomaly settings reuses one forecasting run per file.
  */
 final class StepCapture {
 
@@ -31,12 +29,9 @@ final class StepCapture {
 
     /** Observes {@code value} with {@code model} (null: none yet) and returns what the anomaly part is given for it. */
     Captured observe(double value, long timestamp, ModelSnapshot model) {
-        LatestForecast served = state.latest();
-        double forecast = served.present() ? served.value(0) : Double.NaN;
-        double halfWidth = served.present() ? served.halfWidth() : Double.NaN;
-        double previous = state.history().size() == 0 ? Double.NaN : state.history().last(0);
-        Source source = served.source();
+        AnomalyInput input = OnlineForecaster.anomalyInput(state, value);
+        Source source = state.latest().source();
         online.observe(state, new double[] {value}, timestamp, model);
-        return new Captured(new AnomalyInput(value, forecast, halfWidth, previous), source);
+        return new Captured(input, source);
     }
 }
