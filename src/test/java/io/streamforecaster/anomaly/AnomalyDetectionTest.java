@@ -13,7 +13,6 @@ import io.streamforecaster.model.TrainingSettings;
 import io.streamforecaster.model.Variant;
 import io.streamforecaster.serving.OnlineForecaster;
 import io.streamforecaster.serving.ServingSettings;
-import io.streamforecaster.state.LatestForecast;
 import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.state.Source;
 import java.time.Duration;
@@ -27,8 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The anomaly score over series with known anomalies, fed as the stream feeds it: each value goes
  * through the service's own per-observation step ({@link OnlineForecaster}: naive before a model,
- * the model's forecast, the fallback, conformal intervals), and the anomaly part gets the forecast
- * and interval that were served for it.
+ * the model's forecast, the fallback, conformal intervals), whose outcome carries the anomaly part's
+ * score of the value against the forecast and interval that were served for it.
  */
 class AnomalyDetectionTest {
 
@@ -44,11 +43,10 @@ class AnomalyDetectionTest {
                 50, InputSettings.defaults(), t, ServingSettings.defaults(), ModelScope.PER_KEY, 256);
     }
 
-    /** One key: the service's step and the anomaly part, glued as the stream glues them. */
+    /** One key: the service's step, as the stream runs it. */
     static final class Key {
         final OnlineForecaster online;
         final SeriesState state;
-        final AnomalyState anomaly = new AnomalyState();
         final List<AnomalyOutcome> outcomes = new ArrayList<>();
         final List<Source> sources = new ArrayList<>();
 
@@ -58,12 +56,8 @@ class AnomalyDetectionTest {
         }
 
         void observe(double value, ModelSnapshot model) {
-            LatestForecast served = state.latest();
-            AnomalyInput in = new AnomalyInput(value, served.present() ? served.value(0) : Double.NaN,
-                    served.present() ? served.halfWidth() : Double.NaN, state.history().size() == 0 ? Double.NaN : state.history().last(0));
-            sources.add(served.source());
-            online.observe(state, new double[] {value}, outcomes.size(), model);
-            outcomes.add(anomaly.step(in, A));
+            sources.add(state.latest().source());
+            outcomes.add(online.observe(state, new double[] {value}, outcomes.size(), model).anomaly());
         }
 
         List<Integer> anomalies(int from, int to) {
