@@ -145,8 +145,9 @@
 
   /** A number as <data value="exact">formatted</data>: what is read is the API's value, untouched. */
   function num(v, formatter) {
-    const d = el('data', (formatter || fmt)(v), v === null || v === undefined ? 'none' : undefined);
-    d.value = v === null || v === undefined ? '' : String(v);
+    const none = v === null || v === undefined;
+    const d = el('data', none ? '—' : (formatter || fmt)(v), none ? 'none' : undefined);
+    d.value = none ? '' : String(v);
     return d;
   }
 
@@ -318,7 +319,7 @@
       keyCell.appendChild(link);
       cell(tr, 'source', 'Source').appendChild(badge(item.source));
       const version = cell(tr, 'modelVersion', 'Model', 'num');
-      version.appendChild(item.modelVersion > 0 ? num(item.modelVersion, (v) => 'v' + v) : el('span', 'none', 'none'));
+      version.appendChild(num(item.modelVersion > 0 ? item.modelVersion : null, (v) => 'v' + v)); // 0: no model, a dash
       const age = cell(tr, 'modelAgeSeconds', 'Age', 'num');
       age.appendChild(num(item.modelAgeSeconds, fmtAge));
       if (item.trainedAt) {
@@ -583,7 +584,6 @@
       height: width < 600 ? 240 : 340,
       scales: { x: { time: false } },
       legend: { live: true },
-      cursor: { points: { show: true } },
       series: [
         { label: 'time', value: (u, i) => (i === null || i === undefined ? '—' : axisLabel(keyState.marks, i)) },
         { label: 'actual', stroke: COLOURS.actual, width: 2, points: { show: true, size: 4, fill: COLOURS.actual } },

@@ -37,6 +37,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -290,7 +291,9 @@ class PageIT {
         assertTrue(driver.getCurrentUrl().endsWith("#/key/" + segment(key)), driver.getCurrentUrl());
         assertChartMatches(key);
         assertEquals(key, driver.findElement(By.id("key-title")).getText());
-        await().alias("the model card is GET /model's").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        await().alias("the model card is GET /model's").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsInstanceOf(StaleElementReferenceException.class) // the card is redrawn with each poll
+                .untilAsserted(() -> {
             JsonNode model = api("/series/" + segment(key) + "/model");
             assertEquals(model.get("version").asLong(), Long.parseLong(field("version", true)));
             assertEquals(model.get("trainedAt").asText(), field("trainedAt", false));
@@ -388,7 +391,9 @@ class PageIT {
             return false;
         });
         driver.get(base + "#/key/" + segment(changedKey));
-        await().alias("the model change is marked").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        await().alias("the model change is marked").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsInstanceOf(StaleElementReferenceException.class) // the list is redrawn with each poll
+                .untilAsserted(() -> {
             JsonNode changes = api("/series/" + segment(changedKey) + "/history").get("modelChanges");
             JsonNode last = changes.get(changes.size() - 1);
             List<WebElement> items = driver.findElements(By.cssSelector("#changes li[data-to-version]"));
@@ -430,7 +435,10 @@ class PageIT {
     @Test
     @Order(5)
     void shouldFitAPhoneWidthAndSaveTheScreenshots() throws Exception {
+        // the README's overview again, now that the keys' models have served for a while
         driver.get(base);
+        await().atMost(Duration.ofSeconds(15)).until(() -> driver.findElements(By.cssSelector("#rows tr")).size() == 50);
+        screenshot("page-overview", 1280, 820, false);
         phone(true);
         try {
             await().atMost(Duration.ofSeconds(15)).until(() -> driver.findElements(By.cssSelector("#rows tr")).size() == 50);
