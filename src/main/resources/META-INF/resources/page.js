@@ -558,6 +558,16 @@
     return i < d.history ? fmtTime(d.timestamps[i]) : '+' + (i - d.history + 1);
   }
 
+  /** The axis' shorter label: the time, with the day on a line above it when not today (full labels overlap). */
+  function axisTick(d, i) {
+    if (!d || !Number.isInteger(i) || i < 0 || i >= d.x.length) return '';
+    if (i >= d.history) return '+' + (i - d.history + 1);
+    const t = d.timestamps[i];
+    const date = new Date(t);
+    const time = pad(date.getHours()) + ':' + pad(date.getMinutes()) + ':' + pad(date.getSeconds());
+    return date.toDateString() === new Date().toDateString() ? time : pad(date.getMonth() + 1) + '-' + pad(date.getDate()) + '\n' + time;
+  }
+
   function renderChart(history) {
     const d = chartData(history);
     keyState.marks = d;
@@ -599,7 +609,7 @@
         { series: [7, 6], fill: COLOURS.fanFill }
       ],
       axes: [
-        { stroke: COLOURS.axis, grid: { stroke: COLOURS.grid }, values: (u, splits) => splits.map((i) => axisLabel(keyState.marks, i)) },
+        { stroke: COLOURS.axis, grid: { stroke: COLOURS.grid }, space: 70, size: 48, values: (u, splits) => splits.map((i) => axisTick(keyState.marks, i)) },
         { stroke: COLOURS.axis, grid: { stroke: COLOURS.grid }, size: 64, values: (u, splits) => splits.map((v) => fmt(v)) }
       ],
       hooks: { draw: [drawMarks] }
@@ -733,7 +743,9 @@
         : 'No forecast yet.';
       return;
     }
-    why.textContent = whyText(model, current);
+    why.textContent = whyText(model, current)
+      + (current && current.modelVersion > 0 && current.modelVersion !== model.version
+        ? ' (The current forecast is still model v' + current.modelVersion + '\'s; v' + model.version + ' serves from the next value.)' : '');
     add('Serving', badge(current ? currentSource(current) : model.serving), 'serving');
     add('Variant', model.variant + (model.scope === 'shared' ? ' (shared by the partition\'s keys)' : ''), 'variant');
     add('Version', num(model.version, (v) => 'v' + v), 'version');
