@@ -186,8 +186,8 @@ class PageIT {
         await().alias("the overview matches GET /series").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertOverviewMatches("/series?offset=0&limit=50&sort=-ratio", 50));
         assertTrue(driver.findElements(By.tagName("img")).isEmpty(), "no key became an element");
-        WebElement xssLink = driver.findElement(By.linkText(XSS));
-        assertEquals(XSS, xssLink.getText(), "the markup key is shown as its text");
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(StaleElementReferenceException.class) // rows are redrawn with each poll
+                .untilAsserted(() -> assertEquals(XSS, driver.findElement(By.linkText(XSS)).getText(), "the markup key is shown as its text"));
         assertFalse(driver.findElement(By.id("partial")).isDisplayed(), "one instance answered: not partial");
 
         // a search among 10,006 keys: debounced (typing 9 characters asks once or twice), answered by the service
@@ -286,8 +286,11 @@ class PageIT {
         });
         driver.get(base);
         String key = "host-1/cpu";
-        await().atMost(Duration.ofSeconds(15)).until(() -> !driver.findElements(By.linkText(key)).isEmpty());
-        driver.findElement(By.linkText(key)).click();
+        // the overview redraws its rows with each poll: a link found just before a redraw is gone, so find it again
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptionsInstanceOf(StaleElementReferenceException.class).until(() -> {
+            driver.findElement(By.linkText(key)).click();
+            return true;
+        });
         assertTrue(driver.getCurrentUrl().endsWith("#/key/" + segment(key)), driver.getCurrentUrl());
         assertChartMatches(key);
         assertEquals(key, driver.findElement(By.id("key-title")).getText());
