@@ -36,6 +36,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
@@ -286,8 +287,9 @@ class PageIT {
         });
         driver.get(base);
         String key = "host-1/cpu";
-        // the overview redraws its rows with each poll: a link found just before a redraw is gone, so find it again
-        await().atMost(Duration.ofSeconds(15)).ignoreExceptionsInstanceOf(StaleElementReferenceException.class).until(() -> {
+        // until the overview shows the key; it redraws its rows with each poll: a link found just before a redraw is gone, so find it again
+        await().atMost(Duration.ofSeconds(15))
+                .ignoreExceptionsMatching(e -> e instanceof StaleElementReferenceException || e instanceof NoSuchElementException).until(() -> {
             driver.findElement(By.linkText(key)).click();
             return true;
         });
