@@ -82,6 +82,13 @@ public class SeriesResource {
                 : SeriesHistory.of(key, state, count, queries.forecast(key, state)));
     }
 
+    /** The key's recent anomalies (its last few, oldest first), and the score of its latest observation. */
+    @GET
+    @Path("/anomalies")
+    public Response anomalies(@Encoded @PathParam("key") String rawKey, @HeaderParam(FORWARDED) String forwarded, @Context HttpHeaders headers) {
+        return answer(rawKey, "anomalies", forwarded, headers, (key, state, model) -> state == null ? null : SeriesAnomalies.of(key, state));
+    }
+
     private Response answer(String rawKey, String what, String forwarded, HttpHeaders headers, Reader reader) {
         PathKey.Decoded decoded = PathKey.decode(rawKey, config.input().maxKeyBytes());
         if (decoded.error() != null) {
