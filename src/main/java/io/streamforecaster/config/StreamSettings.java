@@ -77,7 +77,7 @@ public record StreamSettings(
                 c.history().size(), c.coldStart(), t.minObservations(), t.minNewObservations(),
                 t.interval(), t.checkInterval(), c.accuracy().window(), c.input().maxBytes(), m.cacheSize(),
                 new TrainingSettings(m.variant(), m.nSteps(), m.nFeatures(), m.units(), t.epochs(),
-                        t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout()),
+                        t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout(), t.engine()),
                 new ServingSettings(c.fallback().enabled(), c.fallback().damping(), c.fallback().window(), c.fallback().minPoints(),
                         c.interval().coverage(), c.interval().window(), c.interval().adaptation(), c.interval().minErrors(),
                         c.forecast().horizon()),

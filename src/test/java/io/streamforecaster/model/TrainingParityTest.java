@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -256,6 +257,110 @@ class TrainingParityTest {
             assertArrayEquals(dl4j.lstms().get(l).bias(), java.lstms().get(l).bias(), 5e-3f, variant + ": bias of layer " + l);
         }
         assertArrayEquals(dl4j.dense().weights(), java.dense().weights(), 5e-3f, variant + ": dense weights");
+    }
+
+    /**
+     * Through {@link Trainer}, as the service trains: a first model, and a retrain warm-started from
+     * it 40 observations later, by each engine, forecast the same values. Not to float rounding:
+     * early Adam steps move a parameter by about the learning rate times the sign of its gradient,
+     * so a gradient within rounding of 0 may step either way, and the epochs carry such differences
+     * on; 1 % (of the loss, and of the series' typical step for the forecasts) bounds them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(Variant.class)
+    void shouldTrainTheSameModelsThroughTheTrainerWithEitherEngine(Variant variant) {
+        Random random = new Random(500L + variant.ordinal());
+        double[][] series = new double[340][];
+        double level = 50;
+        for (int i = 0; i < series.length; i++) {
+            level += random.nextGaussian() * 0.5;
+            series[i] = new double[] {level + 8 * Math.sin(i * 2 * Math.PI / 24) + random.nextGaussian()};
+        }
+        double[][] first = Arrays.copyOf(series, 300);
+        TrainingSettings javaEngine = new TrainingSettings(variant, 12, 1, 20, 20, 5, 0.01, 42, 1.0, 0, TrainingEngine.JAVA);
+        TrainingSettings dl4j = javaEngine.withEngine(TrainingEngine.DL4J);
+        ModelSnapshot j1 = Trainer.train(javaEngine, first, null, 300, 0);
+        ModelSnapshot d1 = Trainer.train(dl4j, first, null, 300, 0);
+        // both retrains start from the same model, so that they differ only by their own epochs
+        ModelSnapshot j2 = Trainer.train(javaEngine, series, d1, 340, 1);
+        ModelSnapshot d2 = Trainer.train(dl4j, series, d1, 340, 1);
+        assertEquals(d1.trainingLoss(), j1.trainingLoss(), 1e-2 * d1.trainingLoss(), "first model's loss");
+        assertEquals(d2.trainingLoss(), j2.trainingLoss(), 1e-2 * d2.trainingLoss(), "retrain's loss");
+        assertEquals(2, j2.version());
+        for (int t = 12; t <= series.length; t += 7) {
+            double[][] window = Arrays.copyOfRange(series, t - 12, t);
+            // the series moves by about 1 a step: forecasts must agree to a hundredth of that
+            assertEquals(FastForecaster.forecast(d1, window)[0], FastForecaster.forecast(j1, window)[0], 1e-2, "first model at " + t);
+            assertEquals(FastForecaster.forecast(d2, window)[0], FastForecaster.forecast(j2, window)[0], 1e-2, "retrain at " + t);
+        }
+    }
+
+    /**
+     * Clipping checked on its own: Adam's first step hardly depends on a gradient's scale, so the
+     * step test above cannot tell a clipped gradient from an unclipped one. DL4J's updater clips a
+     * layer's gradient in {@code preApply}; ours must give the same numbers.
+     */
+    @ParameterizedTest(name = "{0}, {1} feature(s)")
+    @MethodSource("shapes")
+    void shouldClipEachParameterTypeAsDl4jDoes(Variant variant, int nFeatures) {
+        Random random = new Random(400L * variant.ordinal() + nFeatures);
+        TrainingSettings s = new TrainingSettings(variant, 5, nFeatures, 6, 1, 1, 0.01, 7, 1.0, 0, TrainingEngine.JAVA);
+        ComputationGraph net = Dl4jModels.newNetwork(s);
+        NetworkParameters grad = ours(randomNetwork(s, random), s); // random values: norms of a few, so most types are clipped
+        float[][][] types = grad.types();
+        for (float[] row : types[types.length - 1]) { // and one type with a small norm, which must stay as it is
+            for (int j = 0; j < row.length; j++) {
+                row[j] *= 1e-3f;
+            }
+        }
+        float[] before = grad.flatten();
+        int clipped = GradientClipping.clipPerParamType(grad, s.gradientClip());
+        assertTrue(clipped > 0 && clipped < types.length, "some types clipped, not all: " + clipped);
+
+        String[] names = NetworkFactory.lstmLayerNames(variant);
+        NetworkParameters unclipped = unflat(before, s, variant);
+        java.util.List<float[]> expected = new java.util.ArrayList<>();
+        for (int l = 0; l < names.length; l++) {
+            expected.addAll(dl4jClipped(net, names[l], new float[][][] {unclipped.w[l], unclipped.rw[l], {unclipped.b[l]}},
+                    new String[] {"W", "RW", "b"}));
+        }
+        expected.addAll(dl4jClipped(net, NetworkFactory.OUTPUT, new float[][][] {unclipped.denseW, {unclipped.denseB}},
+                new String[] {"W", "b"}));
+        float[] dl4j = new float[before.length];
+        int at = 0;
+        for (float[] e : expected) {
+            System.arraycopy(e, 0, dl4j, at, e.length);
+            at += e.length;
+        }
+        assertArrayEquals(dl4j, grad.flatten(), 1e-6f);
+    }
+
+    private static NetworkParameters unflat(float[] flat, TrainingSettings s, Variant variant) {
+        NetworkParameters p = new NetworkParameters(variant, s.nFeatures(), s.units());
+        int at = 0;
+        for (float[][] type : p.types()) {
+            for (float[] row : type) {
+                System.arraycopy(flat, at, row, 0, row.length);
+                at += row.length;
+            }
+        }
+        return p;
+    }
+
+    /** One layer's parameter types through DL4J's {@code preApply}, each row-major. */
+    private static java.util.List<float[]> dl4jClipped(ComputationGraph net, String layer, float[][][] types, String[] keys) {
+        var gradient = new org.deeplearning4j.nn.gradient.DefaultGradient();
+        INDArray[] arrays = new INDArray[types.length];
+        for (int t = 0; t < types.length; t++) {
+            arrays[t] = Nd4j.create(types[t]).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            gradient.setGradientFor(keys[t], arrays[t]);
+        }
+        net.getUpdater().preApply(net.getLayer(layer), gradient, 0);
+        java.util.List<float[]> out = new java.util.ArrayList<>();
+        for (INDArray a : arrays) {
+            out.add(a.dup('c').data().asFloat());
+        }
+        return out;
     }
 
     @Test
