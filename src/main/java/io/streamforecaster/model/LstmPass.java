@@ -79,9 +79,9 @@ final class LstmPass {
             float[] hs = h[s + 1];
             for (int j = 0; j < u; j++) {
                 float a = relu(z[j]);
-                float f = FastForecaster.sigmoid(z[u + j]);
-                float o = FastForecaster.sigmoid(z[2 * u + j]);
-                float gi = FastForecaster.sigmoid(z[3 * u + j]);
+                float f = Sigmoid.of(z[u + j]);
+                float o = Sigmoid.of(z[2 * u + j]);
+                float gi = Sigmoid.of(z[3 * u + j]);
                 z[j] = a;
                 z[u + j] = f;
                 z[2 * u + j] = o;
