@@ -36,6 +36,11 @@ public final class Trainer {
         return fit(s, scaler, scaled(windows.x(), scaler), targets(windows, scaler), previous, observations, now);
     }
 
+    /** Loads what a first model under these settings starts from, so that the first training does not wait for it. */
+    public static void prepare(TrainingSettings s) {
+        JavaTrainer.initialParameters(s);
+    }
+
     /** Windows a shared model trains on at most, sampled evenly over its keys' windows. */
     public static final int MAX_SHARED_WINDOWS = 4096;
 
