@@ -32,7 +32,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (default settings but the engine) on a real single-node broker; {@code keys} new keys get
  * {@code min-observations} values each at once, then one value each per second, and the forecasts
  * on the output topic tell when each key became eligible for training (its 128th forecast) and
- * when it was first forecast by a model ({@code modelVersion} 1).
+ * when it first had a model (a forecast with {@code modelVersion} 1, or one marked
+ * {@code fallback}: naive served because the key's model did worse).
  */
 final class NewKeysRun {
 
@@ -196,7 +197,9 @@ final class NewKeysRun {
                         eligible[k] = at;
                     }
                     JsonNode f = json.readTree(r.value());
-                    if (Double.isNaN(modelled[k]) && f.get("modelVersion").asLong() > 0) {
+                    // served by a model, or naive because the key's model is in fallback: it has a model either way
+                    boolean hasModel = f.get("modelVersion").asLong() > 0 || f.has("fallback");
+                    if (Double.isNaN(modelled[k]) && hasModel) {
                         modelled[k] = at;
                         withModel++;
                     }
@@ -209,7 +212,7 @@ final class NewKeysRun {
         }
     }
 
-    private static final Pattern METER = Pattern.compile("^forecaster_training_duration_seconds_(sum|count)\\{[^}]*\\} ([0-9.eE+-]+)$",
+    private static final Pattern METER = Pattern.compile("^forecaster_training_duration_seconds_(sum|count)(?:\\{[^}]*\\})? ([0-9.eE+-]+)$",
             Pattern.MULTILINE);
 
     /** The service's own {@code forecaster.training.duration}: total seconds and count. */
