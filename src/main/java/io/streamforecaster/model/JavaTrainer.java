@@ -44,6 +44,11 @@ final class JavaTrainer {
         return new Trainer.Fit(params.lstms(), params.dense(), loss);
     }
 
+    /** Whether {@link #initialParameters} has built this configuration's weights already. */
+    static boolean prepared(TrainingSettings s) {
+        return INITIAL.containsKey(new Shape(s.variant(), s.nSteps(), s.nFeatures(), s.units(), s.seed()));
+    }
+
     /** DL4J's initial weights for this configuration; not a copy. */
     static NetworkParameters initialParameters(TrainingSettings s) {
         return INITIAL.computeIfAbsent(new Shape(s.variant(), s.nSteps(), s.nFeatures(), s.units(), s.seed()), k -> {
