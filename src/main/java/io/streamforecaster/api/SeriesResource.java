@@ -31,6 +31,8 @@ import org.apache.kafka.streams.state.HostInfo;
 public class SeriesResource {
 
     static final String FORWARDED = "X-Forecaster-Forwarded";
+    /** What 503 answers ask clients to wait, in seconds: about one rebalance. */
+    static final String RETRY_AFTER_SECONDS = "2";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Inject
@@ -58,11 +60,16 @@ public class SeriesResource {
         }
         if (location instanceof SeriesQueries.Remote remote) {
             return forwarded != null
-                    ? error(Response.Status.SERVICE_UNAVAILABLE, "key moved while the request was forwarded; retry")
+                    ? retryLater("key moved while the request was forwarded; retry")
                     : forward(remote.host(), key, what);
         }
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "2")
-                .entity(new ErrorBody(((SeriesQueries.Unavailable) location).why())).build();
+        return retryLater(((SeriesQueries.Unavailable) location).why());
+    }
+
+    /** 503 with {@code Retry-After}: the key is moving between instances (or they are starting); asking again shortly works. */
+    private static Response retryLater(String why) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS)
+                .entity(new ErrorBody(why)).build();
     }
 
     private static ModelInfo info(String key, SeriesState state, ModelSnapshot m, String scope) {
@@ -90,9 +97,14 @@ public class SeriesResource {
             URI uri = new URI("http", null, host.host(), host.port(), "/series/" + key + "/" + what, null, null);
             HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
                     .header(FORWARDED, "1").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            return Response.status(r.statusCode()).type(MediaType.APPLICATION_JSON).entity(r.body()).build();
-        } catch (IOException | URISyntaxException e) {
-            return error(Response.Status.BAD_GATEWAY, "instance " + host + " that owns the key did not answer: " + e.getMessage());
+            Response.ResponseBuilder answer = Response.status(r.statusCode()).type(MediaType.APPLICATION_JSON).entity(r.body());
+            r.headers().firstValue("Retry-After").ifPresent(v -> answer.header("Retry-After", v));
+            return answer.build();
+        } catch (IOException e) {
+            // the owner is stopping or gone: its partitions move to another instance shortly
+            return retryLater("instance " + host + " that owns the key did not answer (" + e.getMessage() + "); its keys are moving, retry");
+        } catch (URISyntaxException e) {
+            return error(Response.Status.BAD_GATEWAY, "instance " + host + " that owns the key has an unusable address: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return error(Response.Status.SERVICE_UNAVAILABLE, "interrupted");

@@ -1,0 +1,71 @@
+package io.streamforecaster.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import jakarta.ws.rs.core.Response;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+
+/**
+ * While a key moves between instances, a query for it is answered 503 with {@code Retry-After},
+ * also when it was forwarded: an owner that no longer answers (it is stopping or dead, and its
+ * partitions are about to move) is such a moment, not a gateway error.
+ */
+class SeriesResourceForwardingTest {
+
+    /** Locates every key on one other instance. */
+    static SeriesResource forwardingTo(HostInfo owner) {
+        SeriesResource resource = new SeriesResource();
+        resource.queries = new SeriesQueries() {
+            @Override
+            public Location locate(String key) {
+                return new Remote(owner);
+            }
+        };
+        return resource;
+    }
+
+    @Test
+    void shouldAskToRetryWhenTheOwnerDoesNotAnswer() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Response r = forwardingTo(new HostInfo("localhost", closed)).model("host-1.cpu", null);
+        assertEquals(503, r.getStatus());
+        assertEquals(SeriesResource.RETRY_AFTER_SECONDS, r.getHeaderString("Retry-After"));
+        assertTrue(((SeriesResource.ErrorBody) r.getEntity()).error().contains("retry"), r.getEntity().toString());
+    }
+
+    @Test
+    void shouldPassTheOwnersRetryAfterOn() throws Exception {
+        HttpServer owner = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+        owner.createContext("/", exchange -> {
+            byte[] body = "{\"error\":\"state store not queryable now\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Retry-After", "7");
+            exchange.sendResponseHeaders(503, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        owner.start();
+        try {
+            Response r = forwardingTo(new HostInfo("localhost", owner.getAddress().getPort())).forecast("host-1.cpu", null);
+            assertEquals(503, r.getStatus());
+            assertEquals("7", r.getHeaderString("Retry-After"));
+        } finally {
+            owner.stop(0);
+        }
+    }
+
+    @Test
+    void shouldAskToRetryWhenAForwardedKeyMovedAgain() {
+        Response r = forwardingTo(new HostInfo("localhost", 1)).forecast("host-1.cpu", "1");
+        assertEquals(503, r.getStatus());
+        assertEquals(SeriesResource.RETRY_AFTER_SECONDS, r.getHeaderString("Retry-After"));
+    }
+}
