@@ -36,6 +36,15 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(Map<String, String> properties, int httpPort, Path log, List<String> jvmOptions)
             throws IOException {
+        return start(properties, Map.of(), httpPort, log, jvmOptions);
+    }
+
+    /**
+     * Starts the service with these system properties and environment variables (as a pod's
+     * environment sets them); its output goes to {@code log}.
+     */
+    public static ServiceProcess start(Map<String, String> properties, Map<String, String> environment, int httpPort, Path log,
+                                       List<String> jvmOptions) throws IOException {
         if (!Files.exists(JAR)) {
             throw new IOException(JAR + " is missing: build the service first (./mvnw package -DskipTests)");
         }
@@ -49,6 +58,7 @@ public final class ServiceProcess implements AutoCloseable {
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(environment);
         pb.environment().putIfAbsent("OMP_NUM_THREADS", "1");
         return new ServiceProcess(pb.start(), httpPort, log);
     }
@@ -59,6 +69,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** The operating system's process id. */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {
@@ -76,6 +91,19 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Response(-1, "interrupted");
+        }
+    }
+
+    /** GET on the service with the whole answer (headers too); null when it does not answer. */
+    public HttpResponse<String> request(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + path))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
