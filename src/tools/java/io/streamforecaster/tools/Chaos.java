@@ -26,7 +26,7 @@ public final class Chaos {
                           S7 fuzzed input           eos-cost  latency of exactly-once against at-least-once
                           (default: S1 to S7)
               --quick     the integration tests' sizes: minutes instead of about an hour
-              --kills N   kills per S1 run (default 20; 3 with --quick)
+              --kills N   kills per S1 run (default 20; 2 with --quick)
               --out FILE  also write the table and notes there (default target/chaos/figures.md)
               --dir DIR   where the brokers, services and their logs live (default target/chaos/run-TIME)
             Heavy: on a shared machine run it alone (flock /tmp/heavy.lock ./forecaster chaos).
@@ -58,7 +58,7 @@ public final class Chaos {
             return;
         }
         boolean quick = a.has("--quick");
-        int kills = a.integer("--kills", quick ? 3 : 20, 1);
+        int kills = a.integer("--kills", quick ? 2 : 20, 1);
         List<Scenario> scenarios = new ArrayList<>();
         for (String name : names.isEmpty() ? Matrix.ALL : names) {
             scenarios.add(Matrix.scenario(name, quick, kills)

@@ -98,7 +98,7 @@ public final class ServiceProcess implements AutoCloseable {
     public HttpResponse<String> request(String path) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {

@@ -36,7 +36,7 @@ import org.awaitility.Awaitility;
  */
 public final class BrokerCluster implements AutoCloseable {
 
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
 
     private final Path dir;
     private final List<BrokerNode> nodes;
@@ -223,15 +223,30 @@ public final class BrokerCluster implements AutoCloseable {
         }
     }
 
+    /** How long the last start of each node took: until its port accepted connections, and until it was a registered broker. */
+    private final Map<Integer, long[]> startTimes = new java.util.concurrent.ConcurrentHashMap<>();
+
     private void awaitReady(int id) {
         BrokerNode node = node(id);
+        long start = System.nanoTime();
+        long[] portOpen = {-1};
         Awaitility.await().alias("Kafka node " + id + " ready (log: " + node.log() + ")").atMost(START_TIMEOUT)
                 .pollInterval(Duration.ofMillis(200)).until(() -> {
                     if (!node.isAlive()) {
                         throw new IllegalStateException("Kafka node " + id + " exited while starting; see " + node.log());
                     }
-                    return accepts(node.port()) && registered(id);
+                    if (portOpen[0] < 0 && accepts(node.port())) {
+                        portOpen[0] = System.nanoTime() - start;
+                    }
+                    return portOpen[0] >= 0 && registered(id);
                 });
+        startTimes.put(id, new long[] {portOpen[0], System.nanoTime() - start});
+    }
+
+    /** The last start of node {@code id}: seconds until its port accepted connections, and until it was a registered broker. */
+    public String lastStart(int id) {
+        long[] t = startTimes.get(id);
+        return t == null ? "?" : String.format(java.util.Locale.ROOT, "port open after %.1f s, registered after %.1f s", t[0] / 1e9, t[1] / 1e9);
     }
 
     private static boolean accepts(int port) {
@@ -312,7 +327,7 @@ public final class BrokerCluster implements AutoCloseable {
             List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
                     "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-                    "-cp", System.getProperty("java.class.path"), "kafka.Kafka", config.toString());
+                    "-cp", System.getProperty("java.class.path"), KafkaNode.class.getName(), config.toString());
             try {
                 process = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

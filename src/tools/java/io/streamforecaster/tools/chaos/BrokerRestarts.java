@@ -1,7 +1,5 @@
 package io.streamforecaster.tools.chaos;
 
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,17 +21,17 @@ public final class BrokerRestarts implements Scenario {
      * @param kill {@code kill -9} (S3) rather than a controlled stop (S2)
      * @param rate records per second while the faults happen
      */
-    public record Options(String id, int nodes, int faults, boolean kill, int keys, int records, int badEvery, int partitions,
+    public record Options(String id, int nodes, int faults, boolean kill, int keys, int badEvery, int partitions,
                           double rate, long seed) {
 
         public static Options s2(boolean quick) {
-            return quick ? new Options("S2", 1, 2, false, 100, 8_000, 100, 4, 150, 2)
-                    : new Options("S2", 1, 5, false, 500, 60_000, 100, 4, 400, 2);
+            return quick ? new Options("S2", 1, 1, false, 100, 100, 4, 150, 2)
+                    : new Options("S2", 1, 5, false, 500, 100, 4, 400, 2);
         }
 
         public static Options s3(boolean quick) {
-            return quick ? new Options("S3", 3, 1, true, 100, 8_000, 100, 4, 150, 3)
-                    : new Options("S3", 3, 2, true, 500, 60_000, 100, 4, 400, 3);
+            return quick ? new Options("S3", 3, 1, true, 100, 100, 4, 150, 3)
+                    : new Options("S3", 3, 2, true, 500, 100, 4, 400, 3);
         }
     }
 
@@ -57,15 +55,19 @@ public final class BrokerRestarts implements Scenario {
     }
 
     @Override
-    public List<Figures> run(Path dir, PrintStream progress) throws Exception {
-        try (Lab lab = Lab.start(dir, options.nodes(), Map.of(), progress)) {
-            return List.of(run(lab));
-        }
+    public int brokers() {
+        return options.nodes();
     }
 
-    private Figures run(Lab lab) throws Exception {
+    @Override
+    public List<Figures> run(Lab lab) throws Exception {
+        return List.of(runOnce(lab));
+    }
+
+    private Figures runOnce(Lab lab) throws Exception {
         String run = options.id().toLowerCase(Locale.ROOT);
-        Workload.Series workload = new Workload.Series(options.keys(), options.records(), options.badEvery(), Lab.MAX_BYTES);
+        // records for an hour at the rate: the run stops sending once the faults are over and forecasts flow again
+        Workload.Series workload = new Workload.Series(options.keys(), (int) (options.rate() * 3600), options.badEvery(), Lab.MAX_BYTES);
         Map<String, String> overrides = options.nodes() > 1 ? Map.of("kafka-streams.replication.factor", "3") : Map.of();
         Random random = new Random(options.seed());
         List<String> notes = new ArrayList<>();
@@ -91,8 +93,8 @@ public final class BrokerRestarts implements Scenario {
                 kafka.restart(node);
                 long back = System.nanoTime();
                 backAt.add(back);
-                String line = String.format(Locale.ROOT, "fault %d: node %d took %.1f s to go, was away %.1f s", f, node, (at - asked) / 1e9,
-                        (back - at) / 1e9);
+                String line = String.format(Locale.ROOT, "fault %d: node %d took %.1f s to go, was away %.1f s (its start: %s)", f, node,
+                        (at - asked) / 1e9, (back - at) / 1e9, kafka.lastStart(node));
                 lab.say("  %s", line);
                 notes.add(line);
                 if (options.nodes() > 1) { // the next loss must not take a second in-sync replica
@@ -102,7 +104,8 @@ public final class BrokerRestarts implements Scenario {
                 }
             }
             h.awaitRecovered(Duration.ofMinutes(5));
-            h.finish(Duration.ofSeconds(90));
+            h.sender().limit(h.sender().sent());
+            h.finish();
             for (int f = 0; f < backAt.size(); f++) {
                 long flowing = h.ledger().firstForecastOfInputSentAfter(backAt.get(f));
                 notes.add(String.format(Locale.ROOT, "fault %d: forecasts of new events %s after the node was back", f + 1,

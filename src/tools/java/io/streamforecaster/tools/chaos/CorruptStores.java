@@ -3,7 +3,6 @@ package io.streamforecaster.tools.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamforecaster.model.ModelFormat;
 import io.streamforecaster.stream.Stores;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -97,13 +96,11 @@ public final class CorruptStores implements Scenario {
     }
 
     @Override
-    public List<Figures> run(Path dir, PrintStream progress) throws Exception {
-        try (Lab lab = Lab.start(dir, 1, Map.of(), progress)) {
-            return List.of(run(lab));
-        }
+    public List<Figures> run(Lab lab) throws Exception {
+        return List.of(runOnce(lab));
     }
 
-    private Figures run(Lab lab) throws Exception {
+    private Figures runOnce(Lab lab) throws Exception {
         String run = "s6";
         Damage[] damages = Damage.values();
         int keys = options.keysPerDamage() * damages.length;
@@ -118,7 +115,7 @@ public final class CorruptStores implements Scenario {
             Fleet.Instance service = h.fleet().add("forecaster-0", Map.of(), Map.of()).start();
             h.startCollector();
             h.preload(beforeRecords);
-            h.finish(Duration.ofSeconds(90));
+            h.finish();
             service.stop();
 
             Map<String, Damage> damageOf = new LinkedHashMap<>();
@@ -140,7 +137,7 @@ public final class CorruptStores implements Scenario {
             service.start();
             Map<String, Integer> restAfterStart = restStatuses(service, damageOf.keySet());
             h.sender().limit(workload.size());
-            h.finish(Duration.ofSeconds(90));
+            h.finish();
             List<String> notRetrained = new ArrayList<>();
             Awaitility.await().alias("damaged models trained again").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> retrainedOrNot(service, damageOf, written, notRetrained));
@@ -228,6 +225,10 @@ public final class CorruptStores implements Scenario {
             throw new IllegalStateException("not a model record");
         }
         return b;
+    }
+
+    private static boolean serverError(int status) {
+        return status >= 500 && status != 503;
     }
 
     private static byte[] randomBytes(Random r, int n) {

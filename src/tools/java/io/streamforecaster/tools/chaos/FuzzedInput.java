@@ -1,7 +1,5 @@
 package io.streamforecaster.tools.chaos;
 
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,40 +51,38 @@ public final class FuzzedInput implements Scenario {
     }
 
     @Override
-    public List<Figures> run(Path dir, PrintStream progress) throws Exception {
-        try (Lab lab = Lab.start(dir, 1, Map.of(), progress)) {
-            long t0 = System.currentTimeMillis();
-            Outcome clean = run(lab, "s7-clean", true, t0);
-            Outcome fuzzed = run(lab, "s7-fuzzed", false, t0);
-            long differ = 0;
-            long compared = 0;
-            for (int s = 0; s < clean.forecasts().length; s++) {
-                if (clean.expected()[s]) {
-                    compared++;
-                    if (!Arrays.equals(clean.forecasts()[s], fuzzed.forecasts()[s])) {
-                        differ++;
-                    }
+    public List<Figures> run(Lab lab) throws Exception {
+        long t0 = System.currentTimeMillis();
+        Outcome clean = run(lab, "s7-clean", true, t0);
+        Outcome fuzzed = run(lab, "s7-fuzzed", false, t0);
+        long differ = 0;
+        long compared = 0;
+        for (int s = 0; s < clean.forecasts().length; s++) {
+            if (clean.expected()[s]) {
+                compared++;
+                if (!Arrays.equals(clean.forecasts()[s], fuzzed.forecasts()[s])) {
+                    differ++;
                 }
             }
-            double ratio = fuzzed.goodPerSecond() / clean.goodPerSecond();
-            List<String> notes = new ArrayList<>(fuzzed.figures().notes());
-            notes.add(String.format(Locale.ROOT, "good records' forecasts: %,d of %,d the same bytes as in the clean run", compared - differ, compared));
-            notes.add(String.format(Locale.ROOT, "good-record throughput on a backlog: %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f (goal %.1f)",
-                    fuzzed.goodPerSecond(), clean.goodPerSecond(), ratio, THROUGHPUT_GOAL));
-            List<String> misses = new ArrayList<>(fuzzed.figures().misses());
-            if (differ > 0) {
-                misses.add(differ + " good records' forecasts differ from the clean run");
-            }
-            if (ratio < THROUGHPUT_GOAL) {
-                misses.add(String.format(Locale.ROOT, "good-record throughput %.2f of the clean run's", ratio));
-            }
-            Figures f = fuzzed.figures();
-            Figures withComparison = new Figures(f.scenario(), f.run(), f.eventsSent(), f.badSent(), f.faults(), f.forecastsExpected(),
-                    f.forecastsObserved(), f.lost(), f.duplicated(), f.unexpected(), f.deadLetters(), f.badWithoutDeadLetter(),
-                    f.deadLettersDuplicated(), f.goodDeadLettered(), f.retrains(), f.threadDeaths(), f.longestStall(), f.timeToRecover(),
-                    notes, List.copyOf(misses));
-            return List.of(clean.figures(), withComparison);
         }
+        double ratio = fuzzed.goodPerSecond() / clean.goodPerSecond();
+        List<String> notes = new ArrayList<>(fuzzed.figures().notes());
+        notes.add(String.format(Locale.ROOT, "good records' forecasts: %,d of %,d the same bytes as in the clean run", compared - differ, compared));
+        notes.add(String.format(Locale.ROOT, "good-record throughput on a backlog: %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f (goal %.1f)",
+                fuzzed.goodPerSecond(), clean.goodPerSecond(), ratio, THROUGHPUT_GOAL));
+        List<String> misses = new ArrayList<>(fuzzed.figures().misses());
+        if (differ > 0) {
+            misses.add(differ + " good records' forecasts differ from the clean run");
+        }
+        if (ratio < THROUGHPUT_GOAL) {
+            misses.add(String.format(Locale.ROOT, "good-record throughput %.2f of the clean run's", ratio));
+        }
+        Figures f = fuzzed.figures();
+        Figures withComparison = new Figures(f.scenario(), f.run(), f.eventsSent(), f.badSent(), f.faults(), f.forecastsExpected(),
+                f.forecastsObserved(), f.lost(), f.duplicated(), f.unexpected(), f.deadLetters(), f.badWithoutDeadLetter(),
+                f.deadLettersDuplicated(), f.goodDeadLettered(), f.retrains(), f.threadDeaths(), f.longestStall(), f.timeToRecover(),
+                notes, List.copyOf(misses));
+        return List.of(clean.figures(), withComparison);
     }
 
     private Outcome run(Lab lab, String run, boolean clean, long t0) throws Exception {
@@ -99,7 +95,7 @@ public final class FuzzedInput implements Scenario {
             h.sender().awaitSent(Duration.ofMinutes(10));
             h.startCollector();
             Fleet.Instance service = h.fleet().add("forecaster-0", Map.of(), Map.of()).start();
-            h.finish(Duration.ofSeconds(120));
+            h.finish();
             Ledger.Arrivals arrivals = h.ledger().arrivals();
             long first = arrivals.firstAtOrAfter(0);
             long last = arrivals.last();

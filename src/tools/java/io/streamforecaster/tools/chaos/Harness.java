@@ -135,11 +135,11 @@ final class Harness implements AutoCloseable {
 
     /**
      * Sends the rest (up to the sender's limit) as fast as possible and waits for all the output,
-     * or until none comes for {@code quiet}.
+     * or until none comes for the lab's patience.
      */
-    void finish(Duration quiet) {
+    void finish() {
         sender.rate(0);
-        lab.awaitOutput(ledger, sender, collector, quiet);
+        lab.awaitOutput(ledger, sender, collector, lab.patience());
     }
 
     /** The figures of the run, with the notes every run has (per-fault costs, dead-letter reasons). */

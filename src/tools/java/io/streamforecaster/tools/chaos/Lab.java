@@ -14,30 +14,49 @@ import org.awaitility.Awaitility;
  * settings the service instances get. A scenario builds its runs from these parts and closes the
  * lab, which kills whatever it started, also when the run fails.
  */
-final class Lab implements AutoCloseable {
+public final class Lab implements AutoCloseable {
 
     /** The service's n-steps in every chaos run (its default). */
     static final int N_STEPS = 12;
     /** The service's input.max-bytes (its default). */
     static final int MAX_BYTES = 4096;
 
+    /** How long a run waits for more output before it counts what is missing (the command's patience). */
+    static final Duration PATIENCE = Duration.ofSeconds(90);
+
     private final Path dir;
     private final BrokerCluster kafka;
     private final PrintStream progress;
+    private final Duration patience;
 
-    private Lab(Path dir, BrokerCluster kafka, PrintStream progress) {
+    private Lab(Path dir, BrokerCluster kafka, PrintStream progress, Duration patience) {
         this.dir = dir;
         this.kafka = kafka;
         this.progress = progress;
+        this.patience = patience;
     }
 
-    static Lab start(Path dir, int brokers, Map<String, String> brokerSettings, PrintStream progress) throws Exception {
+    /** Starts {@code brokers} Kafka nodes under {@code dir}; progress lines go to {@code progress}. */
+    public static Lab start(Path dir, int brokers, Map<String, String> brokerSettings, PrintStream progress) throws Exception {
+        return start(dir, brokers, brokerSettings, progress, PATIENCE);
+    }
+
+    /**
+     * As above; {@code patience} is how long a run waits for more output before it counts what is
+     * missing (the tests wait less: a missing forecast is missing either way).
+     */
+    public static Lab start(Path dir, int brokers, Map<String, String> brokerSettings, PrintStream progress, Duration patience)
+            throws Exception {
         Files.createDirectories(dir);
         progress.printf("  starting %d Kafka node(s) under %s%n", brokers, dir);
-        return new Lab(dir, BrokerCluster.start(dir.resolve("kafka"), brokers, brokerSettings), progress);
+        return new Lab(dir, BrokerCluster.start(dir.resolve("kafka"), brokers, brokerSettings), progress, patience);
     }
 
-    Path dir() {
+    Duration patience() {
+        return patience;
+    }
+
+    public Path dir() {
         return dir;
     }
 

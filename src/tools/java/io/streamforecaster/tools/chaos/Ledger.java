@@ -209,6 +209,21 @@ public final class Ledger {
         return longest < 0 ? null : java.time.Duration.ofNanos(longest);
     }
 
+    /** Each expected event's wait for its forecast (send to first arrival, ns), from record {@code fromSeq} on, sorted. */
+    long[] waits(int fromSeq) {
+        boolean[] expected = expectedForecasts();
+        long[] out = new long[plannedCount];
+        int n = 0;
+        for (int s = fromSeq; s < plannedCount; s++) {
+            if (expected[s] && forecasts[s] > 0) {
+                out[n++] = firstOutNanos[s] - sentNanos.get(s);
+            }
+        }
+        out = java.util.Arrays.copyOf(out, n);
+        java.util.Arrays.sort(out);
+        return out;
+    }
+
     long forecastsSeen() {
         return forecastsSeen;
     }

@@ -3,7 +3,6 @@ package io.streamforecaster.tools.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,13 +62,11 @@ public final class LostDisk implements Scenario {
     }
 
     @Override
-    public List<Figures> run(Path dir, PrintStream progress) throws Exception {
-        try (Lab lab = Lab.start(dir, 1, Map.of(), progress)) {
-            return List.of(run(lab));
-        }
+    public List<Figures> run(Lab lab) throws Exception {
+        return List.of(runOnce(lab));
     }
 
-    private Figures run(Lab lab) throws Exception {
+    private Figures runOnce(Lab lab) throws Exception {
         String run = "s5";
         int keys = options.keys();
         Workload.Series workload = new Workload.Series(keys, keys * (options.before() + options.after()), 0, Lab.MAX_BYTES);
@@ -83,7 +80,7 @@ public final class LostDisk implements Scenario {
             long firstRestore = awaitModels(service, keys) - launched;
             h.startCollector();
             h.preload(keys * options.before());
-            h.finish(Duration.ofSeconds(90));
+            h.finish();
             Map<String, JsonNode> before = models(service, written.versions().keySet().stream().toList());
 
             service.stop();
@@ -101,7 +98,7 @@ public final class LostDisk implements Scenario {
             Awaitility.await().alias("every key forecast after the restart").atMost(Duration.ofMinutes(10))
                     .pollInterval(Duration.ofMillis(200)).until(() -> h.ledger().everyKeyForecastAfter(at) > 0);
             long everyKey = h.ledger().everyKeyForecastAfter(at) - relaunched;
-            h.finish(Duration.ofSeconds(90));
+            h.finish();
             Map<String, JsonNode> after = models(service, written.versions().keySet().stream().toList());
 
             long changed = 0;

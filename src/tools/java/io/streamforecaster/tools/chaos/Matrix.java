@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** The fault matrix: its scenarios by name, and the runner that prints their figures. */
@@ -29,6 +30,7 @@ public final class Matrix {
             case "S5" -> new LostDisk(quick ? LostDisk.Options.quick() : LostDisk.Options.full());
             case "S6" -> new CorruptStores(quick ? CorruptStores.Options.quick() : CorruptStores.Options.full());
             case "S7" -> new FuzzedInput(quick ? FuzzedInput.Options.quick() : FuzzedInput.Options.full());
+            case "EOS-COST" -> new EosCost(quick ? EosCost.Options.quick() : EosCost.Options.full());
             default -> null;
         });
     }
@@ -47,7 +49,9 @@ public final class Matrix {
         for (Scenario s : scenarios) {
             progress.printf("%s: %s%n", s.id(), s.title());
             try {
-                figures.addAll(s.run(dir.resolve(s.id().toLowerCase(Locale.ROOT)), progress));
+                try (Lab lab = Lab.start(dir.resolve(s.id().toLowerCase(Locale.ROOT)), s.brokers(), Map.of(), progress)) {
+                    figures.addAll(s.run(lab));
+                }
             } catch (Exception | AssertionError e) {
                 progress.printf("%s failed: %s%n", s.id(), e);
                 e.printStackTrace(progress);
@@ -62,7 +66,8 @@ public final class Matrix {
         return failures.isEmpty() && figures.stream().allMatch(Figures::held);
     }
 
-    static String report(List<Figures> figures, List<String> failures, String command, Instant started) throws IOException {
+    /** The table of the figures and each run's notes, in Markdown. */
+    public static String report(List<Figures> figures, List<String> failures, String command, Instant started) throws IOException {
         StringBuilder r = new StringBuilder();
         r.append(String.format(Locale.ROOT, "Machine: %d cores, %d GiB; %s %s. Started %s. Command: `%s`%n%n",
                 Runtime.getRuntime().availableProcessors(), physicalGiB(), System.getProperty("java.vm.name"),

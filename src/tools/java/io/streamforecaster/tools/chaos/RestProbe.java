@@ -22,6 +22,8 @@ import java.util.function.Supplier;
 final class RestProbe implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** After the last key is owned again, how long 503 answers still count as part of the move: every instance learns the new owners at its own pace. */
+    static final Duration GRACE = Duration.ofSeconds(5);
 
     private final Supplier<List<Fleet.Instance>> instances;
     private final List<String> keys;
@@ -62,8 +64,9 @@ final class RestProbe implements AutoCloseable {
         moves.add(new long[] {System.nanoTime(), Long.MAX_VALUE});
     }
 
+    /** Keys have moved; instances may take a moment more to learn where (the grace). */
     synchronized void moved() {
-        moves.get(moves.size() - 1)[1] = System.nanoTime();
+        moves.get(moves.size() - 1)[1] = System.nanoTime() + GRACE.toNanos();
     }
 
     private void loop() {

@@ -1,7 +1,5 @@
 package io.streamforecaster.tools.chaos;
 
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,15 +56,13 @@ public final class Scaling implements Scenario {
     }
 
     @Override
-    public List<Figures> run(Path dir, PrintStream progress) throws Exception {
+    public List<Figures> run(Lab lab) throws Exception {
         List<Figures> out = new ArrayList<>();
-        try (Lab lab = Lab.start(dir, 1, Map.of(), progress)) {
             out.add(scale(lab));
             if (options.failover()) {
                 out.add(failover(lab, 0));
                 out.add(failover(lab, 1));
             }
-        }
         return out;
     }
 
@@ -120,7 +116,7 @@ public final class Scaling implements Scenario {
                 lab.say("  one instance owns every key again %.1f s after the scale-in began", down / 1e9);
                 Pause.of(options.hold());
                 h.sender().limit(h.sender().sent()); // the rest of the workload is not needed
-                h.finish(Duration.ofSeconds(90));
+                h.finish();
                 RestProbe.Result rest = probe.result();
                 List<String> misses = new ArrayList<>(rest.misses());
                 long changed = changedModels(first, written);
@@ -168,7 +164,7 @@ public final class Scaling implements Scenario {
                     .until(() -> h.ledger().everyKeyForecastAfter(at) > 0);
             long everyKey = h.ledger().everyKeyForecastAfter(at) - at;
             h.sender().limit(h.sender().sent());
-            h.finish(Duration.ofSeconds(90));
+            h.finish();
             long changed = changedModels(rest.get(0), written);
             long installs = h.fleet().installs().values().stream().mapToLong(Integer::longValue).sum();
             List<String> notes = new ArrayList<>();

@@ -1,10 +1,8 @@
 package io.streamforecaster.tools.chaos;
 
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 
-/** One scenario of the fault matrix: its runs on real brokers it starts, and their figures. */
+/** One scenario of the fault matrix: its runs on real brokers, and their figures. */
 public interface Scenario {
 
     /** {@code S1} to {@code S7}. */
@@ -13,9 +11,15 @@ public interface Scenario {
     /** One line: what it breaks. */
     String title();
 
+    /** Kafka nodes the scenario needs. */
+    default int brokers() {
+        return 1;
+    }
+
     /**
-     * Runs it; brokers, services and logs live under {@code dir}, and everything started is
-     * stopped before this returns, also on failure.
+     * Runs it on the lab's brokers (runs have topics and application ids of their own, so
+     * scenarios can share a lab); the services it starts are stopped before this returns, also on
+     * failure.
      */
-    List<Figures> run(Path dir, PrintStream progress) throws Exception;
+    List<Figures> run(Lab lab) throws Exception;
 }
