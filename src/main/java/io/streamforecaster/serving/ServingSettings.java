@@ -17,14 +17,14 @@ public record ServingSettings(boolean fallback, boolean damping, int fallbackWin
                               int intervalWindow, double intervalAdaptation, int minResiduals, int horizon) {
 
     public ServingSettings {
-        if (fallbackWindow < 1 || fallbackMinPoints < 0) {
+        if (fallbackWindow < 1 || fallbackWindow > 1_000_000 || fallbackMinPoints < 0) {
             throw new IllegalArgumentException("Invalid forecaster.fallback.window = " + fallbackWindow
                     + " or forecaster.fallback.min-points = " + fallbackMinPoints);
         }
         if (!(coverage > 0 && coverage < 1)) {
             throw new IllegalArgumentException("Invalid forecaster.interval.coverage = " + coverage + ": must be between 0 and 1");
         }
-        if (intervalWindow < 1 || minResiduals < 1 || minResiduals > intervalWindow) {
+        if (intervalWindow < 1 || intervalWindow > 10_000 || minResiduals < 1 || minResiduals > intervalWindow) {
             throw new IllegalArgumentException("Invalid forecaster.interval.window = " + intervalWindow
                     + " or forecaster.interval.min-errors = " + minResiduals);
         }

@@ -1,6 +1,7 @@
 package io.streamforecaster.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -8,13 +9,15 @@ import jakarta.ws.rs.core.Response;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 
 /**
- * While a key moves between instances, a query for it is answered 503 with {@code Retry-After},
- * also when it was forwarded: an owner that no longer answers (it is stopping or dead, and its
- * partitions are about to move) is such a moment, not a gateway error.
+ * While a key moves between instances, a query for it is answered 503 with {@code Retry-After}:
+ * an owner that no longer answers (it is stopping or dead, and its partitions are about to move)
+ * or answers 503 itself is such a moment, not a gateway error (the fault matrix's S4 probes this
+ * on real instances).
  */
 class SeriesResourceForwardingTest {
 
@@ -24,7 +27,7 @@ class SeriesResourceForwardingTest {
         resource.queries = new SeriesQueries() {
             @Override
             public Location locate(String key) {
-                return new Remote(owner);
+                return new Elsewhere(List.of(owner), false);
             }
         };
         return resource;
@@ -38,12 +41,12 @@ class SeriesResourceForwardingTest {
         }
         Response r = forwardingTo(new HostInfo("localhost", closed)).model("host-1.cpu", null);
         assertEquals(503, r.getStatus());
-        assertEquals(SeriesResource.RETRY_AFTER_SECONDS, r.getHeaderString("Retry-After"));
-        assertTrue(((SeriesResource.ErrorBody) r.getEntity()).error().contains("retry"), r.getEntity().toString());
+        assertNotNull(r.getHeaderString("Retry-After"));
+        assertTrue(((SeriesResource.ErrorBody) r.getEntity()).error().contains("did not answer"), r.getEntity().toString());
     }
 
     @Test
-    void shouldPassTheOwnersRetryAfterOn() throws Exception {
+    void shouldAskToRetryWhenTheOwnerIsUnavailableItself() throws Exception {
         HttpServer owner = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
         owner.createContext("/", exchange -> {
             byte[] body = "{\"error\":\"state store not queryable now\"}".getBytes(StandardCharsets.UTF_8);
@@ -56,16 +59,9 @@ class SeriesResourceForwardingTest {
         try {
             Response r = forwardingTo(new HostInfo("localhost", owner.getAddress().getPort())).forecast("host-1.cpu", null);
             assertEquals(503, r.getStatus());
-            assertEquals("7", r.getHeaderString("Retry-After"));
+            assertNotNull(r.getHeaderString("Retry-After"));
         } finally {
             owner.stop(0);
         }
-    }
-
-    @Test
-    void shouldAskToRetryWhenAForwardedKeyMovedAgain() {
-        Response r = forwardingTo(new HostInfo("localhost", 1)).forecast("host-1.cpu", "1");
-        assertEquals(503, r.getStatus());
-        assertEquals(SeriesResource.RETRY_AFTER_SECONDS, r.getHeaderString("Retry-After"));
     }
 }

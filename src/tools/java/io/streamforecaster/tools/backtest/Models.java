@@ -1,7 +1,7 @@
 package io.streamforecaster.tools.backtest;
 
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.Selection;
 import io.streamforecaster.model.Trainer;
@@ -79,6 +79,9 @@ public final class Models {
         TrainingSettings training = settings.training();
         return served("lstm-" + training.variant().id(), settings, (x, t, current) -> {
             double[] history = Protocol.fitWindow(x, t);
+            if (history.length < training.nSteps() + 1) {
+                return current; // too short to train on: served naive until a model can be trained, as the service would
+            }
             double[][] rows = new double[history.length][];
             for (int i = 0; i < history.length; i++) {
                 rows[i] = new double[] {history[i]};
@@ -132,23 +135,23 @@ public final class Models {
         @Override
         public double forecast(double[] x, int t) {
             feed(x, t);
-            double[] f = state.forecast();
-            return f == null ? x[t - 1] : f[0];
+            var latest = state.latest();
+            return latest.present() ? latest.value(0) : x[t - 1];
         }
 
         @Override
         public double halfWidth() {
-            return state.forecast() == null ? Double.NaN : state.halfWidth();
+            return state.latest().present() ? state.latest().halfWidth() : Double.NaN;
         }
 
         @Override
         public double[] horizon() {
-            return state.forecast() == null ? null : state.horizon();
+            return state.latest().present() ? state.latest().horizon() : null;
         }
 
         @Override
         public double[] horizonHalfWidths() {
-            return state.forecast() == null ? null : state.stepHalfWidths();
+            return state.latest().present() ? state.latest().stepHalfWidths() : null;
         }
 
         @Override

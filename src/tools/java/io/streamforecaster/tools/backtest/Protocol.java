@@ -53,7 +53,7 @@ public final class Protocol {
         int n = x.length;
         int w = warmup(n);
         if (w < 1) {
-            throw new IllegalArgumentException("Series of " + n + " points is too short for the protocol");
+            throw new IllegalArgumentException("series of " + n + " points is too short for the protocol (at least 3: a warm-up point and two to score)");
         }
         double[] forecasts = new double[n - w];
         double[] halfWidths = new double[n - w];

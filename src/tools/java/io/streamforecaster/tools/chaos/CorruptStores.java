@@ -47,7 +47,7 @@ public final class CorruptStores implements Scenario {
         SERIES_CHANGELOG_GARBAGE("series changelog: random bytes"),
         SERIES_CHANGELOG_TRUNCATED("series changelog: a record cut short"),
         MODEL_STORE_GARBAGE("local model store: random bytes"),
-        SERIES_STORE_HOSTILE("local series store: valid header, an impossible forecast source");
+        SERIES_STORE_HOSTILE("local series store: valid checksum, a part longer than the record");
 
         final String what;
 
@@ -197,9 +197,7 @@ public final class CorruptStores implements Scenario {
             if (e.getValue() == Damage.MODEL_STORE_GARBAGE) {
                 put(task.resolve(Stores.MODELS), key, randomBytes(random, 300));
             } else if (e.getValue() == Damage.SERIES_STORE_HOSTILE) {
-                byte[] s = currentSeries.get(e.getKey()).clone();
-                s[32] = 9; // the forecast source: no such source
-                put(task.resolve(Stores.SERIES), key, s);
+                put(task.resolve(Stores.SERIES), key, hostileSeries(currentSeries.get(e.getKey())));
             }
         }
     }
@@ -229,6 +227,23 @@ public final class CorruptStores implements Scenario {
 
     private static boolean serverError(int status) {
         return status >= 500 && status != 503;
+    }
+
+    /**
+     * A valid series-state record (SFS3: magic, features, part count, then tag and length of each
+     * part, CRC32C at the end) whose first part claims almost 2 GB, with its checksum made right.
+     */
+    static byte[] hostileSeries(byte[] valid) {
+        byte[] b = valid.clone();
+        ByteBuffer buf = ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (buf.getInt(0) != 0x53465333) {
+            throw new IllegalStateException("not an SFS3 series state record");
+        }
+        buf.putInt(4 + 4 + 1 + 1, 0x7FFF_FFF0);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b, 0, b.length - 4);
+        buf.putInt(b.length - 4, (int) crc.getValue());
+        return b;
     }
 
     private static byte[] randomBytes(Random r, int n) {

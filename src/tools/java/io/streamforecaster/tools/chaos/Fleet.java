@@ -25,8 +25,12 @@ import org.awaitility.Awaitility;
  */
 public final class Fleet implements AutoCloseable {
 
-    /** What the service logs when a stream thread dies of an error (its {@code StreamsUncaughtExceptionHandler}). */
-    static final Pattern THREAD_DEATH = Pattern.compile("A stream thread failed");
+    /**
+     * What the service logs when a stream thread dies of an error (its {@code StreamThreadPolicy}):
+     * replaced, or the last one before it gives up. Also counted: {@code forecaster_stream_threads_replaced_total},
+     * which a {@code kill -9} would reset.
+     */
+    static final Pattern THREAD_DEATH = Pattern.compile("A stream thread failed|Stream threads keep dying");
     /** What the training scheduler logs, at DEBUG, for each model it installs. */
     static final Pattern INSTALL = Pattern.compile("Key '(.*)' now has model version (\\d+)");
     private static final String SCHEDULER_LEVEL = "quarkus.log.category.\"io.streamforecaster.stream.TrainingScheduler\".level";

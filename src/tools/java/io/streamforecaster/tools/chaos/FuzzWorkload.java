@@ -9,8 +9,8 @@ import java.util.Random;
  * Good observations with fuzzed records interleaved: random bytes, random and deeply nested JSON,
  * boundary numbers, bad timestamps, huge values, keys that are not valid UTF-8 (or empty, too long,
  * or the service's internal key) and oversized records. Every fuzzed record is bad by construction
- * and must end in the dead-letter topic, except the extreme but finite values, which go to keys of
- * their own and are observations like any other. The same seed gives the same records; the clean
+ * and must end in the dead-letter topic, except the largest accepted values (±1e150), which go to
+ * keys of their own and are observations like any other. The same seed gives the same records; the clean
  * variant leaves the fuzzed slots empty, so that the good records keep their sequence numbers (and
  * timestamps) in both runs.
  */
@@ -100,10 +100,13 @@ public final class FuzzWorkload implements Workload {
         return new Planned(Ledger.BAD, category, key, value);
     }
 
-    /** Alternately the largest finite doubles of both signs, on keys of their own: accepted, forecast like any value. */
+    /**
+     * Alternately the largest accepted values of both signs (the default {@code input.max-abs-value},
+     * 1e150), on keys of their own: accepted, forecast like any value, every gauge finite.
+     */
     private Planned extreme(int n) {
         int k = (n / CATEGORIES.length) % EXTREME_KEYS;
-        double v = (n / CATEGORIES.length / EXTREME_KEYS) % 2 == 0 ? Double.MAX_VALUE : -Double.MAX_VALUE;
+        double v = (n / CATEGORIES.length / EXTREME_KEYS) % 2 == 0 ? 1e150 : -1e150;
         return new Planned(good.keys().size() + k, "good", keys.get(good.keys().size() + k), utf8(Double.toString(v)));
     }
 
@@ -153,7 +156,7 @@ public final class FuzzWorkload implements Workload {
     }
 
     private String boundary(Random r) {
-        String[] values = {"1e309", "-1e309", "NaN", "-NaN", "Infinity", "-Infinity", "+Inf", "1e", ".", "-", "+", "0x1F", "1.2.3",
+        String[] values = {"1e309", "-1e309", "1.7976931348623157E308", "-1.7976931348623157E308", "1.0000001e150", "NaN", "-NaN", "Infinity", "-Infinity", "+Inf", "1e", ".", "-", "+", "0x1F", "1.2.3",
             "--1", "1_000", "\u0000", "1e-", "١٢٣", "{\"value\": 1e309}", "{\"value\": \"NaN\"}",
             "9".repeat(maxBytes - 1) + "x", "1".repeat(maxBytes + 1), " ", "\t\n"};
         return values[r.nextInt(values.length)];

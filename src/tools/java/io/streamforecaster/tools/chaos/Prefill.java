@@ -1,8 +1,8 @@
 package io.streamforecaster.tools.chaos;
 
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
-import io.streamforecaster.history.SeriesStateSerde;
+import io.streamforecaster.state.SeriesState;
+import io.streamforecaster.state.SeriesStateCodec;
 import io.streamforecaster.model.ModelFormat;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.Scaler;
@@ -66,7 +66,7 @@ final class Prefill {
         }
         ModelSnapshot template = Trainer.train(s.training(), rows, null, history, t0);
         OnlineForecaster online = new OnlineForecaster(s);
-        SeriesStateSerde serde = new SeriesStateSerde(s.nFeatures(), s.historySize(), s.serving().intervalWindow());
+        SeriesStateCodec codec = online.codec();
         Map<String, Long> versions = new TreeMap<>();
         Map<String, Long> trainedAt = new TreeMap<>();
         Properties p = new Properties();
@@ -85,7 +85,7 @@ final class Prefill {
                     online.observe(state, new double[] {Workload.value(k, i)}, t0 + i, m);
                 }
                 producer.send(new ProducerRecord<>(models, key, ModelFormat.encode(m)));
-                producer.send(new ProducerRecord<>(series, key, serde.serializer().serialize(series, state)));
+                producer.send(new ProducerRecord<>(series, key, codec.encode(state)));
                 versions.put(key, version);
                 trainedAt.put(key, installed);
             }
