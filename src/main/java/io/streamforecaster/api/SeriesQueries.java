@@ -130,7 +130,7 @@ public class SeriesQueries {
     }
 
     /** Every partition whose series store is active on this instance. */
-    private TreeSet<Integer> localPartitions() {
+    TreeSet<Integer> localPartitions() {
         TreeSet<Integer> partitions = new TreeSet<>();
         streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> task.topicPartitions().forEach(tp -> {
             if (tp.topic().equals(settings.inputTopic())) {

@@ -52,12 +52,30 @@ public class SeriesResource {
         return answer(key, "model", forwarded, (state, model) -> model == null ? null : info(key, state, model, queries));
     }
 
+    @GET
+    @Path("/history")
+    public Response history(@PathParam("key") String key, @jakarta.ws.rs.QueryParam("points") String points,
+                            @HeaderParam(FORWARDED) String forwarded) {
+        int n;
+        try {
+            n = points == null ? io.streamforecaster.state.SeriesState.DEFAULT_SERVED : Integer.parseInt(points);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > 10_000) {
+            return error(Response.Status.BAD_REQUEST, "points must be a whole number from 1 to 10000");
+        }
+        int count = n;
+        return answer(key, "history?points=" + n, forwarded, (state, model) -> state == null ? null
+                : SeriesHistory.of(key, state, count, queries.forecast(key, state)));
+    }
+
     private Response answer(String key, String what, String forwarded, BiFunction<SeriesState, ModelSnapshot, Object> read) {
         SeriesQueries.Location location = forwarded != null ? queries.locateHere(key) : queries.locate(key);
         if (location instanceof SeriesQueries.Local local) {
             Object body = read.apply(local.state(), local.model());
             return body == null
-                    ? Response.status(Response.Status.NOT_FOUND).header(FOUND, "1").entity(new ErrorBody("no " + what + " for key '" + key + "' yet")).build()
+                    ? Response.status(Response.Status.NOT_FOUND).header(FOUND, "1").entity(new ErrorBody("no " + noun(what) + " for key '" + key + "' yet")).build()
                     : Response.ok(body).build();
         }
         if (location instanceof SeriesQueries.Elsewhere elsewhere) {
@@ -83,7 +101,12 @@ public class SeriesResource {
         if (problem != null || elsewhere.moving()) {
             return unavailable(problem != null ? problem : "the key's partition is moving between instances");
         }
-        return error(Response.Status.NOT_FOUND, "no " + what + " for key '" + key + "': unknown key");
+        return error(Response.Status.NOT_FOUND, "no " + noun(what) + " for key '" + key + "': unknown key");
+    }
+
+    private static String noun(String what) {
+        int q = what.indexOf('?');
+        return q < 0 ? what : what.substring(0, q);
     }
 
     private record Forwarded(int status, byte[] body, boolean found) {

@@ -95,6 +95,14 @@ public interface ForecasterConfig {
         /** Observations kept per key for training (at least n-steps + 1). */
         @WithDefault("512")
         int size();
+
+        /**
+         * The last observations for which each key keeps the forecast it served (value, interval,
+         * source, model version) beside the actual value, for {@code GET /series/{key}/history} and
+         * the operator page; 34 bytes each. 0 keeps none.
+         */
+        @WithDefault("128")
+        int servedPoints();
     }
 
     interface Training {

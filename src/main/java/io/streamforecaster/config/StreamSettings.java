@@ -121,7 +121,7 @@ public record StreamSettings(
                         t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout()),
                 new ServingSettings(c.fallback().enabled(), c.fallback().damping(), c.fallback().window(), c.fallback().minPoints(),
                         c.interval().coverage(), c.interval().window(), c.interval().adaptation(), c.interval().minErrors(),
-                        c.forecast().horizon()),
+                        c.forecast().horizon(), c.history().servedPoints()),
                 m.scope(), m.sharedKeys(),
                 new RetrainSettings(t.maxInterval(), new io.streamforecaster.state.DriftSettings(c.drift().enabled(), c.drift().delta(),
                         c.drift().threshold(), c.drift().clip(), c.drift().minPoints())));

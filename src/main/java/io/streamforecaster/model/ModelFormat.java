@@ -75,6 +75,35 @@ public final class ModelFormat {
         return b.array();
     }
 
+    /** What a model record says about itself, read from its header without its weights: for listings of many keys. */
+    public record Summary(Variant variant, long version, long trainedAt, double trainingLoss) {
+    }
+
+    /** The record's header, checked (magic, format, checksum), without decoding its weights. */
+    public static Summary summary(byte[] bytes) {
+        if (bytes == null || bytes.length < 4 + 2 + 1 + 12 + 8 + 8 + 8 + 4) {
+            throw new InvalidModelException("Model record too short");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (b.getInt() != MAGIC) {
+            throw new InvalidModelException("Not a stream-forecaster model record (bad magic)");
+        }
+        int format = b.getShort() & 0xFFFF;
+        if (format != 1 && format != FORMAT_VERSION) {
+            throw new InvalidModelException("Unsupported model format version " + format);
+        }
+        long stored = Integer.toUnsignedLong(ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt());
+        if (stored != crc(bytes, bytes.length - 4)) {
+            throw new InvalidModelException("Model record is corrupt: checksum mismatch");
+        }
+        int variantIndex = b.get();
+        if (variantIndex < 0 || variantIndex >= Variant.values().length) {
+            throw new InvalidModelException("Unknown variant code " + variantIndex);
+        }
+        b.position(b.position() + 12);
+        return new Summary(Variant.values()[variantIndex], b.getLong(), b.getLong(), b.getDouble());
+    }
+
     public static ModelSnapshot decode(byte[] bytes) {
         if (bytes == null || bytes.length < 10) {
             throw new InvalidModelException("Model record too short: " + (bytes == null ? 0 : bytes.length) + " bytes");

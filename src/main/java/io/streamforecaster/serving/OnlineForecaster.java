@@ -59,7 +59,7 @@ public final class OnlineForecaster {
 
     /** How states of this shape are written and read. */
     public SeriesStateCodec codec() {
-        return new SeriesStateCodec(settings.nFeatures(), settings.historySize(), serving.intervalWindow());
+        return new SeriesStateCodec(settings.nFeatures(), settings.historySize(), serving.intervalWindow(), serving.servedPoints());
     }
 
     /**
@@ -93,6 +93,9 @@ public final class OnlineForecaster {
         LatestForecast latest = state.latest();
         Judgement judgement = state.judgement();
         Source scoredSource = latest.source();
+        // what was served for this observation, before anything changes
+        state.served().add(timestamp, values[0], latest, judgement.fallback() && scoredSource == Source.NAIVE,
+                judgement.damped() && scoredSource == Source.LSTM);
         double servedError = Double.NaN;
         double naiveError = Double.NaN;
         int intervalCheck = 0;

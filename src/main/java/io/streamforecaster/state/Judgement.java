@@ -140,6 +140,11 @@ public final class Judgement implements StatePart {
 
     static Judgement read(ByteBuffer b) {
         SeriesStateFormat.version(b, VERSION, "judgement");
+        return fields(b);
+    }
+
+    /** The fields, in the order {@link #write} puts them after the version (as SFS2 records held them too). */
+    static Judgement fields(ByteBuffer b) {
         Judgement j = new Judgement();
         j.modelForecast = b.getDouble();
         j.version = b.getLong();

@@ -143,7 +143,8 @@ public final class LatestForecast implements StatePart {
         return f;
     }
 
-    private static double[] array(ByteBuffer b) {
+    /** A count and that many doubles; null for none. */
+    static double[] array(ByteBuffer b) {
         int n = b.getInt();
         if (n < 0 || 8L * n > b.remaining()) {
             throw new IllegalArgumentException("Series state record has an invalid array of " + n + " values");

@@ -16,7 +16,7 @@ final class LegacyStateFormat {
     }
 
     /** @param b positioned after the magic */
-    static SeriesState read(ByteBuffer b, int magic, int length, int nFeatures, int capacity, int residualCapacity) {
+    static SeriesState read(ByteBuffer b, int magic, int length, int nFeatures, int capacity, int residualCapacity, int servedPoints) {
         int nf = b.getInt();
         b.getInt(); // stored capacity: the configured one wins
         int size = b.getInt();
@@ -46,29 +46,18 @@ final class LegacyStateFormat {
         accuracy.naiveError = b.getDouble();
         accuracy.weight = b.getDouble();
         accuracy.scored = b.getLong();
-        Judgement judgement = new Judgement();
+        Judgement judgement = magic == MAGIC_V2 ? Judgement.fields(b) : new Judgement();
         IntervalErrors interval = new IntervalErrors(residualCapacity);
         HorizonErrors horizonErrors = new HorizonErrors();
         double halfWidth = Double.NaN;
         double[] horizon = null;
         double[] stepWidths = null;
         if (magic == MAGIC_V2) {
-            judgement.modelForecast = b.getDouble();
-            judgement.version = b.getLong();
-            judgement.modelError = b.getDouble();
-            judgement.naiveError = b.getDouble();
-            judgement.dampedError = b.getDouble();
-            judgement.weight = b.getDouble();
-            judgement.points = b.getLong();
-            byte flags = b.get();
-            judgement.fallback = (flags & 1) != 0;
-            judgement.damped = (flags & 2) != 0;
-            judgement.fallbacks = b.getLong();
             interval.missLevel(b.getDouble());
             halfWidth = b.getDouble();
-            horizon = doubles(b, length, "horizon");
+            horizon = LatestForecast.array(b);
             interval.restore(b, b.getInt());
-            stepWidths = doubles(b, length, "step count");
+            stepWidths = LatestForecast.array(b);
             int sc = b.getInt();
             horizonErrors.restore(b, sc);
         }
@@ -78,21 +67,6 @@ final class LegacyStateFormat {
             latest.record(forecast, source, version, halfWidth, horizon);
             latest.stepHalfWidths(stepWidths);
         }
-        return new SeriesState(history, accuracy, judgement, interval, horizonErrors, latest);
-    }
-
-    private static double[] doubles(ByteBuffer b, int length, String what) {
-        int n = b.getInt();
-        if (n < 0 || n > length / 8) {
-            throw new IllegalArgumentException("Series state record has invalid " + what + " " + n);
-        }
-        if (n == 0) {
-            return null;
-        }
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = b.getDouble();
-        }
-        return out;
+        return new SeriesState(history, accuracy, judgement, interval, horizonErrors, latest, new Drift(), new ServedForecasts(servedPoints));
     }
 }

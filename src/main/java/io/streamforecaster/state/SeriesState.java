@@ -3,7 +3,7 @@ package io.streamforecaster.state;
 /**
  * Everything the stream keeps for one key, in one store entry: parts with one concern each
  * ({@link History}, {@link Accuracy}, {@link Judgement}, {@link IntervalErrors},
- * {@link HorizonErrors}, {@link LatestForecast}, {@link Drift}), each with its own encoding inside the versioned
+ * {@link HorizonErrors}, {@link LatestForecast}, {@link Drift}, {@link ServedForecasts}), each with its own encoding inside the versioned
  * record ({@link SeriesStateFormat}). A new kind of per-key state is a new part.
  *
  * <p>Mutable, owned by the stream thread of the key's task.
@@ -12,6 +12,8 @@ public final class SeriesState {
 
     /** Recent one-step errors kept for prediction intervals unless told otherwise. */
     public static final int DEFAULT_RESIDUALS = 100;
+    /** Served forecasts kept with their actuals unless told otherwise. */
+    public static final int DEFAULT_SERVED = 128;
 
     private final History history;
     private final Accuracy accuracy;
@@ -20,23 +22,28 @@ public final class SeriesState {
     private final HorizonErrors horizon;
     private final LatestForecast latest;
     private final Drift drift;
+    private final ServedForecasts served;
 
     public SeriesState(int nFeatures, int capacity) {
         this(nFeatures, capacity, DEFAULT_RESIDUALS);
     }
 
     public SeriesState(int nFeatures, int capacity, int residualCapacity) {
+        this(nFeatures, capacity, residualCapacity, DEFAULT_SERVED);
+    }
+
+    public SeriesState(int nFeatures, int capacity, int residualCapacity, int servedPoints) {
         this(new History(nFeatures, capacity), new Accuracy(), new Judgement(), new IntervalErrors(residualCapacity),
-                new HorizonErrors(), new LatestForecast(), new Drift());
+                new HorizonErrors(), new LatestForecast(), new Drift(), new ServedForecasts(servedPoints));
     }
 
     SeriesState(History history, Accuracy accuracy, Judgement judgement, IntervalErrors interval, HorizonErrors horizon,
                 LatestForecast latest) {
-        this(history, accuracy, judgement, interval, horizon, latest, new Drift());
+        this(history, accuracy, judgement, interval, horizon, latest, new Drift(), new ServedForecasts(DEFAULT_SERVED));
     }
 
     SeriesState(History history, Accuracy accuracy, Judgement judgement, IntervalErrors interval, HorizonErrors horizon,
-                LatestForecast latest, Drift drift) {
+                LatestForecast latest, Drift drift, ServedForecasts served) {
         this.history = history;
         this.accuracy = accuracy;
         this.judgement = judgement;
@@ -44,6 +51,7 @@ public final class SeriesState {
         this.horizon = horizon;
         this.latest = latest;
         this.drift = drift;
+        this.served = served;
     }
 
     /** The key's last observations. */
@@ -82,7 +90,8 @@ public final class SeriesState {
      */
     public long heapBytes() {
         long h = horizon.steps();
-        return 7 * 16 + 5 * 48 + 64 // part objects and array headers
+        return 8 * 16 + 12 * 48 + 64 // part objects and array headers
+                + (long) ServedForecasts.POINT_BYTES * served.capacity()
                 + 8L * history.capacity() * history.nFeatures()
                 + 8L * interval.capacity() // the errors and, once built, their sorted copy
                 + 8 * (h * h + 3 * h)
@@ -94,9 +103,14 @@ public final class SeriesState {
         return drift;
     }
 
+    /** What it served against what happened, recently. */
+    public ServedForecasts served() {
+        return served;
+    }
+
     /** The parts in the order they are written. */
     StatePart[] parts() {
-        return new StatePart[] {history, accuracy, judgement, interval, horizon, latest, drift};
+        return new StatePart[] {history, accuracy, judgement, interval, horizon, latest, drift, served};
     }
 
     public byte[] toBytes() {
@@ -105,7 +119,11 @@ public final class SeriesState {
 
     /** The largest record a key's state can be with these settings. */
     public static long maxEncodedBytes(int nFeatures, int historySize, int residualCapacity, int horizon) {
-        return SeriesStateFormat.maxBytes(nFeatures, historySize, residualCapacity, horizon);
+        return maxEncodedBytes(nFeatures, historySize, residualCapacity, horizon, DEFAULT_SERVED);
+    }
+
+    public static long maxEncodedBytes(int nFeatures, int historySize, int residualCapacity, int horizon, int servedPoints) {
+        return SeriesStateFormat.maxBytes(nFeatures, historySize, residualCapacity, horizon, servedPoints);
     }
 
     /**
@@ -116,7 +134,11 @@ public final class SeriesState {
      * @throws IllegalArgumentException for a record that is corrupt or not a state
      */
     public static SeriesState fromBytes(byte[] bytes, int nFeatures, int capacity, int residualCapacity) {
-        return SeriesStateFormat.read(bytes, nFeatures, capacity, residualCapacity);
+        return fromBytes(bytes, nFeatures, capacity, residualCapacity, DEFAULT_SERVED);
+    }
+
+    public static SeriesState fromBytes(byte[] bytes, int nFeatures, int capacity, int residualCapacity, int servedPoints) {
+        return SeriesStateFormat.read(bytes, nFeatures, capacity, residualCapacity, servedPoints);
     }
 
     public static SeriesState fromBytes(byte[] bytes, int nFeatures, int capacity) {

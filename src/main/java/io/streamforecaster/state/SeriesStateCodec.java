@@ -1,7 +1,11 @@
 package io.streamforecaster.state;
 
 /** Turns a key's state into its record and back, in the configured shape. */
-public record SeriesStateCodec(int nFeatures, int capacity, int residualCapacity) {
+public record SeriesStateCodec(int nFeatures, int capacity, int residualCapacity, int servedPoints) {
+
+    public SeriesStateCodec(int nFeatures, int capacity, int residualCapacity) {
+        this(nFeatures, capacity, residualCapacity, SeriesState.DEFAULT_SERVED);
+    }
 
     public byte[] encode(SeriesState state) {
         return state.toBytes();
@@ -12,7 +16,7 @@ public record SeriesStateCodec(int nFeatures, int capacity, int residualCapacity
      * @throws IllegalArgumentException when the record is corrupt
      */
     public SeriesState decode(byte[] bytes) {
-        return SeriesState.fromBytes(bytes, nFeatures, capacity, residualCapacity);
+        return SeriesState.fromBytes(bytes, nFeatures, capacity, residualCapacity, servedPoints);
     }
 
     /** A deep copy, for readers on other threads. */
@@ -22,6 +26,6 @@ public record SeriesStateCodec(int nFeatures, int capacity, int residualCapacity
 
     /** A new, empty state of this shape. */
     public SeriesState empty() {
-        return new SeriesState(nFeatures, capacity, residualCapacity);
+        return new SeriesState(nFeatures, capacity, residualCapacity, servedPoints);
     }
 }

@@ -47,19 +47,20 @@ final class SeriesStateFormat {
         return b.array();
     }
 
-    static long maxBytes(int nFeatures, int historySize, int residualCapacity, int horizon) {
+    static long maxBytes(int nFeatures, int historySize, int residualCapacity, int horizon, int servedPoints) {
         int h = horizon > 1 ? horizon : 0;
-        return 4 + 4 + 1 + 4 + 7L * PART_HEADER
+        return 4 + 4 + 1 + 4 + 8L * PART_HEADER
                 + History.encodedBytes(historySize, nFeatures)
                 + new Accuracy().encodedBytes()
                 + new Judgement().encodedBytes()
                 + IntervalErrors.encodedBytes(residualCapacity)
                 + HorizonErrors.encodedBytes(h)
                 + LatestForecast.encodedBytes(nFeatures, h, h)
-                + new Drift().encodedBytes();
+                + new Drift().encodedBytes()
+                + ServedForecasts.encodedBytes(servedPoints);
     }
 
-    static SeriesState read(byte[] bytes, int nFeatures, int capacity, int residualCapacity) {
+    static SeriesState read(byte[] bytes, int nFeatures, int capacity, int residualCapacity, int servedPoints) {
         if (bytes == null || bytes.length < 8) {
             throw new IllegalArgumentException("Series state record too short");
         }
@@ -67,7 +68,7 @@ final class SeriesStateFormat {
         int magic = b.getInt();
         try {
             if (magic == LegacyStateFormat.MAGIC_V1 || magic == LegacyStateFormat.MAGIC_V2) {
-                return LegacyStateFormat.read(b, magic, bytes.length, nFeatures, capacity, residualCapacity);
+                return LegacyStateFormat.read(b, magic, bytes.length, nFeatures, capacity, residualCapacity, servedPoints);
             }
             if (magic != MAGIC) {
                 throw new IllegalArgumentException("Not a series state record (bad magic)");
@@ -82,13 +83,13 @@ final class SeriesStateFormat {
             if (b.getInt() != nFeatures) {
                 return null; // n-features changed: nothing can be carried over
             }
-            return parts(b, b.get() & 0xFF, bytes.length - 4, nFeatures, capacity, residualCapacity);
+            return parts(b, b.get() & 0xFF, bytes.length - 4, nFeatures, capacity, residualCapacity, servedPoints);
         } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("Series state record is truncated or corrupt", e);
         }
     }
 
-    private static SeriesState parts(ByteBuffer b, int count, int end, int nFeatures, int capacity, int residualCapacity) {
+    private static SeriesState parts(ByteBuffer b, int count, int end, int nFeatures, int capacity, int residualCapacity, int servedPoints) {
         History history = null;
         Accuracy accuracy = null;
         Judgement judgement = null;
@@ -96,6 +97,7 @@ final class SeriesStateFormat {
         HorizonErrors horizon = null;
         LatestForecast latest = null;
         Drift drift = null;
+        ServedForecasts served = null;
         for (int i = 0; i < count; i++) {
             int tag = b.get() & 0xFF;
             int length = b.getInt();
@@ -112,6 +114,7 @@ final class SeriesStateFormat {
                 case HorizonErrors.TAG -> horizon = HorizonErrors.read(part);
                 case LatestForecast.TAG -> latest = LatestForecast.read(part, nFeatures);
                 case Drift.TAG -> drift = Drift.read(part);
+                case ServedForecasts.TAG -> served = ServedForecasts.read(part, servedPoints);
                 default -> {
                     // a part of a newer build: skipped
                 }
@@ -126,7 +129,8 @@ final class SeriesStateFormat {
                 interval != null ? interval : new IntervalErrors(residualCapacity),
                 horizon != null ? horizon : new HorizonErrors(),
                 latest != null ? latest : new LatestForecast(),
-                drift != null ? drift : new Drift());
+                drift != null ? drift : new Drift(),
+                served != null ? served : new ServedForecasts(servedPoints));
     }
 
     /** Checks a part's version byte. */

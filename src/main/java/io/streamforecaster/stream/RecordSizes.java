@@ -25,7 +25,8 @@ public final class RecordSizes {
 
     /** The largest state record of a key with these settings. */
     public static long maxStateBytes(StreamSettings s) {
-        return SeriesState.maxEncodedBytes(s.nFeatures(), s.historySize(), s.serving().intervalWindow(), s.serving().horizon());
+        return SeriesState.maxEncodedBytes(s.nFeatures(), s.historySize(), s.serving().intervalWindow(), s.serving().horizon(),
+                s.serving().servedPoints());
     }
 
     public static long modelBytes(StreamSettings s) {

@@ -7,10 +7,13 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Why and when a key is due for training, from its state and model alone (the scheduler and the
- * key's REST answer use the same rule). Keys are served in the order of {@link Reason}: no model
- * yet, then a model set aside for naive (fallback), then a drifting model, then by age. A model
- * that keeps beating its challengers waits longer: its interval doubles with each defence, from
+ * Why and when a key is due for training, from its state and model alone (the scheduler, the
+ * backtest and the key's REST answer use the same rule). Keys are served in the order of
+ * {@link Reason}: no model yet, then a model set aside for naive (fallback), then a drifting
+ * model, then by age. A drifting model is due as soon as it has {@code min-new-observations}
+ * since its last check (the drift test restarts at each check, so this costs at most one
+ * training per drift); a model in fallback waits {@code training.interval}; a model that keeps
+ * beating its challengers waits longer: its interval doubles with each defence, from
  * {@code training.interval} up to {@code training.max-interval}.
  */
 public final class RetrainPolicy {
@@ -50,7 +53,11 @@ public final class RetrainPolicy {
         }
         var a = model.assessment();
         Reason reason = state.judgement().fallback() ? Reason.FALLBACK : state.drift().drifting() ? Reason.DRIFT : Reason.AGE;
-        Duration interval = reason == Reason.AGE ? backoff(s, a.rejections()) : s.trainingInterval();
+        Duration interval = switch (reason) {
+            case AGE -> backoff(s, a.rejections());
+            case DRIFT -> Duration.ZERO;
+            default -> s.trainingInterval();
+        };
         long fresh = history.observations() - a.checkedObservations();
         long need = Math.max(0, s.minNewObservations() - fresh);
         return new Due(reason, need == 0, need, interval, a.checkedAt() + interval.toMillis());

@@ -45,8 +45,8 @@ import org.jboss.logging.Logger;
  * <p>Threads: the owning stream thread reads and changes states through {@link #slot},
  * {@link #create} and {@link #changed}, and holds a state's monitor while it changes it.
  * Interactive queries call {@link #get}, which returns a copy taken under that monitor: a
- * consistent state, never one half changed. Range queries are not offered: the service looks up
- * single keys only.
+ * consistent state, never one half changed. Listings ({@link #all}) copy one key at a time; range
+ * queries are not offered.
  */
 public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<String, SeriesState>,
         CachedStateStore<String, SeriesState> {
@@ -385,16 +385,80 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
     @Override
     public KeyValueIterator<String, SeriesState> range(String from, String to) {
-        throw rangeUnsupported();
+        throw new UnsupportedOperationException("The series store answers single-key queries and whole listings (get, all), not ranges");
     }
 
+    /**
+     * Every key's latest state, one copy at a time (for listings): the keys in memory first, copied
+     * under their monitor, then those only in the store below; records that cannot be read are
+     * left out. Safe while the stream goes on; a key created meanwhile may be missing.
+     */
     @Override
     public KeyValueIterator<String, SeriesState> all() {
-        throw rangeUnsupported();
-    }
+        java.util.List<String> liveKeys;
+        synchronized (live) {
+            liveKeys = new java.util.ArrayList<>(live.keySet());
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>(liveKeys);
+        KeyValueIterator<String, byte[]> below = inner.all();
+        return new KeyValueIterator<>() {
+            private int next;
+            private org.apache.kafka.streams.KeyValue<String, SeriesState> ahead;
 
-    private UnsupportedOperationException rangeUnsupported() {
-        return new UnsupportedOperationException("The series store answers single-key queries only (get)");
+            private org.apache.kafka.streams.KeyValue<String, SeriesState> advance() {
+                while (ahead == null && next < liveKeys.size()) {
+                    String key = liveKeys.get(next++);
+                    SeriesState copy = get(key);
+                    if (copy != null) {
+                        ahead = org.apache.kafka.streams.KeyValue.pair(key, copy);
+                    }
+                }
+                while (ahead == null && below.hasNext()) {
+                    var kv = below.next();
+                    if (seen.contains(kv.key)) {
+                        continue;
+                    }
+                    try {
+                        SeriesState state = codec.decode(kv.value);
+                        if (state != null) {
+                            ahead = org.apache.kafka.streams.KeyValue.pair(kv.key, state);
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.debugf("Stored state of key '%s' is unreadable: %s", kv.key, e.getMessage());
+                    }
+                }
+                return ahead;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return advance() != null;
+            }
+
+            @Override
+            public org.apache.kafka.streams.KeyValue<String, SeriesState> next() {
+                var kv = advance();
+                if (kv == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                ahead = null;
+                return kv;
+            }
+
+            @Override
+            public String peekNextKey() {
+                var kv = advance();
+                if (kv == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return kv.key;
+            }
+
+            @Override
+            public void close() {
+                below.close();
+            }
+        };
     }
 
     @Override

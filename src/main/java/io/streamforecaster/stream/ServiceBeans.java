@@ -40,7 +40,7 @@ public class ServiceBeans {
      * Every setting is checked as the service starts, whatever the broker's state: a wrong one stops
      * it with a message that names the setting (and a non-zero exit), not later on a stream thread.
      */
-    void validate(@Observes StartupEvent event, StreamSettings settings, ForecasterConfig config, TrainingPool pool, MemoryBudget budget) {
+    void validate(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, StreamSettings settings, ForecasterConfig config, TrainingPool pool, MemoryBudget budget) {
         Config c = ConfigProvider.getConfig();
         long maxRequest = c.getOptionalValue("kafka-streams.producer.max.request.size", Long.class)
                 .or(() -> c.getOptionalValue("kafka-streams.max.request.size", Long.class))

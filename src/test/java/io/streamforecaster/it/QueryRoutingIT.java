@@ -197,6 +197,60 @@ class QueryRoutingIT {
         assertEquals(404, second.get("/series/" + segment("cafe") + "/forecast").status(), "neither form of café, but another key");
     }
 
+    @Test
+    void shouldListEveryKeyOfEveryInstanceAndGiveEachKeysHistoryFromEither() throws Exception {
+        await().alias("the overview lists every key from both instances").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    for (ServiceProcess instance : List.of(first, second)) {
+                        var r = instance.get("/series?limit=100");
+                        assertEquals(200, r.status(), r.body());
+                        JsonNode page = JSON.readTree(r.body());
+                        assertEquals(KEYS.size(), page.get("total").asInt(), page.toString());
+                        assertEquals(false, page.get("partial").asBoolean());
+                        List<String> listed = new ArrayList<>();
+                        page.get("items").forEach(i -> listed.add(i.get("key").asText()));
+                        assertEquals(new java.util.TreeSet<>(KEYS), new java.util.TreeSet<>(listed), "every key once, bytes kept");
+                        for (JsonNode item : page.get("items")) {
+                            assertTrue(item.get("source").isTextual(), item.toString());
+                            assertTrue(item.get("maeRatio").isNumber(), item.toString());
+                        }
+                    }
+                });
+        JsonNode worstFirst = JSON.readTree(first.get("/series?limit=100").body()).get("items");
+        for (int i = 1; i < worstFirst.size(); i++) {
+            assertTrue(worstFirst.get(i - 1).get("maeRatio").asDouble() >= worstFirst.get(i).get("maeRatio").asDouble(), "worst first");
+        }
+        JsonNode plain = JSON.readTree(second.get("/series?q=PLAIN&sort=key").body());
+        assertEquals(5, plain.get("total").asInt());
+        assertEquals("plain-1", plain.get("items").get(0).get("key").asText());
+        JsonNode page2 = JSON.readTree(second.get("/series?q=plain&sort=key&offset=2&limit=2").body());
+        assertEquals(List.of("plain-3", "plain-4"), List.of(page2.get("items").get(0).get("key").asText(), page2.get("items").get(1).get("key").asText()));
+        for (String bad : List.of("/series?limit=0", "/series?offset=-1", "/series?limit=x", "/series?sort=colour")) {
+            var r = first.get(bad);
+            assertEquals(400, r.status(), bad);
+            assertTrue(JSON.readTree(r.body()).get("error").isTextual(), bad + ": " + r.body());
+        }
+
+        for (String key : List.of("host-1/cpu", "cafe\u0301")) {
+            var a = first.get("/series/" + segment(key) + "/history?points=20");
+            var b = second.get("/series/" + segment(key) + "/history?points=20");
+            assertEquals(200, a.status(), a.body());
+            assertEquals(200, b.status(), b.body());
+            JsonNode h = JSON.readTree(a.body());
+            assertEquals(key, h.get("key").asText());
+            assertEquals(20, h.get("points").size());
+            long previous = Long.MIN_VALUE;
+            for (JsonNode p : h.get("points")) {
+                assertTrue(p.get("timestamp").asLong() >= previous, "oldest first");
+                previous = p.get("timestamp").asLong();
+                assertTrue(p.get("forecast").isNumber(), p.toString());
+            }
+            assertTrue(h.get("current").get("forecast").isNumber());
+        }
+        assertEquals(400, first.get("/series/" + segment("plain-1") + "/history?points=0").status());
+        assertEquals(404, first.get("/series/" + segment("nobody") + "/history").status());
+    }
+
     /** Whether {@code instance} has the key in its own stores: a forwarded request is answered from them only. */
     static boolean local(ServiceProcess instance, String key) {
         return instance.get("/series/" + segment(key) + "/forecast", Map.of("X-Forecaster-Forwarded", "1")).status() == 200;

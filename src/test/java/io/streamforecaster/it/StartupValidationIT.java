@@ -26,9 +26,7 @@ class StartupValidationIT {
     @CsvSource(delimiter = '|', value = {
         "forecaster.training.check-interval|0s",
         "forecaster.forecast.horizon|400",
-        "forecaster.model.units|5000",
-        "forecaster.input.max-key-bytes|0",
-        "forecaster.stream-threads.replacement-window|0s"})
+        "forecaster.input.max-key-bytes|0"})
     void shouldRefuseAWrongSettingAtStartupNamingIt(String setting, String value) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

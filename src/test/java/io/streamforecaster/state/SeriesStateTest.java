@@ -153,11 +153,12 @@ class SeriesStateTest {
 
     @Test
     void shouldStoreACompactRecordRatherThanOneEntryPerObservation() {
-        int frame = 4 + 4 + 1 + 4 + 7 * 5; // magic, features, part count, checksum; each part's tag and length
+        int frame = 4 + 4 + 1 + 4 + 8 * 5; // magic, features, part count, checksum; each part's tag and length
         int history = 1 + 8 + 8 + 4 + 512 * 8;
-        int others = (1 + 8 * 4) + (1 + 8 * 7 + 1 + 8) + (1 + 8 + 4) + (1 + 4) + (1 + 1 + 8 + 4 + 8 + 4 + 4) + (1 + 8 + 8 + 8 * 3 + 1 + 8 + 8);
+        int others = (1 + 8 * 4) + (1 + 8 * 7 + 1 + 8) + (1 + 8 + 4) + (1 + 4) + (1 + 1 + 8 + 4 + 8 + 4 + 4) + (1 + 8 + 8 + 8 * 3 + 1 + 8 + 8) + (1 + 4);
         assertEquals(frame + history + others, filled(1, 512, 2000).toBytes().length);
-        assertEquals(frame + history + others + 8, SeriesState.maxEncodedBytes(1, 512, 0, 1), "at most: with a forecast");
+        assertEquals(frame + history + others + 8 + 128 * ServedForecasts.POINT_BYTES, SeriesState.maxEncodedBytes(1, 512, 0, 1),
+                "at most: with a forecast and 128 served points");
     }
 
     @Test
@@ -316,5 +317,38 @@ class SeriesStateTest {
         SeriesState back = SeriesState.fromBytes(s.toBytes(), 1, 8, 50);
         assertEquals(errors.smallest(0), back.interval().smallest(0));
         assertEquals(errors.smallest(49), back.interval().smallest(49));
+    }
+
+    @Test
+    void shouldKeepWhatWasServedAgainstWhatHappenedForTheLastPoints() {
+        ServedForecasts served = new ServedForecasts(3);
+        LatestForecast latest = new LatestForecast();
+        served.add(1000, 5, latest, false, false); // nothing was served yet
+        latest.record(new double[] {6}, Source.NAIVE, 0, Double.NaN, null);
+        served.add(2000, 7, latest, true, false);
+        latest.record(new double[] {8}, Source.LSTM, 3, 0.5, null);
+        served.add(3000, 9, latest, false, true); // outside 8 ± 0.5
+        latest.record(new double[] {9.5}, Source.LSTM, 4, 1, null);
+        served.add(4000, 10, latest, false, false); // inside 9.5 ± 1; the first point leaves
+
+        ServedForecasts.Point[] points = served.last(10);
+        assertEquals(3, points.length);
+        assertEquals(2000, points[0].timestamp());
+        assertEquals(Source.NAIVE, points[0].source());
+        assertTrue(points[0].fallback());
+        assertFalse(points[0].outside(), "no interval: not outside");
+        assertTrue(points[1].outside());
+        assertTrue(points[1].damped());
+        assertEquals(3, points[1].modelVersion());
+        assertFalse(points[2].outside());
+        assertEquals(4, points[2].modelVersion());
+        assertEquals(0.5, served.coverage());
+
+        SeriesState s = new SeriesState(new History(1, 8), new Accuracy(), new Judgement(), new IntervalErrors(10), new HorizonErrors(),
+                new LatestForecast(), new Drift(), served);
+        ServedForecasts back = SeriesState.fromBytes(s.toBytes(), 1, 8, 10, 2).served();
+        assertEquals(2, back.count(), "a smaller ring keeps the newest");
+        assertEquals(points[2], back.last(1)[0]);
+        assertEquals(points[1], back.last(2)[0]);
     }
 }

@@ -61,7 +61,7 @@ class RetrainPolicyTest {
     }
 
     @Test
-    void shouldRetrainAKeyInFallbackOrDriftingAtTheBaseIntervalWhateverItsDefences() {
+    void shouldRetrainAKeyInFallbackAtTheBaseIntervalAndADriftingOneAtOnceWhateverTheirDefences() {
         SeriesState fallback = state(20);
         fallback.judgement().fallback(true);
         var due = RetrainPolicy.of(s, fallback, model(0, 10, 5));
@@ -74,6 +74,7 @@ class RetrainPolicyTest {
         }
         due = RetrainPolicy.of(s, drifting, model(0, 10, 5));
         assertEquals(Reason.DRIFT, due.reason());
-        assertEquals(Duration.ofSeconds(60), due.interval());
+        assertEquals(Duration.ZERO, due.interval(), "due once it has the new observations");
+        assertTrue(due.isDue(0));
     }
 }
