@@ -228,6 +228,8 @@ public final class Demo {
         s.append(String.format("stream-forecaster demo   broker %s   metrics http://localhost:%d/q/metrics   Ctrl-C stops%n", bootstrap, port));
         s.append(String.format("events sent %d   forecasts received %d   try: curl http://localhost:%d/series/<key>/model%n%n",
                 sent.get(), forecasts.get(), port));
+        s.append(String.format("operator page: http://localhost:%d/   every key, its forecasts against its actuals, its model"
+                + " (Grafana, in docker compose, stays for fleet metrics)%n%n", port));
         s.append(String.format("%-22s %8s %12s %12s %-24s %8s %7s %11s %11s%n",
                 "series", "events", "actual", "forecast", "90% interval", "source", "model", "online MAE", "naive MAE"));
         new TreeMap<>(rows).forEach((key, r) -> s.append(String.format("%-22s %8d %12.3f %12.3f %-24s %8s %7s %11s %11s%n",

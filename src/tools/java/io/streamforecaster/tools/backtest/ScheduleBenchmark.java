@@ -54,7 +54,8 @@ public final class ScheduleBenchmark {
         Args.run(USAGE, argv, ScheduleBenchmark::run);
     }
 
-    record Series(String name, double[] x, boolean generated) {
+    /** A series to score, and the points where it changes (for the recovery table; none for most). */
+    record Series(String name, double[] x, int[] changes) {
     }
 
     record Result(String schedule, Score score, int trainings, Protocol.Run run) {
@@ -69,12 +70,13 @@ public final class ScheduleBenchmark {
         Path dir = Path.of(a.get("--datasets", "../shared/datasets"));
         int threads = a.integer("--threads", Runtime.getRuntime().availableProcessors(), 1);
         List<Series> series = new ArrayList<>();
-        series.add(new Series("generated-regime-changes", generated(), true));
+        series.add(new Series("generated-regime-changes", generated(), CHANGES));
         if (Files.isDirectory(dir)) {
             try (var files = Files.list(dir)) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".csv")).sorted().toList()) {
                     CsvSeries csv = CsvSeries.read(f, null);
-                    series.add(new Series(csv.name(), Protocol.points(csv.values()), false));
+                    double[] x = Protocol.points(csv.values());
+                    series.add(new Series(csv.name(), x, LabelledChanges.of(dir.resolve("nab/labels/combined_labels.json"), f, x.length)));
                 }
             }
         } else {
@@ -109,20 +111,18 @@ public final class ScheduleBenchmark {
             int scored = s.x().length - Protocol.warmup(s.x().length);
             System.out.printf(Locale.ROOT, "| %s | %d | %.3f | %.1f | %.3f | %.1f | %d | %.3f |%n", s.name(), s.x().length,
                     f.score().mase(), per1000(f, scored), n.score().mase(), per1000(n, scored), every.get(s.name()), b.score().mase());
-            if (s.generated()) {
-                for (Result r : List.of(f, n, b)) {
-                    recovery.add(recovery(s.x(), r));
-                }
+            for (Result r : s.changes().length == 0 ? List.<Result>of() : List.of(f, n, b)) {
+                recovery.add(recovery(s, r));
             }
         }
         pool.shutdown();
         System.out.println();
-        System.out.println("Recovery on the generated series (changes at " + java.util.Arrays.toString(CHANGES) + "): MAE over the "
-                + RECOVERY_WINDOW + " points after each change relative to naive's, and the points until the model's trailing-32 MAE is"
-                + " back within 1.1 x naive's:");
+        System.out.println("Recovery after each change (the generated series' changes; the NAB series' labelled anomalies, the"
+                + " failures among them): MAE over the " + RECOVERY_WINDOW + " points after each change relative to naive's, and the points"
+                + " until the model's trailing-32 MAE is back within 1.1 x naive's:");
         System.out.println();
-        System.out.println("| schedule | MAE / naive after each change | points to recover after each change |");
-        System.out.println("|---|---|---|");
+        System.out.println("| series | changes at | schedule | MAE / naive after each change | points to recover after each change |");
+        System.out.println("|---|---|---|---|---|");
         recovery.forEach(System.out::println);
     }
 
@@ -137,13 +137,20 @@ public final class ScheduleBenchmark {
         return new Result(schedule, Score.of(s.name(), model.name(), s.x(), run, 1), model.trainings(), run);
     }
 
-    /** The table row of one schedule's recovery after each change of the generated series. */
-    static String recovery(double[] x, Result r) {
+    /** The table row of one schedule's recovery after each change of a series. */
+    static String recovery(Series s, Result r) {
+        double[] x = s.x();
         int w = Protocol.warmup(x.length);
         double[] f = r.run().forecasts();
         StringBuilder ratios = new StringBuilder();
         StringBuilder delays = new StringBuilder();
-        for (int c : CHANGES) {
+        for (int c : s.changes()) {
+            if (c < w + 32) {
+                // Before the protocol's first forecasts: nothing served to recover.
+                ratios.append(ratios.length() == 0 ? "" : ", ").append("-");
+                delays.append(delays.length() == 0 ? "" : ", ").append("-");
+                continue;
+            }
             double model = 0;
             double naive = 0;
             for (int t = c; t < c + RECOVERY_WINDOW && t < x.length; t++) {
@@ -166,7 +173,7 @@ public final class ScheduleBenchmark {
             }
             delays.append(delays.length() == 0 ? "" : ", ").append(recovered < 0 ? "never" : Integer.toString(recovered));
         }
-        return "| " + r.schedule() + " | " + ratios + " | " + delays + " |";
+        return "| " + s.name() + " | " + java.util.Arrays.toString(s.changes()) + " | " + r.schedule() + " | " + ratios + " | " + delays + " |";
     }
 
     /**
