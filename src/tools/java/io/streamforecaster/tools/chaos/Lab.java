@@ -47,6 +47,9 @@ public final class Lab implements AutoCloseable {
      */
     public static Lab start(Path dir, int brokers, Map<String, String> brokerSettings, PrintStream progress, Duration patience)
             throws Exception {
+        // a lab starts empty: a previous run's log directories carry another cluster id, which
+        // makes the nodes' storage format fail, and its state directories belong to other topics
+        LostDisk.deleteTree(dir);
         Files.createDirectories(dir);
         progress.printf("  starting %d Kafka node(s) under %s%n", brokers, dir);
         return new Lab(dir, BrokerCluster.start(dir.resolve("kafka"), brokers, brokerSettings), progress, patience);
