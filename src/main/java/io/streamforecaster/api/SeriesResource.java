@@ -70,6 +70,13 @@ public class SeriesResource {
                 : SeriesHistory.of(key, state, count, queries.forecast(key, state)));
     }
 
+    /** The key's recent anomalies (its last few, oldest first), and the score of its latest observation. */
+    @GET
+    @Path("/anomalies")
+    public Response anomalies(@PathParam("key") String key, @HeaderParam(FORWARDED) String forwarded) {
+        return answer(key, "anomalies", forwarded, (state, model) -> state == null ? null : SeriesAnomalies.of(key, state));
+    }
+
     private Response answer(String key, String what, String forwarded, BiFunction<SeriesState, ModelSnapshot, Object> read) {
         SeriesQueries.Location location = forwarded != null ? queries.locateHere(key) : queries.locate(key);
         if (location instanceof SeriesQueries.Local local) {

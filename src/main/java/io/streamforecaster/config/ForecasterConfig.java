@@ -40,6 +40,8 @@ public interface ForecasterConfig {
 
     Drift drift();
 
+    Anomaly anomaly();
+
     /** {@code naive}: before a key has a model, forecast its last value, marked {@code naive}; {@code skip}: emit nothing. */
     @WithDefault("naive")
     ColdStart coldStart();
@@ -56,6 +58,9 @@ public interface ForecasterConfig {
         /** Rejected records go here with their original bytes and the reason in headers. */
         @WithDefault("forecaster-dlq")
         String deadLetter();
+
+        /** If set, one record per anomaly goes here, keyed by series id (README, "Anomalies"); unset: none are sent. */
+        Optional<String> anomalies();
     }
 
     interface Model {
@@ -233,6 +238,41 @@ public interface ForecasterConfig {
         /** Points after a model's install or defence before a drift can be declared. */
         @WithDefault("32")
         int minPoints();
+    }
+
+    /** How each observation is scored for anomalies (README, "Anomalies"; defaults chosen on NAB, ANOMALIES.md). */
+    interface Anomaly {
+        /** A score at or above this (above 0.3, at most 1) is an anomaly: {@code anomaly: true}, the anomalies topic and meter. */
+        @WithDefault("0.587")
+        double threshold();
+
+        /** Observations a key has before its scores count, while it learns its range and usual errors. */
+        @WithDefault("200")
+        int warmUp();
+
+        /** Observations over which a key's largest recent forecast error fades to half. */
+        @WithDefault("4000")
+        int memory();
+
+        /** Forecast errors are also averaged over about this many observations, for bursts of moderate errors. */
+        @WithDefault("20")
+        int averagingWindow();
+
+        /** A key's level is its values averaged over about this many observations. */
+        @WithDefault("30")
+        int levelWindow();
+
+        /** A key's volatility is its absolute changes averaged over about this many observations. */
+        @WithDefault("80")
+        int volatilityWindow();
+
+        /** How far beyond its range, as a share of the range, a value, level or volatility lies to score 0.75. */
+        @WithDefault("0.08")
+        double rangeScale();
+
+        /** After an anomaly, the part of the detector that scored it stays quiet for this many observations without another. */
+        @WithDefault("100")
+        int quiet();
     }
 
     interface Memory {

@@ -1,5 +1,6 @@
 package io.streamforecaster.config;
 
+import io.streamforecaster.anomaly.AnomalySettings;
 import io.streamforecaster.ingest.InputSettings;
 import io.streamforecaster.model.TrainingSettings;
 import io.streamforecaster.serving.ServingSettings;
@@ -25,7 +26,18 @@ public record StreamSettings(
         ServingSettings serving,
         ModelScope scope,
         int sharedKeys,
-        RetrainSettings retrain) {
+        RetrainSettings retrain,
+        AnomalySettings anomaly,
+        String anomaliesTopic) {
+
+    /** With the default anomaly settings and no anomalies topic. */
+    public StreamSettings(String inputTopic, String outputTopic, String deadLetterTopic, int historySize, ColdStart coldStart,
+                          int minObservations, int minNewObservations, Duration trainingInterval, Duration checkInterval,
+                          int accuracyWindow, InputSettings input, TrainingSettings training, ServingSettings serving,
+                          ModelScope scope, int sharedKeys, RetrainSettings retrain) {
+        this(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations, minNewObservations, trainingInterval,
+                checkInterval, accuracyWindow, input, training, serving, scope, sharedKeys, retrain, AnomalySettings.defaults(), null);
+    }
 
     /** With the default retraining schedule. */
     public StreamSettings(String inputTopic, String outputTopic, String deadLetterTopic, int historySize, ColdStart coldStart,
@@ -42,6 +54,9 @@ public record StreamSettings(
     public static final long MAX_WINDOW_VALUES = 1L << 24;
 
     public StreamSettings {
+        if (anomaliesTopic != null && anomaliesTopic.isBlank()) {
+            throw new IllegalArgumentException("Invalid forecaster.topics.anomalies = '" + anomaliesTopic + "': must be a topic name or unset");
+        }
         if (historySize > MAX_HISTORY) {
             throw new IllegalArgumentException("Invalid forecaster.history.size = " + historySize + ": must be at most " + MAX_HISTORY);
         }
@@ -101,13 +116,20 @@ public record StreamSettings(
     /** The same settings with other training settings. */
     public StreamSettings withTraining(TrainingSettings t) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, t, serving, scope, sharedKeys, retrain);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, t, serving, scope, sharedKeys, retrain, anomaly, anomaliesTopic);
     }
 
     /** The same settings with another model scope. */
     public StreamSettings withScope(ModelScope s) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, training, serving, s, sharedKeys, retrain);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, training, serving, s, sharedKeys, retrain, anomaly, anomaliesTopic);
+    }
+
+    /** The same settings with other anomaly settings and anomalies topic (null: none). */
+    public StreamSettings withAnomaly(AnomalySettings a, String topic) {
+        return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, training, serving, scope, sharedKeys, retrain,
+                a, topic);
     }
 
     public static StreamSettings from(ForecasterConfig c) {
@@ -124,6 +146,9 @@ public record StreamSettings(
                         c.forecast().horizon(), c.history().servedPoints()),
                 m.scope(), m.sharedKeys(),
                 new RetrainSettings(t.maxInterval(), new io.streamforecaster.state.DriftSettings(c.drift().enabled(), c.drift().delta(),
-                        c.drift().threshold(), c.drift().clip(), c.drift().minPoints())));
+                        c.drift().threshold(), c.drift().clip(), c.drift().minPoints())),
+                new AnomalySettings(c.anomaly().threshold(), c.anomaly().warmUp(), c.anomaly().memory(), c.anomaly().averagingWindow(),
+                        c.anomaly().levelWindow(), c.anomaly().volatilityWindow(), c.anomaly().rangeScale(), c.anomaly().quiet()),
+                c.topics().anomalies().orElse(null));
     }
 }

@@ -47,6 +47,10 @@ public class ForecasterMetrics {
     private final Map<String, Counter> corruptRecords = new ConcurrentHashMap<>();
     private final Counter threadsReplaced;
     private final Counter driftDetections;
+    private final io.micrometer.core.instrument.DistributionSummary anomalyScores;
+    /** Anomalies by key group: each drill-down key (see {@link #series}) apart, all other keys as {@value #OTHER_KEYS}. */
+    private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
+    static final String OTHER_KEYS = "other";
     /** Held here: Micrometer holds a gauge's object weakly, and nothing else holds this supplier. */
     private final LongSupplier trainingQueue;
     private final Map<Selection.Decision, Counter> challenges = new EnumMap<>(Selection.Decision.class);
@@ -117,6 +121,10 @@ public class ForecasterMetrics {
         }
         driftDetections = Counter.builder("forecaster.drift.detections")
                 .description("Times a key's model was found to drift (Page-Hinkley on its errors relative to naive's)").register(registry);
+        anomalyScores = io.micrometer.core.instrument.DistributionSummary.builder("forecaster.anomaly.score")
+                .description("Anomaly scores of the observations, in [0, 1]")
+                .serviceLevelObjectives(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99).register(registry);
+        anomalyCounter(OTHER_KEYS);
         threadsReplaced = Counter.builder("forecaster.stream.threads.replaced")
                 .description("Stream threads that died of an error and were replaced").register(registry);
         // ND4J's arrays live off the heap, allocated through JavaCPP: what the JVM's memory metrics do not show
@@ -255,6 +263,23 @@ public class ForecasterMetrics {
                 .description("Heap this instance may give to keys' decoded states and models (forecaster.memory.budget)").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("forecaster.memory.evictions", evictions, LongSupplier::getAsLong)
                 .description("Keys written out and dropped from memory to stay within the budget").register(registry);
+    }
+
+    /**
+     * One observation's anomaly score, and whether it was an anomaly: counted by key group, the
+     * drill-down keys' own tags (bounded by {@code forecaster.metrics.series-keys}) and one for all others.
+     */
+    public void anomalyScored(String key, double score, boolean anomaly) {
+        anomalyScores.record(score);
+        if (anomaly) {
+            anomalyCounter(seriesValues.containsKey(key) ? key : OTHER_KEYS).increment();
+        }
+    }
+
+    private Counter anomalyCounter(String group) {
+        return anomalies.computeIfAbsent(group, g -> Counter.builder("forecaster.anomalies").tag("group", g)
+                .description("Observations whose anomaly score reached forecaster.anomaly.threshold, by key group (a drill-down key, or "
+                        + OTHER_KEYS + ")").register(registry));
     }
 
     /** A key's model was found to drift. */

@@ -1,5 +1,9 @@
 package io.streamforecaster.serving;
 
+import io.streamforecaster.anomaly.Anomaly;
+import io.streamforecaster.anomaly.AnomalyInput;
+import io.streamforecaster.anomaly.AnomalyOutcome;
+import io.streamforecaster.anomaly.AnomalySettings;
 import io.streamforecaster.config.ColdStart;
 import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.state.Drift;
@@ -21,7 +25,8 @@ import io.streamforecaster.model.Trainer;
  * backtest: the previous forecasts are scored, the observation is appended, and the next value is
  * forecast from the key's model, or naively while it has none or while its model does worse than
  * naive (the fallback); with a prediction interval from the key's recent errors and, for a horizon
- * above 1, the values after it.
+ * above 1, the values after it. The observation is also scored for anomalies against what was
+ * served for it ({@link io.streamforecaster.state.Anomalies}).
  *
  * <p>Stateless apart from its settings: {@link #observe} returns what happened as a value.
  */
@@ -37,11 +42,12 @@ public final class OnlineForecaster {
     private final double minStepWeight;
     private final StreamSettings settings;
     private final DriftSettings drift;
-
+    private final AnomalySettings anomalySettings;
 
     public OnlineForecaster(StreamSettings settings) {
         this.settings = settings;
         this.drift = settings.retrain().drift();
+        this.anomalySettings = settings.anomaly();
         this.nSteps = settings.nSteps();
         this.coldStart = settings.coldStart();
         this.serving = settings.serving();
@@ -72,9 +78,11 @@ public final class OnlineForecaster {
      * @param intervalCheck +1 when the value fell inside the forecast's interval, -1 outside, 0 when it had none
      * @param fallbackChange +1 when the key just fell back to naive, -1 when it just went back to its model, else 0
      * @param driftDetected whether this observation made the key's model count as drifting
+     * @param anomaly how anomalous this observation was (its score, whether it reached the threshold)
+     * @param detected the anomaly to report when {@code anomaly} reached the threshold, else null
      */
     public record Observed(boolean forecast, Source scoredSource, double servedError, double naiveError,
-                           int intervalCheck, int fallbackChange, boolean driftDetected) {
+                           int intervalCheck, int fallbackChange, boolean driftDetected, AnomalyOutcome anomaly, Anomaly detected) {
 
         /** Whether a previous forecast was scored. */
         public boolean scored() {
@@ -93,6 +101,9 @@ public final class OnlineForecaster {
         LatestForecast latest = state.latest();
         Judgement judgement = state.judgement();
         Source scoredSource = latest.source();
+        AnomalyInput anomalyInput = anomalyInput(state, values[0]);
+        AnomalyOutcome anomaly = state.anomalies().observe(timestamp, anomalyInput, anomalySettings);
+        Anomaly detected = anomaly.anomaly() ? Anomaly.of(timestamp, anomalyInput, anomaly) : null;
         // what was served for this observation, before anything changes
         state.served().add(timestamp, values[0], latest, judgement.fallback() && scoredSource == Source.NAIVE,
                 judgement.damped() && scoredSource == Source.LSTM);
@@ -134,7 +145,7 @@ public final class OnlineForecaster {
             if (h > 1) {
                 state.horizon().record(null, history.observations(), h);
             }
-            return new Observed(false, scoredSource, servedError, naiveError, intervalCheck, 0, driftDetected);
+            return new Observed(false, scoredSource, servedError, naiveError, intervalCheck, 0, driftDetected, anomaly, detected);
         }
         int fallbackChange = 0;
         double[][] window = history.lastRows(nSteps);
@@ -171,7 +182,7 @@ public final class OnlineForecaster {
             if (h > 1) {
                 state.horizon().record(null, history.observations(), h);
             }
-            return new Observed(false, scoredSource, servedError, naiveError, intervalCheck, fallbackChange, driftDetected);
+            return new Observed(false, scoredSource, servedError, naiveError, intervalCheck, fallbackChange, driftDetected, anomaly, detected);
         } else {
             served = history.lastRow();
             source = Source.NAIVE;
@@ -192,7 +203,20 @@ public final class OnlineForecaster {
                 latest.stepHalfWidths(stepHalfWidths(state.horizon(), half, h));
             }
         }
-        return new Observed(true, scoredSource, servedError, naiveError, intervalCheck, fallbackChange, driftDetected);
+        return new Observed(true, scoredSource, servedError, naiveError, intervalCheck, fallbackChange, driftDetected, anomaly, detected);
+    }
+
+    /**
+     * What the anomaly part is given for {@code value}, read from the key's state before the value
+     * changes it: the forecast served for it (NaN: none), its interval's half-width and the value
+     * before. Public so that the NAB command gives its cached traces exactly this.
+     */
+    public static AnomalyInput anomalyInput(SeriesState state, double value) {
+        LatestForecast served = state.latest();
+        double forecast = served.present() ? served.value(0) : Double.NaN;
+        double halfWidth = served.present() ? served.halfWidth() : Double.NaN;
+        double previous = state.history().size() == 0 ? Double.NaN : state.history().last(0);
+        return new AnomalyInput(value, forecast, halfWidth, previous);
     }
 
     /**

@@ -3,7 +3,7 @@ package io.streamforecaster.state;
 /**
  * Everything the stream keeps for one key, in one store entry: parts with one concern each
  * ({@link History}, {@link Accuracy}, {@link Judgement}, {@link IntervalErrors},
- * {@link HorizonErrors}, {@link LatestForecast}, {@link Drift}, {@link ServedForecasts}), each with its own encoding inside the versioned
+ * {@link HorizonErrors}, {@link LatestForecast}, {@link Drift}, {@link ServedForecasts}, {@link Anomalies}), each with its own encoding inside the versioned
  * record ({@link SeriesStateFormat}). A new kind of per-key state is a new part.
  *
  * <p>Mutable, owned by the stream thread of the key's task.
@@ -23,6 +23,7 @@ public final class SeriesState {
     private final LatestForecast latest;
     private final Drift drift;
     private final ServedForecasts served;
+    private final Anomalies anomalies;
 
     public SeriesState(int nFeatures, int capacity) {
         this(nFeatures, capacity, DEFAULT_RESIDUALS);
@@ -44,6 +45,11 @@ public final class SeriesState {
 
     SeriesState(History history, Accuracy accuracy, Judgement judgement, IntervalErrors interval, HorizonErrors horizon,
                 LatestForecast latest, Drift drift, ServedForecasts served) {
+        this(history, accuracy, judgement, interval, horizon, latest, drift, served, new Anomalies());
+    }
+
+    SeriesState(History history, Accuracy accuracy, Judgement judgement, IntervalErrors interval, HorizonErrors horizon,
+                LatestForecast latest, Drift drift, ServedForecasts served, Anomalies anomalies) {
         this.history = history;
         this.accuracy = accuracy;
         this.judgement = judgement;
@@ -52,6 +58,7 @@ public final class SeriesState {
         this.latest = latest;
         this.drift = drift;
         this.served = served;
+        this.anomalies = anomalies;
     }
 
     /** The key's last observations. */
@@ -95,7 +102,8 @@ public final class SeriesState {
                 + 8L * history.capacity() * history.nFeatures()
                 + 8L * interval.capacity() // the errors and, once built, their sorted copy
                 + 8 * (h * h + 3 * h)
-                + 8L * (history.nFeatures() + 2 * h);
+                + 8L * (history.nFeatures() + 2 * h)
+                + 128 + 64L * Anomalies.RECENT; // the anomaly detector and its recent anomalies
     }
 
     /** Whether its model drifted since its last check. */
@@ -108,9 +116,14 @@ public final class SeriesState {
         return served;
     }
 
+    /** How anomalous its observations were, and its recent anomalies. */
+    public Anomalies anomalies() {
+        return anomalies;
+    }
+
     /** The parts in the order they are written. */
     StatePart[] parts() {
-        return new StatePart[] {history, accuracy, judgement, interval, horizon, latest, drift, served};
+        return new StatePart[] {history, accuracy, judgement, interval, horizon, latest, drift, served, anomalies};
     }
 
     public byte[] toBytes() {

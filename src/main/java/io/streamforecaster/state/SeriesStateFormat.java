@@ -49,7 +49,7 @@ final class SeriesStateFormat {
 
     static long maxBytes(int nFeatures, int historySize, int residualCapacity, int horizon, int servedPoints) {
         int h = horizon > 1 ? horizon : 0;
-        return 4 + 4 + 1 + 4 + 8L * PART_HEADER
+        return 4 + 4 + 1 + 4 + 9L * PART_HEADER
                 + History.encodedBytes(historySize, nFeatures)
                 + new Accuracy().encodedBytes()
                 + new Judgement().encodedBytes()
@@ -57,7 +57,8 @@ final class SeriesStateFormat {
                 + HorizonErrors.encodedBytes(h)
                 + LatestForecast.encodedBytes(nFeatures, h, h)
                 + new Drift().encodedBytes()
-                + ServedForecasts.encodedBytes(servedPoints);
+                + ServedForecasts.encodedBytes(servedPoints)
+                + Anomalies.MAX_BYTES;
     }
 
     static SeriesState read(byte[] bytes, int nFeatures, int capacity, int residualCapacity, int servedPoints) {
@@ -98,6 +99,7 @@ final class SeriesStateFormat {
         LatestForecast latest = null;
         Drift drift = null;
         ServedForecasts served = null;
+        Anomalies anomalies = null;
         for (int i = 0; i < count; i++) {
             int tag = b.get() & 0xFF;
             int length = b.getInt();
@@ -115,6 +117,7 @@ final class SeriesStateFormat {
                 case LatestForecast.TAG -> latest = LatestForecast.read(part, nFeatures);
                 case Drift.TAG -> drift = Drift.read(part);
                 case ServedForecasts.TAG -> served = ServedForecasts.read(part, servedPoints);
+                case Anomalies.TAG -> anomalies = Anomalies.read(part);
                 default -> {
                     // a part of a newer build: skipped
                 }
@@ -130,7 +133,8 @@ final class SeriesStateFormat {
                 horizon != null ? horizon : new HorizonErrors(),
                 latest != null ? latest : new LatestForecast(),
                 drift != null ? drift : new Drift(),
-                served != null ? served : new ServedForecasts(servedPoints));
+                served != null ? served : new ServedForecasts(servedPoints),
+                anomalies != null ? anomalies : new Anomalies()); // a record of a build before anomalies: its detector starts afresh
     }
 
     /** Checks a part's version byte. */

@@ -25,17 +25,27 @@ import java.io.UncheckedIOException;
  * @param damped true when the key serves its model's forecast change halved, because that did best recently, else absent
  * @param horizon steps 1..H when {@code forecaster.forecast.horizon} H &gt; 1 (first feature), else absent; each
  *                step's interval is scaled by that step's own recent errors (by √step until it has enough)
+ * @param anomalyScore the anomaly score, in [0, 1], of the observation this forecast followed (absent only
+ *                     in a state read from a build before anomalies, until its next observation)
+ * @param anomaly true when that score reached {@code forecaster.anomaly.threshold}, else absent
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Forecast(String key, long timestamp, double forecast, String source, String variant,
                        long modelVersion, int nSteps, double[] forecastVector, Double lower, Double upper,
-                       Boolean fallback, Boolean damped, Step[] horizon) {
+                       Boolean fallback, Boolean damped, Step[] horizon, Double anomalyScore, Boolean anomaly) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One step of a multi-step forecast, with its interval (widening with the step). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Step(int step, double forecast, Double lower, Double upper) {
+    }
+
+    /** Without an anomaly score. */
+    public Forecast(String key, long timestamp, double forecast, String source, String variant, long modelVersion, int nSteps,
+                    double[] forecastVector, Double lower, Double upper, Boolean fallback, Boolean damped, Step[] horizon) {
+        this(key, timestamp, forecast, source, variant, modelVersion, nSteps, forecastVector, lower, upper, fallback, damped, horizon,
+                null, null);
     }
 
     /** The latest forecast a key's state holds, or null. */
@@ -58,11 +68,13 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
             }
         }
         var judgement = state.judgement();
+        var anomalies = state.anomalies();
         return new Forecast(key, state.history().lastTimestamp(), values[0], latest.source().id(), variant,
                 latest.modelVersion(), nSteps, values.length > 1 ? values : null,
                 interval ? values[0] - half : null, interval ? values[0] + half : null,
                 judgement.fallback() && latest.source() == Source.NAIVE ? Boolean.TRUE : null,
-                judgement.damped() && latest.source() == Source.LSTM ? Boolean.TRUE : null, steps);
+                judgement.damped() && latest.source() == Source.LSTM ? Boolean.TRUE : null, steps,
+                Double.isFinite(anomalies.lastScore()) ? anomalies.lastScore() : null, anomalies.lastAnomaly() ? Boolean.TRUE : null);
     }
 
     /** The record as JSON, written by hand: it is made for every event, and this is several times cheaper than a mapper. */
@@ -102,6 +114,12 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
                 s.append('}');
             }
             s.append(']');
+        }
+        if (anomalyScore != null) {
+            s.append(",\"anomalyScore\":").append(number(anomalyScore));
+        }
+        if (anomaly != null) {
+            s.append(",\"anomaly\":").append(anomaly.booleanValue());
         }
         return s.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -124,6 +124,11 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         if (step.driftDetected()) {
             metrics.driftDetected();
         }
+        metrics.anomalyScored(key, step.anomaly().score(), step.anomaly().anomaly());
+        if (step.detected() != null && settings.anomaliesTopic() != null) {
+            context().forward(new Record<>(record.key(), AnomalyRecord.of(key, step.detected()).toJson(), obs.timestamp()),
+                    Stores.ANOMALIES_NODE);
+        }
         if (step.forecast()) {
             Forecast forecast = Forecast.of(key, state, variant, settings.nSteps());
             context().forward(new Record<>(record.key(), forecast.toJson(), obs.timestamp()), Stores.OUTPUT_NODE);

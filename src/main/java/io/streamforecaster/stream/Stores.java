@@ -18,6 +18,7 @@ public final class Stores {
     static final String PROCESSOR_NODE = "forecast";
     static final String OUTPUT_NODE = "predictions";
     static final String DEAD_LETTER_NODE = "dead-letter";
+    static final String ANOMALIES_NODE = "anomalies";
 
     private Stores() {
     }

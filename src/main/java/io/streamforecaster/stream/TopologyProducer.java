@@ -12,7 +12,7 @@ import org.apache.kafka.streams.Topology;
 
 /**
  * The topology: input topic, one processor with the series and model stores, and two sinks
- * (forecasts, dead letters). Records are read as bytes so that no input can fail deserialization:
+ * (forecasts, dead letters), three with the optional anomalies topic. Records are read as bytes so that no input can fail deserialization:
  * the processor decides what is bad, and the dead-letter topic gets the original bytes.
  */
 @ApplicationScoped
@@ -30,12 +30,17 @@ public class TopologyProducer {
                         org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.MODELS),
                         Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled();
-        return new Topology()
+        Topology topology = new Topology()
                 .addSource(Stores.SOURCE_NODE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), settings.inputTopic())
                 .addProcessor(Stores.PROCESSOR_NODE, () -> new ForecastProcessor(settings, metrics, pool), Stores.SOURCE_NODE)
                 .addStateStore(seriesStore, Stores.PROCESSOR_NODE)
                 .addStateStore(modelStore, Stores.PROCESSOR_NODE)
                 .addSink(Stores.OUTPUT_NODE, settings.outputTopic(), new ByteArraySerializer(), new ByteArraySerializer(), Stores.PROCESSOR_NODE)
                 .addSink(Stores.DEAD_LETTER_NODE, settings.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), Stores.PROCESSOR_NODE);
+        if (settings.anomaliesTopic() != null) { // optional: without it, anomalies are only marked in the forecasts
+            topology.addSink(Stores.ANOMALIES_NODE, settings.anomaliesTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
+                    Stores.PROCESSOR_NODE);
+        }
+        return topology;
     }
 }

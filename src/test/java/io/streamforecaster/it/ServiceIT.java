@@ -43,13 +43,14 @@ import org.junit.jupiter.api.Test;
  * The packaged service on a real Kafka broker (KRaft, in this JVM): real series in, a forecast out
  * for every accepted event, LSTM forecasts once models are trained, bad records in the dead-letter
  * topic, and after {@code kill -9} a restart on the same state directory that goes on with the same
- * history and model versions without retraining.
+ * history and model versions without retraining; an injected spike comes out as an anomaly.
  */
 class ServiceIT {
 
     static final String INPUT = "it-input";
     static final String OUTPUT = "it-predictions";
     static final String DLQ = "it-dlq";
+    static final String ANOMALIES = "it-anomalies";
     static final int N_STEPS = 12;
     static final int FIRST_BATCH = 200;
     static final ObjectMapper JSON = new ObjectMapper();
@@ -62,11 +63,12 @@ class ServiceIT {
     static Map<String, double[]> series = new LinkedHashMap<>();
     static final List<ConsumerRecord<byte[], byte[]>> forecasts = new ArrayList<>();
     static final List<ConsumerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+    static final List<ConsumerRecord<byte[], byte[]>> anomalies = new ArrayList<>();
 
     @BeforeAll
     static void startBroker() throws Exception {
         kafka = LocalKafka.start(null);
-        kafka.createTopics(Map.of(INPUT, 2, OUTPUT, 2, DLQ, 1));
+        kafka.createTopics(Map.of(INPUT, 2, OUTPUT, 2, DLQ, 1, ANOMALIES, 1));
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
@@ -75,7 +77,7 @@ class ServiceIT {
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(OUTPUT, DLQ));
+        consumer.subscribe(List.of(OUTPUT, DLQ, ANOMALIES));
         stateDir = Files.createTempDirectory("forecaster-it-state");
 
         Path datasets = Path.of(System.getProperty("forecaster.datasets", "../shared/datasets"));
@@ -114,6 +116,8 @@ class ServiceIT {
         // one model per key in this test, so that a retrain after the restart would show
         props.put("forecaster.training.min-new-observations", "100000");
         props.put("forecaster.training.epochs", "40");
+        props.put("forecaster.topics.anomalies", ANOMALIES);
+        props.put("forecaster.anomaly.quiet", "0"); // so that an anomaly of the real series just before cannot hold the spike back
         return TestServices.startReady(props, logName);
     }
 
@@ -135,7 +139,15 @@ class ServiceIT {
 
     static void poll() {
         for (var r : consumer.poll(Duration.ofMillis(200))) {
-            (r.topic().equals(OUTPUT) ? forecasts : deadLetters).add(r);
+            (r.topic().equals(OUTPUT) ? forecasts : r.topic().equals(ANOMALIES) ? anomalies : deadLetters).add(r);
+        }
+    }
+
+    static JsonNode json(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return JSON.readTree(r.value());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -261,8 +273,30 @@ class ServiceIT {
                 }
             });
 
-            // 3. REST and metrics
+            // 2b. a spike far above anything the key has shown comes out as an anomaly
             String key = series.keySet().iterator().next();
+            double spike = 100 + 10 * java.util.Arrays.stream(series.get(key)).map(Math::abs).max().orElseThrow();
+            send(key, Double.toString(spike));
+            producer.flush();
+            accepted.merge(key, 1, Integer::sum);
+            await().alias("the spike's anomaly record").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                poll();
+                assertTrue(anomalies.stream().anyMatch(r -> r.value() != null && json(r).get("actual").asDouble() == spike), "anomalies: " + anomalies.size());
+                assertEquals(expectedForecasts(accepted.get(key)), forecastsOf(key).size(), key);
+            });
+            JsonNode anomaly = anomalies.stream().map(ServiceIT::json).filter(a -> a.get("actual").asDouble() == spike).findFirst().orElseThrow();
+            assertEquals(key, anomaly.get("key").asText());
+            assertTrue(anomaly.get("score").asDouble() >= 0.587 && anomaly.get("score").asDouble() <= 1, anomaly.toString());
+            assertTrue(anomaly.has("expected") && anomaly.has("lower") && anomaly.has("upper"), anomaly.toString());
+            List<JsonNode> afterSpike = forecastsOf(key);
+            JsonNode followed = afterSpike.get(afterSpike.size() - 1);
+            assertTrue(followed.get("anomaly").asBoolean(), "the forecast after the spike is marked: " + followed);
+            assertEquals(anomaly.get("score").asDouble(), followed.get("anomalyScore").asDouble());
+            JsonNode listed = JSON.readTree(service.get("/series/" + key + "/anomalies").body());
+            JsonNode newest = listed.get("anomalies").get(listed.get("anomalies").size() - 1);
+            assertEquals(spike, newest.get("actual").asDouble(), "GET /series/{key}/anomalies lists it: " + listed);
+
+            // 3. REST and metrics
             assertEquals(404, service.get("/series/no-such-key/forecast").status());
             assertEquals(404, service.get("/series/no-such-key/model").status());
             JsonNode latest = JSON.readTree(service.get("/series/" + key + "/forecast").body());
@@ -293,6 +327,8 @@ class ServiceIT {
             metric(scrape, "forecaster_models_challenges_total", "{decision=\"rejected\"}");
             metric(scrape, "forecaster_fallbacks_total", "{change=\"entered\"}");
             assertTrue(scrape.contains("kafka_"), "Kafka Streams' own metrics are exported too");
+            assertEquals(totalAccepted, metric(scrape, "forecaster_anomaly_score_count", null), 0.0);
+            assertTrue(metric(scrape, "forecaster_anomalies_total", null) >= 1);
 
             // 4. kill -9 once everything is committed
             awaitCommitted();

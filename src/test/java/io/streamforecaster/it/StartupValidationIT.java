@@ -26,7 +26,8 @@ class StartupValidationIT {
     @CsvSource(delimiter = '|', value = {
         "forecaster.training.check-interval|0s",
         "forecaster.forecast.horizon|400",
-        "forecaster.input.max-key-bytes|0"})
+        "forecaster.input.max-key-bytes|0",
+        "forecaster.anomaly.threshold|1.5"})
     void shouldRefuseAWrongSettingAtStartupNamingIt(String setting, String value) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

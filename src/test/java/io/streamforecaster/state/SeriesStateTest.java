@@ -153,12 +153,13 @@ class SeriesStateTest {
 
     @Test
     void shouldStoreACompactRecordRatherThanOneEntryPerObservation() {
-        int frame = 4 + 4 + 1 + 4 + 8 * 5; // magic, features, part count, checksum; each part's tag and length
+        int frame = 4 + 4 + 1 + 4 + 9 * 5; // magic, features, part count, checksum; each part's tag and length
         int history = 1 + 8 + 8 + 4 + 512 * 8;
-        int others = (1 + 8 * 4) + (1 + 8 * 7 + 1 + 8) + (1 + 8 + 4) + (1 + 4) + (1 + 1 + 8 + 4 + 8 + 4 + 4) + (1 + 8 + 8 + 8 * 3 + 1 + 8 + 8) + (1 + 4);
+        int others = (1 + 8 * 4) + (1 + 8 * 7 + 1 + 8) + (1 + 8 + 4) + (1 + 4) + (1 + 1 + 8 + 4 + 8 + 4 + 4) + (1 + 8 + 8 + 8 * 3 + 1 + 8 + 8) + (1 + 4)
+                + (1 + 105 + 8 + 1 + 1); // anomalies: version, detector, last score and flag, no recent anomalies
         assertEquals(frame + history + others, filled(1, 512, 2000).toBytes().length);
-        assertEquals(frame + history + others + 8 + 128 * ServedForecasts.POINT_BYTES, SeriesState.maxEncodedBytes(1, 512, 0, 1),
-                "at most: with a forecast and 128 served points");
+        assertEquals(frame + history + others + 8 + 128 * ServedForecasts.POINT_BYTES + 8 * (8 * 5 + 1), SeriesState.maxEncodedBytes(1, 512, 0, 1),
+                "at most: with a forecast, 128 served points and 8 recent anomalies");
     }
 
     @Test
@@ -236,6 +237,8 @@ class SeriesStateTest {
         assertEquals(0.5, s.accuracy().onlineMae());
         assertEquals(0, s.interval().count());
         assertFalse(s.judgement().fallback());
+        assertTrue(Double.isNaN(s.anomalies().lastScore()), "no anomaly part before SFS3: its detector starts afresh");
+        assertEquals(0, s.anomalies().recent().length);
     }
 
     @Test
@@ -283,6 +286,7 @@ class SeriesStateTest {
         assertEquals(2, s.horizon().steps());
         assertEquals(0.5 / 0.25, s.horizon().stepMae(1));
         assertEquals(2, s.horizon().stepQuantile(2));
+        assertTrue(Double.isNaN(s.anomalies().lastScore()), "no anomaly part before SFS3: its detector starts afresh");
 
         SeriesState again = SeriesState.fromBytes(s.toBytes(), 1, 4); // written back in today's format
         assertEquals(s.judgement().modelMae(), again.judgement().modelMae());

@@ -47,13 +47,19 @@ class RecordSizesTest {
     @Test
     void shouldComputeTheSizeAFullStateIsWritten() {
         StreamSettings s = settings(Map.of("forecaster.forecast.horizon", "7", "forecaster.history.size", "64", "forecaster.training.min-observations", "20"));
+        s = s.withAnomaly(new io.streamforecaster.anomaly.AnomalySettings(0.587, 200, 4000, 20, 30, 80, 0.08, 0), null); // no quiet periods
         OnlineForecaster online = new OnlineForecaster(s);
         SeriesState state = online.newState();
         Random r = new Random(1);
         for (int i = 0; i < 300; i++) {
             online.observe(state, new double[] {r.nextGaussian()}, i, null);
         }
-        assertEquals(RecordSizes.maxStateBytes(s), state.toBytes().length, "a state with full history, errors and horizon statistics");
+        for (int i = 0; i < io.streamforecaster.state.Anomalies.RECENT; i++) { // each far above any value before: a full ring of anomalies
+            online.observe(state, new double[] {10 << i}, 300 + i, null);
+        }
+        assertEquals(io.streamforecaster.state.Anomalies.RECENT, state.anomalies().recent().length);
+        assertEquals(RecordSizes.maxStateBytes(s), state.toBytes().length,
+                "a state with full history, errors, horizon statistics and recent anomalies");
     }
 
     @Test

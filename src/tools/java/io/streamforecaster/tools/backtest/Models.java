@@ -85,7 +85,16 @@ public final class Models {
      */
     public static OnlineModel lstm(StreamSettings settings, boolean byNeed) {
         TrainingSettings training = settings.training();
-        return served("lstm-" + training.variant().id() + (byNeed ? "-by-need" : ""), settings, byNeed, (x, t, current) -> {
+        return served("lstm-" + training.variant().id() + (byNeed ? "-by-need" : ""), settings, byNeed, lstmRefitter(training));
+    }
+
+    /**
+     * The service's trainer and champion/challenger check at a refit of the protocol: a challenger
+     * trained on {@link Protocol#fitWindow} replaces the current model only if it does better on
+     * the held-out newest points.
+     */
+    public static Refitter lstmRefitter(TrainingSettings training) {
+        return (x, t, current) -> {
             double[] history = Protocol.fitWindow(x, t);
             if (history.length < training.nSteps() + 1) {
                 return current; // too short to train on: served naive until a model can be trained, as the service would
@@ -97,7 +106,7 @@ public final class Models {
             var challenge = Selection.challenge(Trainer::train, training, rows, current, t, t);
             // as in the service: a non-finite model is never used
             return challenge.challenger().isFinite() ? Selection.decide(current, challenge, t).model() : current;
-        });
+        };
     }
 
     /** A model served by the service's per-observation step, refit by {@code refitter}. */
