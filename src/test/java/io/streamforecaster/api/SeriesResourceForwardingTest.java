@@ -33,13 +33,17 @@ class SeriesResourceForwardingTest {
         return resource;
     }
 
+    /** A caller without credentials: every header absent. */
+    static final jakarta.ws.rs.core.HttpHeaders NO_HEADERS = (jakarta.ws.rs.core.HttpHeaders) java.lang.reflect.Proxy.newProxyInstance(
+            SeriesResourceForwardingTest.class.getClassLoader(), new Class<?>[] {jakarta.ws.rs.core.HttpHeaders.class}, (proxy, method, args) -> null);
+
     @Test
     void shouldAskToRetryWhenTheOwnerDoesNotAnswer() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
         }
-        Response r = forwardingTo(new HostInfo("localhost", closed)).model("host-1.cpu", null);
+        Response r = forwardingTo(new HostInfo("localhost", closed)).model("host-1.cpu", null, NO_HEADERS);
         assertEquals(503, r.getStatus());
         assertNotNull(r.getHeaderString("Retry-After"));
         assertTrue(((SeriesResource.ErrorBody) r.getEntity()).error().contains("did not answer"), r.getEntity().toString());
@@ -57,7 +61,7 @@ class SeriesResourceForwardingTest {
         });
         owner.start();
         try {
-            Response r = forwardingTo(new HostInfo("localhost", owner.getAddress().getPort())).forecast("host-1.cpu", null);
+            Response r = forwardingTo(new HostInfo("localhost", owner.getAddress().getPort())).forecast("host-1.cpu", null, NO_HEADERS);
             assertEquals(503, r.getStatus());
             assertNotNull(r.getHeaderString("Retry-After"));
         } finally {
