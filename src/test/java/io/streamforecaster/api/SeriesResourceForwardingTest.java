@@ -24,6 +24,7 @@ class SeriesResourceForwardingTest {
     /** Locates every key on one other instance. */
     static SeriesResource forwardingTo(HostInfo owner) {
         SeriesResource resource = new SeriesResource();
+        resource.config = settings();
         resource.queries = new SeriesQueries() {
             @Override
             public Location locate(String key) {
@@ -31,6 +32,18 @@ class SeriesResourceForwardingTest {
             }
         };
         return resource;
+    }
+
+    /** The settings the resource reads here: only the longest key (256 bytes, the default). */
+    static io.streamforecaster.config.ForecasterConfig settings() {
+        io.streamforecaster.config.ForecasterConfig.Input input = proxy(io.streamforecaster.config.ForecasterConfig.Input.class,
+                m -> m.getName().equals("maxKeyBytes") ? 256 : null);
+        return proxy(io.streamforecaster.config.ForecasterConfig.class, m -> m.getName().equals("input") ? input : null);
+    }
+
+    static <T> T proxy(Class<T> type, java.util.function.Function<java.lang.reflect.Method, Object> answer) {
+        return type.cast(java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                (p, method, args) -> answer.apply(method)));
     }
 
     /** A caller without credentials: every header absent. */
