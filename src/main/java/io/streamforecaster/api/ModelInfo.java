@@ -16,13 +16,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param rejections retrained models this model has beaten on held-out data
  * @param holdout the latest check on held-out observations (with scope {@code shared}: relative MAEs, each key's over its naive MAE, averaged)
  * @param scope {@code per-key}, or {@code shared} when the model is its partition's, trained on the windows of its keys
+ * @param schedule why and when the key is next trained
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ModelInfo(String key, String variant, long version, String trainedAt, double trainingLoss,
                         long observations, long trainedOnObservations, int nSteps, int units, int parameters,
                         Double onlineMae, Double naiveMae, long scoredForecasts,
                         Double modelMae, Double modelNaiveMae, String serving, boolean fallback, long fallbacks,
-                        long promotions, long rejections, Holdout holdout, String scope) {
+                        long promotions, long rejections, Holdout holdout, String scope, Schedule schedule) {
 
     /**
      * @param checkedAt when the model was installed or last defended against a challenger
@@ -31,6 +32,22 @@ public record ModelInfo(String key, String variant, long version, String trained
      * @param naiveMae naive's MAE on them
      * @param challengerMae MAE of the last challenger it beat, null if none
      */
+    /**
+     * @param reason why the key would be trained next: {@code first-model}, {@code fallback} (its model is set aside for
+     *               naive), {@code drift} (its model drifted since its last check) or {@code age}
+     * @param dueAt when it may be trained (its model must serve {@code interval} first), ISO-8601
+     * @param interval that interval, ISO-8601: {@code training.interval}, doubled per challenger the model beat while it
+     *                 does well, up to {@code training.max-interval}
+     * @param observationsNeeded new observations it still needs (0 once it has them)
+     * @param drifting whether its model drifted since its last check
+     * @param driftDetections drifts found for this key so far
+     * @param driftStatistic the drift test's statistic now (a drift is declared above {@code drift.threshold})
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Schedule(String reason, String dueAt, String interval, long observationsNeeded, boolean drifting,
+                           long driftDetections, double driftStatistic) {
+    }
+
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Holdout(String checkedAt, int points, Double mae, Double naiveMae, Double challengerMae) {
     }

@@ -1,35 +1,58 @@
 package io.streamforecaster.api;
 
+import io.streamforecaster.config.ForecasterConfig;
+import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.ingest.InputPartitioner;
 import io.streamforecaster.model.ModelFormat;
 import io.streamforecaster.model.ModelSnapshot;
+import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.stream.Forecast;
 import io.streamforecaster.stream.Stores;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
-/** Answers for one key from this instance's stores, or names the instance that owns the key. */
+/**
+ * Finds a key wherever the stream put it. Its partition follows from the producers' partitioner
+ * ({@code forecaster.input.partitioner}); but a producer may partition otherwise (a librdkafka
+ * client uses CRC32 where Java uses murmur2), so a key not found there is looked for in this
+ * instance's other partitions, and then on the other instances.
+ */
 @ApplicationScoped
 public class SeriesQueries {
 
-    /** Where a key lives: here (with its state read), elsewhere, or nowhere known yet. */
+    private static final Logger LOG = Logger.getLogger(SeriesQueries.class);
+
+    /** Where a key lives: here (with its state read), maybe elsewhere, or nowhere reachable now. */
     public sealed interface Location {
     }
 
+    /** Found here. @param model null when the key has none (or its stored model is unreadable) */
     public record Local(SeriesState state, ModelSnapshot model) implements Location {
     }
 
-    public record Remote(HostInfo host) implements Location {
+    /**
+     * Not here: ask these instances, the one that owns the key's partition (by the configured
+     * partitioner) first.
+     *
+     * @param moving whether the key's partition is without an owner now (a rebalance): not finding it is then no answer
+     */
+    public record Elsewhere(List<HostInfo> hosts, boolean moving) implements Location {
     }
 
     public record Unavailable(String why) implements Location {
@@ -41,29 +64,120 @@ public class SeriesQueries {
     @Inject
     StreamSettings settings;
 
+    @Inject
+    ForecasterConfig config;
+
     @ConfigProperty(name = "quarkus.kafka-streams.application-server")
     Optional<String> applicationServer;
 
+    /** The key's location, searching this instance's stores first. */
     public Location locate(String key) {
-        if (streams.state() != KafkaStreams.State.RUNNING && streams.state() != KafkaStreams.State.REBALANCING) {
-            return new Unavailable("Kafka Streams is " + streams.state());
+        KafkaStreams.State st = streams.state();
+        if (st != KafkaStreams.State.RUNNING && st != KafkaStreams.State.REBALANCING) {
+            return new Unavailable("Kafka Streams is " + st);
         }
-        KeyQueryMetadata meta = streams.queryMetadataForKey(Stores.SERIES, key, Serdes.String().serializer());
-        if (meta == null || KeyQueryMetadata.NOT_AVAILABLE.equals(meta)) {
-            return new Unavailable("no instance owns the key's partition yet");
-        }
-        HostInfo self = applicationServer.map(HostInfo::buildFromEndpoint).orElse(null);
-        if (self != null && !self.equals(meta.activeHost()) && !HostInfo.unavailable().equals(meta.activeHost())) {
-            return new Remote(meta.activeHost());
-        }
+        KeyQueryMetadata meta = metadata(key);
+        boolean known = meta != null && !KeyQueryMetadata.NOT_AVAILABLE.equals(meta) && !HostInfo.unavailable().equals(meta.activeHost());
+        HostInfo self = self();
+        boolean ownedHere = known && (self == null || self.equals(meta.activeHost()));
         try {
-            SeriesState state = store(Stores.SERIES, meta.partition()).get(key) instanceof SeriesState s ? s : null;
-            String modelKey = settings.scope() == io.streamforecaster.config.ModelScope.SHARED ? Stores.SHARED_MODEL_KEY : key;
-            byte[] model = state == null ? null : (byte[]) store(Stores.MODELS, meta.partition()).get(modelKey);
-            return new Local(state, model == null ? null : ModelFormat.decode(model));
-        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            Local found = ownedHere ? localIn(key, meta.partition()) : null;
+            if (found == null) {
+                found = localAnywhere(key, ownedHere ? meta.partition() : -1);
+            }
+            if (found != null) {
+                return found;
+            }
+        } catch (InvalidStateStoreException e) {
             return new Unavailable("state store not queryable now: " + e.getMessage());
         }
+        List<HostInfo> hosts = new ArrayList<>();
+        if (known && !ownedHere) {
+            hosts.add(meta.activeHost());
+        }
+        for (StreamsMetadata m : streams.streamsMetadataForStore(Stores.SERIES)) {
+            HostInfo h = m.hostInfo();
+            if (!h.equals(self) && !hosts.contains(h) && !HostInfo.unavailable().equals(h)) {
+                hosts.add(h);
+            }
+        }
+        return new Elsewhere(hosts, !known || st == KafkaStreams.State.REBALANCING);
+    }
+
+    /** For a request another instance forwarded: this instance's stores only. */
+    public Location locateHere(String key) {
+        KafkaStreams.State st = streams.state();
+        if (st != KafkaStreams.State.RUNNING && st != KafkaStreams.State.REBALANCING) {
+            return new Unavailable("Kafka Streams is " + st);
+        }
+        try {
+            Local found = localAnywhere(key, -1);
+            return found != null ? found : new Elsewhere(List.of(), st == KafkaStreams.State.REBALANCING);
+        } catch (InvalidStateStoreException e) {
+            return new Unavailable("state store not queryable now: " + e.getMessage());
+        }
+    }
+
+    private KeyQueryMetadata metadata(String key) {
+        InputPartitioner p = config.input().partitioner();
+        return p == InputPartitioner.MURMUR2
+                ? streams.queryMetadataForKey(Stores.SERIES, key, Serdes.String().serializer())
+                : streams.queryMetadataForKey(Stores.SERIES, key, p.streamPartitioner());
+    }
+
+    private HostInfo self() {
+        return applicationServer.map(HostInfo::buildFromEndpoint).orElse(null);
+    }
+
+    /** Every partition whose series store is active on this instance. */
+    TreeSet<Integer> localPartitions() {
+        TreeSet<Integer> partitions = new TreeSet<>();
+        streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> task.topicPartitions().forEach(tp -> {
+            if (tp.topic().equals(settings.inputTopic())) {
+                partitions.add(tp.partition());
+            }
+        })));
+        return partitions;
+    }
+
+    private Local localAnywhere(String key, int skip) {
+        for (int p : localPartitions()) {
+            if (p != skip) {
+                Local found = localIn(key, p);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    private Local localIn(String key, int partition) {
+        SeriesState state = store(Stores.SERIES, partition).get(key) instanceof SeriesState s ? s : null;
+        if (state == null) {
+            return null;
+        }
+        String modelKey = settings.scope() == ModelScope.SHARED ? Stores.SHARED_MODEL_KEY : key;
+        byte[] bytes = (byte[]) store(Stores.MODELS, partition).get(modelKey);
+        return new Local(state, decode(key, bytes));
+    }
+
+    private static ModelSnapshot decode(String key, byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return ModelFormat.decode(bytes);
+        } catch (RuntimeException e) {
+            LOG.debugf("Stored model of key '%s' is unreadable (the key is retrained): %s", key, e.getMessage());
+            return null;
+        }
+    }
+
+    /** Why and when the key is next trained; a model trained under other settings counts as none. */
+    public io.streamforecaster.stream.RetrainPolicy.Due schedule(SeriesState state, ModelSnapshot model) {
+        boolean usable = model != null && io.streamforecaster.model.Trainer.compatible(model, settings.training());
+        return io.streamforecaster.stream.RetrainPolicy.of(settings, state, usable ? model : null);
     }
 
     public String scope() {

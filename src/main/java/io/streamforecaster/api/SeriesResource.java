@@ -1,8 +1,9 @@
 package io.streamforecaster.api;
 
-import io.streamforecaster.history.SeriesState;
 import io.streamforecaster.model.ModelSnapshot;
-import io.streamforecaster.stream.Forecast;
+import io.streamforecaster.state.SeriesState;
+import io.streamforecaster.state.Source;
+import io.streamforecaster.stream.RetrainPolicy;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -13,7 +14,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,14 +23,18 @@ import java.util.function.BiFunction;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * Per-series answers for any key from any instance: the instance that owns the key answers from
- * its stores; any other forwards the request there once (interactive queries).
+ * Per-series answers for any key from any instance: the instance that has the key answers from
+ * its stores; any other asks the instances that may have it ({@link SeriesQueries}), each once,
+ * with the key encoded byte for byte.
  */
 @Path("/series/{key}")
 @Produces(MediaType.APPLICATION_JSON)
 public class SeriesResource {
 
+    /** Marks a request one instance forwarded to another: answered from the receiver's own stores only. */
     static final String FORWARDED = "X-Forecaster-Forwarded";
+    /** On a 404: the key lives on the answering instance, which has no such answer for it (no model yet). */
+    static final String FOUND = "X-Forecaster-Key-Found";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Inject
@@ -45,58 +49,134 @@ public class SeriesResource {
     @GET
     @Path("/model")
     public Response model(@PathParam("key") String key, @HeaderParam(FORWARDED) String forwarded) {
-        return answer(key, "model", forwarded, (state, model) -> model == null ? null : info(key, state, model, queries.scope()));
+        return answer(key, "model", forwarded, (state, model) -> model == null ? null : info(key, state, model, queries));
+    }
+
+    @GET
+    @Path("/history")
+    public Response history(@PathParam("key") String key, @jakarta.ws.rs.QueryParam("points") String points,
+                            @HeaderParam(FORWARDED) String forwarded) {
+        int n;
+        try {
+            n = points == null ? io.streamforecaster.state.SeriesState.DEFAULT_SERVED : Integer.parseInt(points);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > 10_000) {
+            return error(Response.Status.BAD_REQUEST, "points must be a whole number from 1 to 10000");
+        }
+        int count = n;
+        return answer(key, "history?points=" + n, forwarded, (state, model) -> state == null ? null
+                : SeriesHistory.of(key, state, count, queries.forecast(key, state)));
     }
 
     private Response answer(String key, String what, String forwarded, BiFunction<SeriesState, ModelSnapshot, Object> read) {
-        SeriesQueries.Location location = queries.locate(key);
+        SeriesQueries.Location location = forwarded != null ? queries.locateHere(key) : queries.locate(key);
         if (location instanceof SeriesQueries.Local local) {
             Object body = read.apply(local.state(), local.model());
             return body == null
-                    ? error(Response.Status.NOT_FOUND, "no " + what + " for key '" + key + "'")
+                    ? Response.status(Response.Status.NOT_FOUND).header(FOUND, "1").entity(new ErrorBody("no " + noun(what) + " for key '" + key + "' yet")).build()
                     : Response.ok(body).build();
         }
-        if (location instanceof SeriesQueries.Remote remote) {
+        if (location instanceof SeriesQueries.Elsewhere elsewhere) {
             return forwarded != null
-                    ? error(Response.Status.SERVICE_UNAVAILABLE, "key moved while the request was forwarded; retry")
-                    : forward(remote.host(), key, what);
+                    ? error(Response.Status.NOT_FOUND, "key '" + key + "' is not on this instance")
+                    : search(elsewhere, key, what);
         }
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "2")
-                .entity(new ErrorBody(((SeriesQueries.Unavailable) location).why())).build();
+        return unavailable(((SeriesQueries.Unavailable) location).why());
     }
 
-    private static ModelInfo info(String key, SeriesState state, ModelSnapshot m, String scope) {
-        Double online = state == null || Double.isNaN(state.onlineMae()) ? null : state.onlineMae();
-        Double naive = state == null || Double.isNaN(state.naiveMae()) ? null : state.naiveMae();
-        boolean judged = state != null && state.judgedVersion() == m.version();
+    /** Asks each instance that may have the key, the partition's owner first; the first that has it answers. */
+    private static Response search(SeriesQueries.Elsewhere elsewhere, String key, String what) {
+        String problem = null;
+        for (HostInfo host : elsewhere.hosts()) {
+            Forwarded r = forward(host, key, what);
+            if (r.status() == 200 || (r.status() == 404 && r.found())) {
+                return Response.status(r.status()).type(MediaType.APPLICATION_JSON).entity(r.body()).build();
+            }
+            if (r.status() != 404) {
+                problem = "instance " + host + " did not answer (" + r.status() + ")";
+            }
+        }
+        if (problem != null || elsewhere.moving()) {
+            return unavailable(problem != null ? problem : "the key's partition is moving between instances");
+        }
+        return error(Response.Status.NOT_FOUND, "no " + noun(what) + " for key '" + key + "': unknown key");
+    }
+
+    private static String noun(String what) {
+        int q = what.indexOf('?');
+        return q < 0 ? what : what.substring(0, q);
+    }
+
+    private record Forwarded(int status, byte[] body, boolean found) {
+    }
+
+    private static Forwarded forward(HostInfo host, String key, String what) {
+        try {
+            URI uri = URI.create("http://" + host.host() + ":" + host.port() + "/series/" + pathSegment(key) + "/" + what);
+            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                    .header(FORWARDED, "1").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Forwarded(r.statusCode(), r.body(), r.headers().firstValue(FOUND).isPresent());
+        } catch (IOException | IllegalArgumentException e) {
+            return new Forwarded(502, null, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Forwarded(503, null, false);
+        }
+    }
+
+    /**
+     * The key as one path segment, byte for byte: every UTF-8 byte but the unreserved characters
+     * percent-encoded. {@link URI}'s own quoting leaves {@code /} alone and normalises to NFC, so a
+     * key with a slash or in NFD reached the other instance as another key.
+     */
+    static String pathSegment(String key) {
+        byte[] bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder s = new StringBuilder(bytes.length * 3);
+        for (byte b : bytes) {
+            int c = b & 0xFF;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+                s.append((char) c);
+            } else {
+                s.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return s.toString();
+    }
+
+    private static ModelInfo info(String key, SeriesState state, ModelSnapshot m, SeriesQueries queries) {
+        var accuracy = state == null ? null : state.accuracy();
+        var judgement = state == null ? null : state.judgement();
+        boolean judged = judgement != null && judgement.version() == m.version();
         var a = m.assessment();
+        Source source = state == null ? Source.NONE : state.latest().source();
         return new ModelInfo(key, m.variant().id(), m.version(), Instant.ofEpochMilli(m.trainedAt()).toString(),
-                m.trainingLoss(), state == null ? m.observations() : state.observations(), m.observations(),
-                m.nSteps(), m.units(), m.parameterCount(), online, naive, state == null ? 0 : state.scored(),
-                judged ? orNull(state.judgedModelMae()) : null, judged ? orNull(state.judgedNaiveMae()) : null,
-                state == null || state.forecastSource() == SeriesState.Source.NONE ? null : state.forecastSource().id(),
-                state != null && state.fallback(), state == null ? 0 : state.fallbacks(),
+                m.trainingLoss(), state == null ? m.observations() : state.history().observations(), m.observations(),
+                m.nSteps(), m.units(), m.parameterCount(),
+                accuracy == null ? null : orNull(accuracy.onlineMae()), accuracy == null ? null : orNull(accuracy.naiveMae()),
+                accuracy == null ? 0 : accuracy.scored(),
+                judged ? orNull(judgement.modelMae()) : null, judged ? orNull(judgement.naiveMae()) : null,
+                source == Source.NONE ? null : source.id(),
+                judgement != null && judgement.fallback(), judgement == null ? 0 : judgement.fallbacks(),
                 m.version() - 1, a.rejections(),
                 new ModelInfo.Holdout(Instant.ofEpochMilli(a.checkedAt()).toString(), a.holdoutPoints(),
-                        orNull(a.holdoutMae()), orNull(a.holdoutNaiveMae()), orNull(a.challengerMae())), scope);
+                        orNull(a.holdoutMae()), orNull(a.holdoutNaiveMae()), orNull(a.challengerMae())), queries.scope(),
+                state == null ? null : schedule(queries.schedule(state, m), state));
+    }
+
+    private static ModelInfo.Schedule schedule(RetrainPolicy.Due due, SeriesState state) {
+        var drift = state.drift();
+        return new ModelInfo.Schedule(due.reason().id(), Instant.ofEpochMilli(due.dueAt()).toString(), due.interval().toString(),
+                due.observationsNeeded(), drift.drifting(), drift.detections(), drift.statistic());
     }
 
     private static Double orNull(double v) {
         return Double.isFinite(v) ? v : null;
     }
 
-    private static Response forward(HostInfo host, String key, String what) {
-        try {
-            URI uri = new URI("http", null, host.host(), host.port(), "/series/" + key + "/" + what, null, null);
-            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-                    .header(FORWARDED, "1").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            return Response.status(r.statusCode()).type(MediaType.APPLICATION_JSON).entity(r.body()).build();
-        } catch (IOException | URISyntaxException e) {
-            return error(Response.Status.BAD_GATEWAY, "instance " + host + " that owns the key did not answer: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return error(Response.Status.SERVICE_UNAVAILABLE, "interrupted");
-        }
+    private static Response unavailable(String why) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "2").entity(new ErrorBody(why)).build();
     }
 
     private static Response error(Response.Status status, String message) {

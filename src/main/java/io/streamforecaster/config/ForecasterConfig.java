@@ -3,7 +3,9 @@ package io.streamforecaster.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.streamforecaster.model.Variant;
+import io.quarkus.runtime.configuration.MemorySize;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Every setting of the public contract under {@code forecaster.*}. Each can also be given as an
@@ -31,6 +33,12 @@ public interface ForecasterConfig {
     Forecast forecast();
 
     Metrics metrics();
+
+    StreamThreads streamThreads();
+
+    Memory memory();
+
+    Drift drift();
 
     /** {@code naive}: before a key has a model, forecast its last value, marked {@code naive}; {@code skip}: emit nothing. */
     @WithDefault("naive")
@@ -75,21 +83,39 @@ public interface ForecasterConfig {
         @WithDefault("256")
         int sharedKeys();
 
-        /** Decoded models kept in memory per stream task, so the hot path does not decode a model per event. */
-        @WithDefault("20000")
-        int cacheSize();
+        /**
+         * No longer used: memory for decoded states and models is one budget per instance,
+         * {@code forecaster.memory.budget}. Still accepted, so that older configurations start.
+         */
+        @Deprecated
+        Optional<Integer> cacheSize();
     }
 
     interface History {
         /** Observations kept per key for training (at least n-steps + 1). */
         @WithDefault("512")
         int size();
+
+        /**
+         * The last observations for which each key keeps the forecast it served (value, interval,
+         * source, model version) beside the actual value, for {@code GET /series/{key}/history} and
+         * the operator page; 34 bytes each. 0 keeps none.
+         */
+        @WithDefault("128")
+        int servedPoints();
     }
 
     interface Training {
         /** How often a key that has a model is retrained, once enough new observations arrived. */
         @WithDefault("60s")
         Duration interval();
+
+        /**
+         * The longest interval between retrains of a key whose model keeps beating its challengers:
+         * each defence doubles its interval, from {@code interval} up to this.
+         */
+        @WithDefault("30m")
+        Duration maxInterval();
 
         /** History needed before a key's first model (at least n-steps + 1). */
         @WithDefault("128")
@@ -187,6 +213,51 @@ public interface ForecasterConfig {
         int seriesKeys();
     }
 
+    interface Drift {
+        /** Detect drift per key (Page-Hinkley on the model's one-step errors relative to naive's): a drifting key is retrained first. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Increase of the model's relative error tolerated without counting towards a drift. */
+        @WithDefault("0.2")
+        double delta();
+
+        /** How far the cumulative excess may rise above its minimum before a drift is declared. */
+        @WithDefault("15")
+        double threshold();
+
+        /** Relative errors above this count as this, so one outlier cannot declare a drift alone. */
+        @WithDefault("4")
+        double clip();
+
+        /** Points after a model's install or defence before a drift can be declared. */
+        @WithDefault("32")
+        int minPoints();
+    }
+
+    interface Memory {
+        /**
+         * Heap for keys' decoded states and models, shared by all of this instance's tasks (e.g.
+         * {@code 512M}); the least recently used keys are written out and dropped beyond it, and read
+         * back on their next event. Default: 30 % of the maximum heap.
+         */
+        Optional<MemorySize> budget();
+    }
+
+    interface StreamThreads {
+        /**
+         * Stream threads that die of an error are replaced, up to this many within
+         * {@code replacement-window}; one more, and this instance shuts its Kafka Streams client down
+         * and fails its liveness check, for the orchestrator to restart it.
+         */
+        @WithDefault("5")
+        int maxReplacements();
+
+        /** The time over which stream-thread deaths are counted. */
+        @WithDefault("10m")
+        Duration replacementWindow();
+    }
+
     interface Forecast {
         /** Values forecast ahead: above 1 adds a {@code horizon} array (recursive forecasts, widening intervals). */
         @WithDefault("1")
@@ -197,6 +268,28 @@ public interface ForecasterConfig {
         /** A record value longer than this is rejected as {@code too-large}. */
         @WithDefault("4096")
         int maxBytes();
+
+        /**
+         * A key longer than this (in UTF-8 bytes) is rejected as {@code invalid-key}, as are empty keys,
+         * keys that are not valid UTF-8 and keys with control characters.
+         */
+        @WithDefault("256")
+        int maxKeyBytes();
+
+        /**
+         * A value beyond ±this is rejected as {@code out-of-range}; at most 1e150, so that every error,
+         * squared error and sum the service computes stays finite.
+         */
+        @WithDefault("1e150")
+        double maxAbsValue();
+
+        /**
+         * How the input topic's producers partition keys: {@code murmur2} (Java clients) or
+         * {@code crc32} (librdkafka-based clients' default: kcat, confluent-kafka for Python, Go,
+         * .NET). Queries find a key either way; the right one finds it without a search.
+         */
+        @WithDefault("murmur2")
+        io.streamforecaster.ingest.InputPartitioner partitioner();
     }
 
     interface Accuracy {

@@ -1,5 +1,6 @@
 package io.streamforecaster.config;
 
+import io.streamforecaster.ingest.InputSettings;
 import io.streamforecaster.model.TrainingSettings;
 import io.streamforecaster.serving.ServingSettings;
 import java.time.Duration;
@@ -19,14 +20,43 @@ public record StreamSettings(
         Duration trainingInterval,
         Duration checkInterval,
         int accuracyWindow,
-        int maxValueBytes,
-        int modelCacheSize,
+        InputSettings input,
         TrainingSettings training,
         ServingSettings serving,
         ModelScope scope,
-        int sharedKeys) {
+        int sharedKeys,
+        RetrainSettings retrain) {
+
+    /** With the default retraining schedule. */
+    public StreamSettings(String inputTopic, String outputTopic, String deadLetterTopic, int historySize, ColdStart coldStart,
+                          int minObservations, int minNewObservations, Duration trainingInterval, Duration checkInterval,
+                          int accuracyWindow, InputSettings input, TrainingSettings training, ServingSettings serving,
+                          ModelScope scope, int sharedKeys) {
+        this(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations, minNewObservations, trainingInterval,
+                checkInterval, accuracyWindow, input, training, serving, scope, sharedKeys, RetrainSettings.defaults());
+    }
+
+    /** Longest history a key keeps: its state is one record, which must fit a Kafka request. */
+    public static final int MAX_HISTORY = 100_000;
+    /** Values of all of one training job's windows ({@code history.size × n-steps × n-features}). */
+    public static final long MAX_WINDOW_VALUES = 1L << 24;
 
     public StreamSettings {
+        if (historySize > MAX_HISTORY) {
+            throw new IllegalArgumentException("Invalid forecaster.history.size = " + historySize + ": must be at most " + MAX_HISTORY);
+        }
+        long windowValues = (long) historySize * training.nSteps() * training.nFeatures();
+        if (windowValues > MAX_WINDOW_VALUES) {
+            throw new IllegalArgumentException("Invalid forecaster.history.size = " + historySize + " with forecaster.model.n-steps = "
+                    + training.nSteps() + " and n-features = " + training.nFeatures() + ": a training job's windows would hold "
+                    + windowValues + " values, more than " + MAX_WINDOW_VALUES);
+        }
+        positive("forecaster.training.check-interval", checkInterval, Duration.ofMillis(10), Duration.ofHours(1));
+        positive("forecaster.training.interval", trainingInterval, Duration.ZERO, Duration.ofDays(365));
+        if (retrain.maxInterval().compareTo(trainingInterval) < 0) {
+            throw new IllegalArgumentException("Invalid forecaster.training.max-interval = " + retrain.maxInterval()
+                    + ": must be at least forecaster.training.interval = " + trainingInterval);
+        }
         if (historySize < training.nSteps() + 1) {
             throw new IllegalArgumentException("Invalid forecaster.history.size = " + historySize
                     + ": must be at least forecaster.model.n-steps + 1 = " + (training.nSteps() + 1));
@@ -38,8 +68,11 @@ public record StreamSettings(
         if (minNewObservations < 1) {
             throw new IllegalArgumentException("Invalid forecaster.training.min-new-observations = " + minNewObservations);
         }
-        if (accuracyWindow < 1 || maxValueBytes < 1 || modelCacheSize < 1) {
-            throw new IllegalArgumentException("Invalid accuracy window, max bytes or model cache size");
+        if (sharedKeys > 100_000) {
+            throw new IllegalArgumentException("Invalid forecaster.model.shared-keys = " + sharedKeys + ": must be at most 100000");
+        }
+        if (accuracyWindow < 1) {
+            throw new IllegalArgumentException("Invalid forecaster.accuracy.window = " + accuracyWindow);
         }
         if (sharedKeys < 1) {
             throw new IllegalArgumentException("Invalid forecaster.model.shared-keys = " + sharedKeys);
@@ -47,6 +80,13 @@ public record StreamSettings(
         if (training.holdout() > 0 && historySize - training.holdout() < training.nSteps() + 2) {
             throw new IllegalArgumentException("Invalid forecaster.training.holdout = " + training.holdout()
                     + ": history.size - holdout must be at least n-steps + 2 = " + (training.nSteps() + 2));
+        }
+    }
+
+    /** Checks that a duration setting is given and within [min, max]. */
+    static void positive(String name, Duration d, Duration min, Duration max) {
+        if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException("Invalid " + name + " = " + d + ": must be from " + min + " to " + max);
         }
     }
 
@@ -61,13 +101,13 @@ public record StreamSettings(
     /** The same settings with other training settings. */
     public StreamSettings withTraining(TrainingSettings t) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, t, serving, scope, sharedKeys);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, t, serving, scope, sharedKeys, retrain);
     }
 
     /** The same settings with another model scope. */
     public StreamSettings withScope(ModelScope s) {
         return new StreamSettings(inputTopic, outputTopic, deadLetterTopic, historySize, coldStart, minObservations,
-                minNewObservations, trainingInterval, checkInterval, accuracyWindow, maxValueBytes, modelCacheSize, training, serving, s, sharedKeys);
+                minNewObservations, trainingInterval, checkInterval, accuracyWindow, input, training, serving, s, sharedKeys, retrain);
     }
 
     public static StreamSettings from(ForecasterConfig c) {
@@ -75,12 +115,15 @@ public record StreamSettings(
         var m = c.model();
         return new StreamSettings(c.topics().input(), c.topics().output(), c.topics().deadLetter(),
                 c.history().size(), c.coldStart(), t.minObservations(), t.minNewObservations(),
-                t.interval(), t.checkInterval(), c.accuracy().window(), c.input().maxBytes(), m.cacheSize(),
+                t.interval(), t.checkInterval(), c.accuracy().window(),
+                new InputSettings(c.input().maxBytes(), c.input().maxKeyBytes(), c.input().maxAbsValue()),
                 new TrainingSettings(m.variant(), m.nSteps(), m.nFeatures(), m.units(), t.epochs(),
                         t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout()),
                 new ServingSettings(c.fallback().enabled(), c.fallback().damping(), c.fallback().window(), c.fallback().minPoints(),
                         c.interval().coverage(), c.interval().window(), c.interval().adaptation(), c.interval().minErrors(),
-                        c.forecast().horizon()),
-                m.scope(), m.sharedKeys());
+                        c.forecast().horizon(), c.history().servedPoints()),
+                m.scope(), m.sharedKeys(),
+                new RetrainSettings(t.maxInterval(), new io.streamforecaster.state.DriftSettings(c.drift().enabled(), c.drift().delta(),
+                        c.drift().threshold(), c.drift().clip(), c.drift().minPoints())));
     }
 }

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.state.Source;
 import io.streamforecaster.ingest.RejectReason;
 import io.streamforecaster.model.Selection;
 import java.util.EnumMap;
@@ -37,10 +37,18 @@ public class ForecasterMetrics {
     private final Map<TrainingOutcome, Counter> trainingRuns = new EnumMap<>(TrainingOutcome.class);
     private final Timer trainingDuration;
     private final Timer handoff;
-    private final Map<String, LongSupplier> modelCounts = new ConcurrentHashMap<>();
+    private final Map<String, TaskGauges> tasks = new ConcurrentHashMap<>();
+    private final Map<String, Counter> trainingRequests = new ConcurrentHashMap<>();
+    private final Timer modelAge;
     private final Map<Source, RecentMean> maeBySource = new EnumMap<>(Source.class);
-    private final RecentMean naiveMae = new RecentMean();
-    private final RecentMean intervalCoverage = new RecentMean();
+    private final RecentMean naiveMae;
+    private final RecentMean intervalCoverage;
+    private final Counter punctuationFailures;
+    private final Map<String, Counter> corruptRecords = new ConcurrentHashMap<>();
+    private final Counter threadsReplaced;
+    private final Counter driftDetections;
+    /** Held here: Micrometer holds a gauge's object weakly, and nothing else holds this supplier. */
+    private final LongSupplier trainingQueue;
     private final Map<Selection.Decision, Counter> challenges = new EnumMap<>(Selection.Decision.class);
     private final Counter fallbacksEntered;
     private final Counter fallbacksLeft;
@@ -48,7 +56,7 @@ public class ForecasterMetrics {
     private final MeterRegistry registry;
     private final int maxSeriesKeys;
     /** Per-key gauges of the first keys seen, for the dashboard's drill-down: bounded, never one per key of a big stream. */
-    private final Map<String, double[]> seriesValues = new ConcurrentHashMap<>();
+    private final Map<String, SeriesGauges> seriesValues = new ConcurrentHashMap<>();
 
     public ForecasterMetrics(MeterRegistry registry, LongSupplier trainingQueue) {
         this(registry, trainingQueue, 0);
@@ -68,13 +76,11 @@ public class ForecasterMetrics {
         for (Source s : new Source[] {Source.LSTM, Source.NAIVE}) {
             predictions.put(s, Counter.builder("forecaster.predictions").tag("source", s.id())
                     .description("Forecasts published, by source").register(registry));
-            RecentMean mean = new RecentMean();
-            maeBySource.put(s, mean);
-            Gauge.builder("forecaster.accuracy.mae", mean, RecentMean::value).tag("source", s.id())
-                    .description("Recent absolute error of published forecasts, all keys together").register(registry);
+            maeBySource.put(s, new RecentMean(AGGREGATE_ALPHA, registry, m -> Gauge.builder("forecaster.accuracy.mae", m, RecentMean::value)
+                    .tag("source", s.id()).description("Recent absolute error of published forecasts, all keys together")));
         }
-        Gauge.builder("forecaster.accuracy.naive.mae", naiveMae, RecentMean::value)
-                .description("Recent absolute error of the naive last-value forecast on the same points").register(registry);
+        naiveMae = new RecentMean(AGGREGATE_ALPHA, registry, m -> Gauge.builder("forecaster.accuracy.naive.mae", m, RecentMean::value)
+                .description("Recent absolute error of the naive last-value forecast on the same points"));
         inference = Timer.builder("forecaster.inference").description("Time to compute one forecast on the stream thread")
                 .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofNanos(500))
                 .maximumExpectedValue(java.time.Duration.ofMillis(50)).register(registry);
@@ -87,7 +93,8 @@ public class ForecasterMetrics {
         handoff = Timer.builder("forecaster.training.handoff")
                 .description("Stream-thread time per punctuation spent installing finished models and handing out due keys")
                 .register(registry);
-        Gauge.builder("forecaster.training.queue", trainingQueue, LongSupplier::getAsLong)
+        this.trainingQueue = trainingQueue;
+        Gauge.builder("forecaster.training.queue", trainingQueue, LongSupplier::getAsLong).strongReference(true)
                 .description("Training jobs waiting or running").register(registry);
         for (Selection.Decision d : Selection.Decision.values()) {
             challenges.put(d, Counter.builder("forecaster.models.challenges").tag("decision", d.name().toLowerCase(java.util.Locale.ROOT))
@@ -100,16 +107,39 @@ public class ForecasterMetrics {
         fallbacksLeft = Counter.builder("forecaster.fallbacks").tag("change", "left")
                 .description("Keys that began serving naive because their model did worse than naive, and that went back to it")
                 .register(registry);
-        Gauge.builder("forecaster.interval.coverage", intervalCoverage, RecentMean::value)
-                .description("Recent share of actual values inside their forecast's prediction interval, all keys together")
+        intervalCoverage = new RecentMean(AGGREGATE_ALPHA, registry, m -> Gauge.builder("forecaster.interval.coverage", m, RecentMean::value)
+                .description("Recent share of actual values inside their forecast's prediction interval, all keys together"));
+        punctuationFailures = Counter.builder("forecaster.punctuation.failures")
+                .description("Training hand-offs (wall-clock punctuations) that failed; they run again at the next interval")
                 .register(registry);
+        for (String store : new String[] {"series", "models"}) {
+            corruptRecord(store, 0);
+        }
+        driftDetections = Counter.builder("forecaster.drift.detections")
+                .description("Times a key's model was found to drift (Page-Hinkley on its errors relative to naive's)").register(registry);
+        threadsReplaced = Counter.builder("forecaster.stream.threads.replaced")
+                .description("Stream threads that died of an error and were replaced").register(registry);
         // ND4J's arrays live off the heap, allocated through JavaCPP: what the JVM's memory metrics do not show
         Gauge.builder("forecaster.offheap.used", () -> org.bytedeco.javacpp.Pointer.totalBytes())
                 .baseUnit("bytes").description("Off-heap memory JavaCPP (ND4J) holds now").register(registry);
         Gauge.builder("forecaster.offheap.max", () -> org.bytedeco.javacpp.Pointer.maxBytes())
                 .baseUnit("bytes").description("Off-heap memory JavaCPP (ND4J) may hold (org.bytedeco.javacpp.maxbytes)").register(registry);
-        Gauge.builder("forecaster.models", this, ForecasterMetrics::models)
+        Gauge.builder("forecaster.models", this, m -> m.sum(TaskGauges::models)).strongReference(true)
                 .description("Keys with a model in this instance's stores").register(registry);
+        Gauge.builder("forecaster.keys.awaiting.model", this, m -> m.sum(TaskGauges::awaitingFirstModel)).strongReference(true)
+                .description("Keys with the data for a first model, waiting for it").register(registry);
+        Gauge.builder("forecaster.keys.due", this, m -> m.sum(TaskGauges::due)).strongReference(true)
+                .description("Keys due for training and not handed to the trainer yet (at each task's last punctuation)").register(registry);
+        Gauge.builder("forecaster.keys.drifting", this, m -> m.sum(TaskGauges::drifting)).strongReference(true)
+                .description("Keys whose model drifted since its last check (retrained before others)").register(registry);
+        for (String reason : new String[] {"first-model", "fallback", "drift", "age"}) {
+            trainingRequested(reason, 0);
+        }
+        modelAge = Timer.builder("forecaster.models.age")
+                .description("Age of the models of the keys that had observations, once per key and punctuation")
+                .serviceLevelObjectives(java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(5), java.time.Duration.ofMinutes(15),
+                        java.time.Duration.ofHours(1), java.time.Duration.ofHours(6), java.time.Duration.ofDays(1), java.time.Duration.ofDays(7))
+                .register(registry);
     }
 
     public void event() {
@@ -142,46 +172,65 @@ public class ForecasterMetrics {
 
     /**
      * The latest values of one key, for its drill-down gauges {@code forecaster.series.*}{key}:
-     * kept for the first {@code maxSeriesKeys} keys this instance sees, ignored for the others.
+     * kept for the first {@code maxSeriesKeys} keys this instance sees, ignored for the others. A
+     * gauge appears with its first finite value and keeps the last finite one (an interval or an
+     * error the key does not have yet would be exported as NaN).
      */
     public void series(String key, double actual, double forecast, double lower, double upper, double mae, double naiveMae) {
         if (maxSeriesKeys <= 0) {
             return;
         }
-        double[] v = seriesValues.get(key);
-        if (v == null) {
+        SeriesGauges g = seriesValues.get(key);
+        if (g == null) {
             if (seriesValues.size() >= maxSeriesKeys) {
                 return;
             }
-            v = register(key);
-            if (v == null) {
+            g = register(key);
+            if (g == null) {
                 return;
             }
         }
-        v[0] = actual;
-        v[1] = forecast;
-        v[2] = lower;
-        v[3] = upper;
-        v[4] = mae;
-        v[5] = naiveMae;
+        g.set(0, actual);
+        g.set(1, forecast);
+        g.set(2, lower);
+        g.set(3, upper);
+        g.set(4, mae);
+        g.set(5, naiveMae);
     }
 
-    private synchronized double[] register(String key) {
-        double[] existing = seriesValues.get(key);
+    private synchronized SeriesGauges register(String key) {
+        SeriesGauges existing = seriesValues.get(key);
         if (existing != null || seriesValues.size() >= maxSeriesKeys) {
             return existing;
         }
-        double[] v = new double[SERIES_GAUGES.length];
-        java.util.Arrays.fill(v, Double.NaN);
-        for (int i = 0; i < SERIES_GAUGES.length; i++) {
-            int index = i;
-            Gauge.builder("forecaster.series." + SERIES_GAUGES[i], v, a -> a[index]).tag("key", key)
-                    .description("Latest " + SERIES_GAUGES[i] + " of one series (drill-down; only the first "
-                            + maxSeriesKeys + " keys of each instance)")
-                    .register(registry);
+        SeriesGauges g = new SeriesGauges(key);
+        seriesValues.put(key, g);
+        return g;
+    }
+
+    /** One key's drill-down values; each gauge is registered on its first finite value. */
+    private final class SeriesGauges {
+        private final String key;
+        private final double[] values = new double[SERIES_GAUGES.length];
+        private final boolean[] registered = new boolean[SERIES_GAUGES.length];
+
+        SeriesGauges(String key) {
+            this.key = key;
         }
-        seriesValues.put(key, v);
-        return v;
+
+        void set(int i, double v) {
+            if (!Double.isFinite(v)) {
+                return;
+            }
+            values[i] = v;
+            if (!registered[i]) {
+                registered[i] = true;
+                Gauge.builder("forecaster.series." + SERIES_GAUGES[i], values, a -> a[i]).strongReference(true).tag("key", key)
+                        .description("Latest " + SERIES_GAUGES[i] + " of one series (drill-down; only the first "
+                                + maxSeriesKeys + " keys of each instance)")
+                        .register(registry);
+            }
+        }
     }
 
     /** One actual value checked against its forecast's interval. */
@@ -196,6 +245,42 @@ public class ForecasterMetrics {
     /** A key fell back to naive ({@code true}) or went back to its model. */
     public void fallback(boolean entered) {
         (entered ? fallbacksEntered : fallbacksLeft).increment();
+    }
+
+    /** The instance's memory budget for decoded states and models: bytes in use, the limit, keys dropped to stay within it. */
+    public void memory(LongSupplier used, LongSupplier limit, LongSupplier evictions) {
+        Gauge.builder("forecaster.memory.used", used, LongSupplier::getAsLong).strongReference(true).baseUnit("bytes")
+                .description("Heap held by keys' decoded states and models (estimate), all tasks of this instance").register(registry);
+        Gauge.builder("forecaster.memory.budget", limit, LongSupplier::getAsLong).strongReference(true).baseUnit("bytes")
+                .description("Heap this instance may give to keys' decoded states and models (forecaster.memory.budget)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("forecaster.memory.evictions", evictions, LongSupplier::getAsLong)
+                .description("Keys written out and dropped from memory to stay within the budget").register(registry);
+    }
+
+    /** A key's model was found to drift. */
+    public void driftDetected() {
+        driftDetections.increment();
+    }
+
+    /** A wall-clock punctuation (the training hand-off) failed: not a rejected record. */
+    public void punctuationFailed() {
+        punctuationFailures.increment();
+    }
+
+    /** A stored record of {@code store} could not be read; its key starts afresh. */
+    public void corruptRecord(String store) {
+        corruptRecord(store, 1);
+    }
+
+    private void corruptRecord(String store, int n) {
+        corruptRecords.computeIfAbsent(store, s -> Counter.builder("forecaster.corrupt.records").tag("store", s)
+                .description("Stored records that could not be read (logged); their key starts afresh and is retrained")
+                .register(registry)).increment(n);
+    }
+
+    /** A stream thread died of an error and was replaced. */
+    public void threadReplaced() {
+        threadsReplaced.increment();
     }
 
     public void training(TrainingOutcome outcome, long nanos) {
@@ -213,31 +298,41 @@ public class ForecasterMetrics {
         return handoff.max(TimeUnit.MILLISECONDS);
     }
 
-    /** A stream task reports how many models its store holds, until it closes. */
-    public void registerModelCount(String task, LongSupplier count) {
-        modelCounts.put(task, count);
+    /**
+     * What a stream task reports until it closes: models in its store, keys awaiting a first
+     * model, keys due, keys drifting.
+     */
+    public record TaskGauges(LongSupplier models, LongSupplier awaitingFirstModel, LongSupplier due, LongSupplier drifting) {
     }
 
-    public void unregisterModelCount(String task) {
-        modelCounts.remove(task);
+    public void registerTask(String task, TaskGauges gauges) {
+        tasks.put(task, gauges);
     }
 
-    double models() {
-        return modelCounts.values().stream().mapToLong(LongSupplier::getAsLong).sum();
+    public void unregisterTask(String task) {
+        tasks.remove(task);
     }
 
-    /** Exponentially weighted mean with bias correction; cheap enough for every event. */
-    static final class RecentMean {
-        private double sum;
-        private double weight;
-
-        synchronized void add(double v) {
-            sum = (1 - AGGREGATE_ALPHA) * sum + AGGREGATE_ALPHA * v;
-            weight = (1 - AGGREGATE_ALPHA) * weight + AGGREGATE_ALPHA;
+    private double sum(java.util.function.Function<TaskGauges, LongSupplier> which) {
+        long n = 0;
+        for (TaskGauges t : tasks.values()) {
+            n += which.apply(t).getAsLong();
         }
+        return n;
+    }
 
-        synchronized double value() {
-            return weight > 0 ? sum / weight : Double.NaN;
-        }
+    /** A key was handed to the trainer, for {@code reason} ({@code first-model}, {@code fallback}, {@code drift}, {@code age}). */
+    public void trainingRequested(String reason) {
+        trainingRequested(reason, 1);
+    }
+
+    private void trainingRequested(String reason, int n) {
+        trainingRequests.computeIfAbsent(reason, r -> Counter.builder("forecaster.training.requests").tag("reason", r)
+                .description("Keys handed to the trainer, by why: no model yet, fallback, drift, or age").register(registry)).increment(n);
+    }
+
+    /** The age of a key's model, sampled once per punctuation for the keys that had observations. */
+    public void modelAge(long millis) {
+        modelAge.record(millis, TimeUnit.MILLISECONDS);
     }
 }

@@ -12,7 +12,7 @@ public record DenseWeights(int nIn, int nOut, float[] weights, float[] bias) {
         if (nIn < 1 || nOut < 1) {
             throw new IllegalArgumentException("Invalid dense size nIn = " + nIn + ", nOut = " + nOut);
         }
-        LstmWeights.check("dense weights", weights, nIn * nOut);
+        LstmWeights.check("dense weights", weights, (long) nIn * nOut);
         LstmWeights.check("dense bias", bias, nOut);
     }
 

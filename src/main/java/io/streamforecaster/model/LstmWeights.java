@@ -25,9 +25,9 @@ public final class LstmWeights {
         if (nIn < 1 || units < 1) {
             throw new IllegalArgumentException("Invalid LSTM size nIn = " + nIn + ", units = " + units);
         }
-        check("input weights", inputWeights, nIn * 4 * units);
-        check("recurrent weights", recurrentWeights, units * 4 * units);
-        check("bias", bias, 4 * units);
+        check("input weights", inputWeights, (long) nIn * 4 * units);
+        check("recurrent weights", recurrentWeights, (long) units * 4 * units);
+        check("bias", bias, 4L * units);
         this.nIn = nIn;
         this.units = units;
         this.inputRows = rows(inputWeights, nIn, 4 * units);
@@ -35,7 +35,7 @@ public final class LstmWeights {
         this.bias = bias.clone();
     }
 
-    static void check(String what, float[] values, int expected) {
+    static void check(String what, float[] values, long expected) {
         if (values.length != expected) {
             throw new IllegalArgumentException("Invalid " + what + ": " + values.length + " values, expected " + expected);
         }

@@ -100,6 +100,15 @@ public record ModelSnapshot(
                         evaluation.championMae(), evaluation.naiveMae(), evaluation.challengerMae()));
     }
 
+    /** About what the decoded model takes on the heap: its parameters, one array per weight row, the scaler. */
+    public long heapBytes() {
+        long rows = 0;
+        for (LstmWeights l : lstms) {
+            rows += l.nIn() + l.units() + 1;
+        }
+        return 4L * parameterCount() + 16 * (rows + 2) + 32L * nFeatures + 256;
+    }
+
     public int parameterCount() {
         return lstms.stream().mapToInt(LstmWeights::parameterCount).sum() + dense.parameterCount();
     }

@@ -57,6 +57,9 @@ public final class TrainingPool implements AutoCloseable {
     private final TrainFunction trainer;
     private final Selection.SharedTrainFunction sharedTrainer;
     private final LongSupplier clock;
+    private volatile boolean closed;
+    /** Jobs waiting or running per owner (a stream task), for each owner's fair share. */
+    private final java.util.Map<Object, java.util.concurrent.atomic.AtomicInteger> owners = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TrainingPool(TrainingSettings settings, Executor executor, int capacity, TrainFunction trainer, LongSupplier clock) {
         this(settings, executor, capacity, trainer, Trainer::trainShared, clock);
@@ -79,8 +82,11 @@ public final class TrainingPool implements AutoCloseable {
 
     /** The service's pool: {@code threads} daemon threads running {@link Trainer#train} through {@link Selection#challenge}. */
     public static TrainingPool create(TrainingSettings settings, int threads, int queueCapacity) {
-        if (threads < 1 || queueCapacity < 0) {
-            throw new IllegalArgumentException("Invalid training threads = " + threads + " or queue capacity = " + queueCapacity);
+        if (threads < 1 || threads > 256) {
+            throw new IllegalArgumentException("Invalid forecaster.training.threads = " + threads + ": must be 1 to 256");
+        }
+        if (queueCapacity < 0 || queueCapacity > 100_000) {
+            throw new IllegalArgumentException("Invalid forecaster.training.queue-capacity = " + queueCapacity + ": must be 0 to 100000");
         }
         AtomicInteger n = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
@@ -96,21 +102,53 @@ public final class TrainingPool implements AutoCloseable {
         return settings;
     }
 
-    /** Takes the job if a slot is free; never blocks. */
+    /** Takes the job if a slot is free and the pool is open; never blocks. */
     public boolean trySubmit(Job job) {
-        if (!slots.tryAcquire()) {
+        return trySubmit(job, null);
+    }
+
+    /** An owner (a stream task) that submits jobs: it gets a fair share of the pool while registered. */
+    public void register(Object owner) {
+        owners.putIfAbsent(owner, new java.util.concurrent.atomic.AtomicInteger());
+    }
+
+    public void unregister(Object owner) {
+        owners.remove(owner);
+    }
+
+    /**
+     * The jobs one owner may have waiting or running at once: an equal share of the pool's slots,
+     * at least one, so that the keys of every task get their turn however many one task has due.
+     */
+    public int share() {
+        return Math.max(1, (capacity + Math.max(1, owners.size()) - 1) / Math.max(1, owners.size()));
+    }
+
+    /**
+     * Takes the job if a slot is free, the pool is open and {@code owner} (registered, or null for
+     * none) is within its {@link #share}; never blocks.
+     */
+    public boolean trySubmit(Job job, Object owner) {
+        var mine = owner == null ? null : owners.get(owner);
+        if (closed || (mine != null && mine.get() >= share()) || !slots.tryAcquire()) {
             return false;
         }
+        if (mine != null) {
+            mine.incrementAndGet();
+        }
         try {
-            executor.execute(() -> run(job));
+            executor.execute(() -> run(job, mine));
         } catch (RuntimeException e) {
             slots.release();
+            if (mine != null) {
+                mine.decrementAndGet();
+            }
             throw e;
         }
         return true;
     }
 
-    private void run(Job job) {
+    private void run(Job job, java.util.concurrent.atomic.AtomicInteger owner) {
         long start = System.nanoTime();
         Result result;
         try {
@@ -122,6 +160,9 @@ public final class TrainingPool implements AutoCloseable {
             result = new Result(job.key(), null, t, System.nanoTime() - start);
         } finally {
             slots.release();
+            if (owner != null) {
+                owner.decrementAndGet();
+            }
         }
         job.onDone().accept(result);
     }
@@ -135,8 +176,14 @@ public final class TrainingPool implements AutoCloseable {
         return capacity;
     }
 
+    /** Whether {@link #close} was called: no job is taken any more. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public void close() {
+        closed = true;
         if (owned != null) {
             owned.shutdownNow();
             try {

@@ -21,27 +21,35 @@ public record TrainingSettings(
         double gradientClip,
         int holdout) {
 
+    /** Longest window: the forecast runs on the stream thread for every event. */
+    public static final int MAX_STEPS = 1024;
+    /** Most values per observation. */
+    public static final int MAX_FEATURES = 64;
+    /** Most LSTM units per layer: a model is one record, which must fit a Kafka request. */
+    public static final int MAX_UNITS = 1024;
+
     public TrainingSettings {
-        if (nSteps < 1) {
-            throw new IllegalArgumentException("Invalid nSteps = " + nSteps);
+        if (nSteps < 1 || nSteps > MAX_STEPS) {
+            throw new IllegalArgumentException("Invalid forecaster.model.n-steps = " + nSteps + ": must be 1 to " + MAX_STEPS);
         }
-        if (nFeatures < 1) {
-            throw new IllegalArgumentException("Invalid nFeatures = " + nFeatures);
+        if (nFeatures < 1 || nFeatures > MAX_FEATURES) {
+            throw new IllegalArgumentException("Invalid forecaster.model.n-features = " + nFeatures + ": must be 1 to " + MAX_FEATURES);
         }
-        if (units < 1) {
-            throw new IllegalArgumentException("Invalid units = " + units);
+        if (units < 1 || units > MAX_UNITS) {
+            throw new IllegalArgumentException("Invalid forecaster.model.units = " + units + ": must be 1 to " + MAX_UNITS);
         }
-        if (epochs < 1 || warmStartEpochs < 0) {
-            throw new IllegalArgumentException("Invalid epochs = " + epochs + ", warm-start epochs = " + warmStartEpochs);
+        if (epochs < 1 || epochs > 100_000 || warmStartEpochs < 0 || warmStartEpochs > 100_000) {
+            throw new IllegalArgumentException("Invalid forecaster.training.epochs = " + epochs + " or warm-start-epochs = "
+                    + warmStartEpochs + ": must be 1 (0 for warm start) to 100000");
         }
         if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-            throw new IllegalArgumentException("Invalid learning rate = " + learningRate);
+            throw new IllegalArgumentException("Invalid forecaster.training.learning-rate = " + learningRate);
         }
-        if (!(gradientClip > 0)) {
-            throw new IllegalArgumentException("Invalid gradient clip = " + gradientClip);
+        if (!(gradientClip > 0) || !Double.isFinite(gradientClip)) {
+            throw new IllegalArgumentException("Invalid forecaster.training.gradient-clip = " + gradientClip);
         }
         if (holdout < 0) {
-            throw new IllegalArgumentException("Invalid holdout = " + holdout);
+            throw new IllegalArgumentException("Invalid forecaster.training.holdout = " + holdout);
         }
     }
 

@@ -2,8 +2,16 @@ package io.streamforecaster.serving;
 
 import io.streamforecaster.config.ColdStart;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
-import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.state.Drift;
+import io.streamforecaster.state.DriftSettings;
+import io.streamforecaster.state.HorizonErrors;
+import io.streamforecaster.state.History;
+import io.streamforecaster.state.IntervalErrors;
+import io.streamforecaster.state.Judgement;
+import io.streamforecaster.state.LatestForecast;
+import io.streamforecaster.state.SeriesState;
+import io.streamforecaster.state.SeriesStateCodec;
+import io.streamforecaster.state.Source;
 import io.streamforecaster.model.FastForecaster;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.Trainer;
@@ -15,8 +23,7 @@ import io.streamforecaster.model.Trainer;
  * naive (the fallback); with a prediction interval from the key's recent errors and, for a horizon
  * above 1, the values after it.
  *
- * <p>Not thread-safe: one instance per stream task (or backtest job). After {@link #observe} the
- * fields of what happened can be read from the accessors.
+ * <p>Stateless apart from its settings: {@link #observe} returns what happened as a value.
  */
 public final class OnlineForecaster {
 
@@ -29,15 +36,12 @@ public final class OnlineForecaster {
     private final double residualAlpha;
     private final double minStepWeight;
     private final StreamSettings settings;
+    private final DriftSettings drift;
 
-    // what the last observe() did
-    private double[] scoredErrors;
-    private Source scoredSource;
-    private int fallbackChange;
-    private int intervalCheck;
 
     public OnlineForecaster(StreamSettings settings) {
         this.settings = settings;
+        this.drift = settings.retrain().drift();
         this.nSteps = settings.nSteps();
         this.coldStart = settings.coldStart();
         this.serving = settings.serving();
@@ -50,141 +54,186 @@ public final class OnlineForecaster {
 
     /** A new, empty state of the configured shape. */
     public SeriesState newState() {
-        return new SeriesState(settings.nFeatures(), settings.historySize(), serving.intervalWindow());
+        return codec().empty();
+    }
+
+    /** How states of this shape are written and read. */
+    public SeriesStateCodec codec() {
+        return new SeriesStateCodec(settings.nFeatures(), settings.historySize(), serving.intervalWindow(), serving.servedPoints());
+    }
+
+    /**
+     * What one observation did to a key.
+     *
+     * @param forecast whether a forecast was made (the state's {@link LatestForecast} holds it)
+     * @param scoredSource the source of the forecast this observation was scored against ({@code NONE} for none)
+     * @param servedError that forecast's absolute error, NaN when there was none
+     * @param naiveError the naive last-value forecast's absolute error on the same point, NaN when there was none
+     * @param intervalCheck +1 when the value fell inside the forecast's interval, -1 outside, 0 when it had none
+     * @param fallbackChange +1 when the key just fell back to naive, -1 when it just went back to its model, else 0
+     * @param driftDetected whether this observation made the key's model count as drifting
+     */
+    public record Observed(boolean forecast, Source scoredSource, double servedError, double naiveError,
+                           int intervalCheck, int fallbackChange, boolean driftDetected) {
+
+        /** Whether a previous forecast was scored. */
+        public boolean scored() {
+            return !Double.isNaN(servedError);
+        }
     }
 
     /**
      * @param model the key's model, or null; one trained under other settings is treated as none
-     * @return whether a forecast was made (the state holds it)
      */
-    public boolean observe(SeriesState state, double[] values, long timestamp, ModelSnapshot model) {
+    public Observed observe(SeriesState state, double[] values, long timestamp, ModelSnapshot model) {
         if (model != null && !Trainer.compatible(model, settings.training())) {
             model = null; // trained under other settings: retrained, naive meanwhile
         }
-        scoredSource = state.forecastSource();
-        scoredErrors = state.score(values, accuracyAlpha);
-        intervalCheck = 0;
-        if (scoredErrors != null) {
-            double half = state.halfWidth();
+        History history = state.history();
+        LatestForecast latest = state.latest();
+        Judgement judgement = state.judgement();
+        Source scoredSource = latest.source();
+        // what was served for this observation, before anything changes
+        state.served().add(timestamp, values[0], latest, judgement.fallback() && scoredSource == Source.NAIVE,
+                judgement.damped() && scoredSource == Source.LSTM);
+        double servedError = Double.NaN;
+        double naiveError = Double.NaN;
+        int intervalCheck = 0;
+        if (latest.present() && history.size() > 0) {
+            servedError = Math.abs(values[0] - latest.value(0));
+            naiveError = Math.abs(values[0] - history.last(0));
+            state.accuracy().add(servedError, naiveError, accuracyAlpha);
+            IntervalErrors interval = state.interval();
+            double half = latest.halfWidth();
             if (Double.isFinite(half)) { // adaptive conformal: miss more than the target, widen; less, narrow
-                double level = Double.isNaN(state.missLevel()) ? targetMiss : state.missLevel();
-                double miss = scoredErrors[0] > half ? 1 : 0;
+                double level = Double.isNaN(interval.missLevel()) ? targetMiss : interval.missLevel();
+                double miss = servedError > half ? 1 : 0;
                 intervalCheck = miss > 0 ? -1 : 1;
                 // bounded, so that a long run of misses (or hits) cannot leave it far out of reach
-                state.missLevel(Math.max(-0.5, Math.min(1, level + serving.intervalAdaptation() * (targetMiss - miss))));
+                interval.missLevel(Math.max(-0.5, Math.min(1, level + serving.intervalAdaptation() * (targetMiss - miss))));
             }
-            state.addResidual(scoredErrors[0]);
+            interval.add(servedError);
         }
-        state.scoreModel(values[0], judgeAlpha);
+        boolean driftDetected = false;
+        if (history.size() > 0) {
+            double scale = judgement.naiveMae(); // naive's recent error before this point: the drift test's unit
+            double modelError = judgement.score(values[0], history.last(0), judgeAlpha);
+            double relative = scale > 0 ? modelError / scale : Double.NaN;
+            driftDetected = state.drift().observe(model == null ? 0 : model.assessment().checkedAt(), relative,
+                    history.observations() + 1, drift) == Drift.Change.DETECTED;
+        }
         int h = serving.horizon();
         if (h > 1) {
-            state.scoreSteps(values[0], h, residualAlpha, targetMiss, QUANTILE_RATE);
+            state.horizon().score(values[0], history.observations() + 1, h, residualAlpha, targetMiss, QUANTILE_RATE);
         }
-        state.append(values, timestamp);
+        history.append(values, timestamp);
 
-        fallbackChange = 0;
-        if (state.size() < nSteps) {
-            state.clearForecast();
-            state.recordModelForecast(Double.NaN);
+        if (history.size() < nSteps) {
+            latest.clear();
+            judgement.recordModelForecast(Double.NaN);
             if (h > 1) {
-                state.recordHorizon(null, h);
+                state.horizon().record(null, history.observations(), h);
             }
-            return false;
+            return new Observed(false, scoredSource, servedError, naiveError, intervalCheck, 0, driftDetected);
         }
-        double[][] window = state.lastRows(nSteps);
+        int fallbackChange = 0;
+        double[][] window = history.lastRows(nSteps);
         double[] lstm = null;
         if (model != null) {
-            if (state.judgedVersion() != model.version()) {
+            if (judgement.version() != model.version()) {
                 var a = model.assessment();
                 if (model.scaler().perWindow()) { // a shared model's held-out errors are relative, not this key's: judge it online
-                    state.judge(model.version(), 0, Double.NaN, Double.NaN, judgeAlpha);
+                    judgement.judge(model.version(), 0, Double.NaN, Double.NaN, judgeAlpha);
                 } else {
-                    state.judge(model.version(), a.holdoutPoints(), a.holdoutMae(), a.holdoutNaiveMae(), judgeAlpha);
+                    judgement.judge(model.version(), a.holdoutPoints(), a.holdoutMae(), a.holdoutNaiveMae(), judgeAlpha);
                 }
             }
             lstm = FastForecaster.forecast(model, window);
             if (!allFinite(lstm)) {
                 lstm = null;
             }
-            decideFallback(state);
-        } else if (state.fallback()) {
-            state.fallback(false);
+            fallbackChange = decideFallback(judgement);
+        } else if (judgement.fallback()) {
+            judgement.fallback(false);
             fallbackChange = -1;
         }
-        state.recordModelForecast(lstm == null ? Double.NaN : lstm[0]);
+        judgement.recordModelForecast(lstm == null ? Double.NaN : lstm[0]);
 
         double[] served;
         Source source;
         long version;
-        if (lstm != null && !state.fallback()) {
-            served = state.damped() ? damp(lstm, state.lastRow()) : lstm;
+        if (lstm != null && !judgement.fallback()) {
+            served = judgement.damped() ? damp(lstm, history.lastRow()) : lstm;
             source = Source.LSTM;
             version = model.version();
         } else if (model == null && coldStart == ColdStart.SKIP) {
-            state.clearForecast();
+            latest.clear();
             if (h > 1) {
-                state.recordHorizon(null, h);
+                state.horizon().record(null, history.observations(), h);
             }
-            return false;
+            return new Observed(false, scoredSource, servedError, naiveError, intervalCheck, fallbackChange, driftDetected);
         } else {
-            served = state.lastRow();
+            served = history.lastRow();
             source = Source.NAIVE;
             version = 0;
         }
-        double half = halfWidth(state);
-        double[] horizon = serving.horizon() > 1 ? horizon(window, lstm, source == Source.LSTM ? model : null, served[0]) : null;
-        if (horizon != null && source == Source.LSTM && state.damped()) {
+        double half = halfWidth(state.interval());
+        double[] horizon = h > 1 ? horizon(window, lstm, source == Source.LSTM ? model : null, served[0]) : null;
+        if (horizon != null && source == Source.LSTM && judgement.damped()) {
             double last = window[window.length - 1][0];
             for (int i = 0; i < horizon.length; i++) {
-                horizon[i] = last + SeriesState.DAMPING * (horizon[i] - last);
+                horizon[i] = last + Judgement.DAMPING * (horizon[i] - last);
             }
         }
-        state.recordForecast(served, source, version, half, horizon);
+        latest.record(served, source, version, half, horizon);
         if (horizon != null) {
-            state.recordHorizon(horizon, h);
+            state.horizon().record(horizon, history.observations(), h);
             if (Double.isFinite(half)) {
-                state.stepHalfWidths(stepHalfWidths(state, half, h));
+                latest.stepHalfWidths(stepHalfWidths(state.horizon(), half, h));
             }
         }
-        return true;
+        return new Observed(true, scoredSource, servedError, naiveError, intervalCheck, fallbackChange, driftDetected);
     }
 
     /**
      * Picks what the key serves from its model's recent errors: the model's forecast, the damped
      * one, or naive (the fallback), whichever did best; the model alone until it was judged on
      * enough points.
+     *
+     * @return +1 when the key just fell back to naive, -1 when it just went back to its model, else 0
      */
-    private void decideFallback(SeriesState state) {
-        boolean judged = state.judgedPoints() >= serving.fallbackMinPoints();
-        double m = state.judgedModelMae();
-        double d = serving.damping() ? state.judgedDampedMae() : Double.POSITIVE_INFINITY;
-        double n = state.judgedNaiveMae();
-        state.damped(judged && d < m && !(serving.fallback() && n < d));
+    private int decideFallback(Judgement judgement) {
+        boolean judged = judgement.points() >= serving.fallbackMinPoints();
+        double m = judgement.modelMae();
+        double d = serving.damping() ? judgement.dampedMae() : Double.POSITIVE_INFINITY;
+        double n = judgement.naiveMae();
+        judgement.damped(judged && d < m && !(serving.fallback() && n < d));
         boolean worse = serving.fallback() && judged && n < Math.min(m, d);
-        if (worse && !state.fallback()) {
-            state.fallback(true);
-            fallbackChange = 1;
-        } else if (!worse && state.fallback()) {
-            state.fallback(false);
-            fallbackChange = -1;
+        if (worse && !judgement.fallback()) {
+            judgement.fallback(true);
+            return 1;
+        } else if (!worse && judgement.fallback()) {
+            judgement.fallback(false);
+            return -1;
         }
+        return 0;
     }
 
     /**
      * Split-conformal: the {@code ceil((n + 1)(1 - a))}-th smallest of the key's last {@code n}
      * absolute errors, {@code a} being the adaptive miss level; NaN while it has too few.
      */
-    private double halfWidth(SeriesState state) {
-        int n = state.residualCount();
+    private double halfWidth(IntervalErrors errors) {
+        int n = errors.count();
         if (n < serving.minResiduals()) {
             return Double.NaN;
         }
-        double level = Double.isNaN(state.missLevel()) ? targetMiss : state.missLevel();
+        double level = Double.isNaN(errors.missLevel()) ? targetMiss : errors.missLevel();
         int rank = (int) Math.ceil((n + 1) * (1 - level)); // 1-based
         if (rank <= 0) {
             return 0;
         }
-        return state.residual(Math.min(rank, n) - 1);
+        return errors.smallest(Math.min(rank, n) - 1);
     }
 
     /** The next H values of the first feature: the model (or the last value) fed its own forecasts. */
@@ -210,7 +259,7 @@ public final class OnlineForecaster {
     private static double[] damp(double[] forecast, double[] last) {
         double[] out = new double[forecast.length];
         for (int f = 0; f < out.length; f++) {
-            out[f] = last[f] + SeriesState.DAMPING * (forecast[f] - last[f]);
+            out[f] = last[f] + Judgement.DAMPING * (forecast[f] - last[f]);
         }
         return out;
     }
@@ -223,12 +272,12 @@ public final class OnlineForecaster {
      * that step's own errors once it was scored on enough points (√k × step 1's before); never
      * narrower than the step before.
      */
-    private double[] stepHalfWidths(SeriesState state, double half, int h) {
+    private double[] stepHalfWidths(HorizonErrors errors, double half, int h) {
         double[] w = new double[h];
         w[0] = half;
         for (int k = 2; k <= h; k++) {
-            double q = state.stepQuantile(k);
-            double own = state.stepWeight(k) >= minStepWeight && Double.isFinite(q) ? q : half * Math.sqrt(k);
+            double q = errors.stepQuantile(k);
+            double own = errors.stepWeight(k) >= minStepWeight && Double.isFinite(q) ? q : half * Math.sqrt(k);
             w[k - 1] = Math.max(w[k - 2], own);
         }
         return w;
@@ -246,25 +295,5 @@ public final class OnlineForecaster {
             }
         }
         return true;
-    }
-
-    /** The served forecast's absolute error and the naive one's on the point just observed, or null. */
-    public double[] scoredErrors() {
-        return scoredErrors;
-    }
-
-    /** The source of the forecast that was just scored. */
-    public Source scoredSource() {
-        return scoredSource;
-    }
-
-    /** +1 when the key just fell back to naive, -1 when it just went back to its model, else 0. */
-    public int fallbackChange() {
-        return fallbackChange;
-    }
-
-    /** +1 when the value just observed fell inside its forecast's interval, -1 outside, 0 when there was none. */
-    public int intervalCheck() {
-        return intervalCheck;
     }
 }

@@ -15,6 +15,8 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterProcessingHandler.class);
     private DeadLetterHandlers deadLetters;
+    /** The service's metrics; looked up, as Kafka Streams creates this handler. */
+    java.util.function.Supplier<io.streamforecaster.metrics.ForecasterMetrics> metrics = DeadLetterHandlers::metrics;
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -26,9 +28,9 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
         if (record == null) {
             LOG.errorf(exception, "Punctuation failed in task %s node %s; it runs again at its next interval",
                     context.taskId(), context.processorNodeId());
-            var m = DeadLetterHandlers.metrics();
+            var m = metrics.get();
             if (m != null) {
-                m.rejected(io.streamforecaster.ingest.RejectReason.PROCESSING_ERROR);
+                m.punctuationFailed(); // no record was rejected
             }
             return ProcessingHandlerResponse.CONTINUE;
         }

@@ -3,7 +3,9 @@ package io.streamforecaster.stream;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.state.LatestForecast;
+import io.streamforecaster.state.SeriesState;
+import io.streamforecaster.state.Source;
 import io.streamforecaster.serving.OnlineForecaster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,15 +40,16 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
 
     /** The latest forecast a key's state holds, or null. */
     public static Forecast of(String key, SeriesState state, String variant, int nSteps) {
-        double[] values = state.forecast();
+        LatestForecast latest = state.latest();
+        double[] values = latest.values();
         if (values == null) {
             return null;
         }
-        double half = state.halfWidth();
+        double half = latest.halfWidth();
         boolean interval = Double.isFinite(half);
         Step[] steps = null;
-        double[] h = state.horizon();
-        double[] widths = state.stepHalfWidths();
+        double[] h = latest.horizon();
+        double[] widths = latest.stepHalfWidths();
         if (h != null) {
             steps = new Step[h.length];
             for (int i = 0; i < h.length; i++) {
@@ -54,11 +57,12 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
                 steps[i] = new Step(i + 1, h[i], interval ? h[i] - w : null, interval ? h[i] + w : null);
             }
         }
-        return new Forecast(key, state.lastTimestamp(), values[0], state.forecastSource().id(), variant,
-                state.forecastModelVersion(), nSteps, values.length > 1 ? values : null,
+        var judgement = state.judgement();
+        return new Forecast(key, state.history().lastTimestamp(), values[0], latest.source().id(), variant,
+                latest.modelVersion(), nSteps, values.length > 1 ? values : null,
                 interval ? values[0] - half : null, interval ? values[0] + half : null,
-                state.fallback() && state.forecastSource() == SeriesState.Source.NAIVE ? Boolean.TRUE : null,
-                state.damped() && state.forecastSource() == SeriesState.Source.LSTM ? Boolean.TRUE : null, steps);
+                judgement.fallback() && latest.source() == Source.NAIVE ? Boolean.TRUE : null,
+                judgement.damped() && latest.source() == Source.LSTM ? Boolean.TRUE : null, steps);
     }
 
     /** The record as JSON, written by hand: it is made for every event, and this is several times cheaper than a mapper. */

@@ -1,19 +1,16 @@
 package io.streamforecaster.stream;
 
+import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
 import io.streamforecaster.ingest.InvalidObservationException;
 import io.streamforecaster.ingest.Observation;
 import io.streamforecaster.ingest.ObservationParser;
 import io.streamforecaster.ingest.RejectReason;
 import io.streamforecaster.metrics.ForecasterMetrics;
-import io.streamforecaster.model.ModelFormat;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.TrainingPool;
 import io.streamforecaster.serving.OnlineForecaster;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.streamforecaster.state.SeriesState;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -43,7 +40,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     private final boolean shared;
 
     private SeriesStore series;
-    private ModelCache models;
+    private ModelStore models;
     private TrainingScheduler scheduler;
     private String taskName;
 
@@ -51,9 +48,9 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         this.settings = settings;
         this.metrics = metrics;
         this.pool = pool;
-        this.parser = new ObservationParser(settings.nFeatures(), settings.maxValueBytes());
+        this.parser = settings.input().parser(settings.nFeatures());
         this.online = new OnlineForecaster(settings);
-        this.shared = settings.scope() == io.streamforecaster.config.ModelScope.SHARED;
+        this.shared = settings.scope() == ModelScope.SHARED;
         this.variant = settings.training().variant().id();
     }
 
@@ -62,69 +59,77 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         super.init(context);
         series = context.getStateStore(Stores.SERIES);
         KeyValueStore<String, byte[]> modelStore = context.getStateStore(Stores.MODELS);
-        models = new ModelCache(modelStore, settings.modelCacheSize(), series::modelInstalled);
+        models = new ModelStore(modelStore, series::modelInstalled, (key, e) -> corrupt(Stores.MODELS, key, e));
+        series.connect(models::read, (key, e) -> corrupt(Stores.SERIES, key, e));
         models.initCount(); // processors start after their stores are restored
         scheduler = new TrainingScheduler(settings, series, models, pool, metrics);
         taskName = context.applicationId() + "/" + context.taskId();
-        metrics.registerModelCount(taskName, models::count);
+        var scheduler = this.scheduler;
+        metrics.registerTask(taskName, new ForecasterMetrics.TaskGauges(models::count, scheduler::awaitingFirstModel, scheduler::due,
+                scheduler::drifting));
         context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, scheduler::punctuate);
+    }
+
+    /** A stored record that cannot be read: logged and counted; its key goes on afresh (naive, then retrained). */
+    private void corrupt(String store, String key, RuntimeException e) {
+        LOG.errorf("Stored record of key '%s' in %s (task %s) is unreadable and is replaced: the key starts afresh. %s",
+                key, store, taskName, e.getMessage());
+        metrics.corruptRecord(store.equals(Stores.SERIES) ? "series" : "models");
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         metrics.event();
+        Observation obs;
         try {
-            Observation obs = parser.parse(record.key(), record.value(), record.timestamp());
-            forecast(new String(record.key(), StandardCharsets.UTF_8), obs, record);
+            obs = parser.parse(record.key(), record.value(), record.timestamp());
         } catch (InvalidObservationException e) {
             deadLetter(record, e.reason(), e.getMessage());
+            return;
+        }
+        try {
+            forecast(obs, record);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Processing failed for a record of %s; it goes to the dead-letter topic", location());
             deadLetter(record, RejectReason.PROCESSING_ERROR, e.toString());
         }
     }
 
-    private void forecast(String key, Observation obs, Record<byte[], byte[]> record) {
+    private void forecast(Observation obs, Record<byte[], byte[]> record) {
+        String key = obs.key();
         SeriesStore.Slot slot = series.slot(key);
         if (slot == null) {
             slot = series.create(key, online.newState());
         }
         SeriesState state = slot.state;
-        ModelSnapshot model;
-        if (shared) {
-            model = models.get(Stores.SHARED_MODEL_KEY);
-        } else {
-            if (!slot.modelKnown) { // looked up once while the key stays in memory; installs update it
-                slot.model = models.get(key);
-                slot.modelKnown = true;
-            }
-            model = slot.model;
-        }
+        ModelSnapshot model = shared ? models.shared() : series.model(key, slot);
         long start = System.nanoTime();
-        boolean made;
+        OnlineForecaster.Observed step;
         try {
             synchronized (state) { // interactive queries copy it under this monitor
-                made = online.observe(state, obs.values(), obs.timestamp(), model);
+                step = online.observe(state, obs.values(), obs.timestamp(), model);
             }
         } finally {
             series.changed(slot); // even half changed by a failure: what the key serves and what is stored agree
         }
-        double[] errors = online.scoredErrors();
-        if (errors != null) {
-            metrics.scored(online.scoredSource(), errors[0], errors[1]);
+        if (step.scored()) {
+            metrics.scored(step.scoredSource(), step.servedError(), step.naiveError());
         }
-        if (online.intervalCheck() != 0) {
-            metrics.intervalChecked(online.intervalCheck() > 0);
+        if (step.intervalCheck() != 0) {
+            metrics.intervalChecked(step.intervalCheck() > 0);
         }
-        if (online.fallbackChange() != 0) {
-            metrics.fallback(online.fallbackChange() > 0);
+        if (step.fallbackChange() != 0) {
+            metrics.fallback(step.fallbackChange() > 0);
         }
-        if (made) {
+        if (step.driftDetected()) {
+            metrics.driftDetected();
+        }
+        if (step.forecast()) {
             Forecast forecast = Forecast.of(key, state, variant, settings.nSteps());
             context().forward(new Record<>(record.key(), forecast.toJson(), obs.timestamp()), Stores.OUTPUT_NODE);
-            metrics.prediction(state.forecastSource(), System.nanoTime() - start);
+            metrics.prediction(state.latest().source(), System.nanoTime() - start);
             metrics.series(key, obs.values()[0], forecast.forecast(), forecast.lower() == null ? Double.NaN : forecast.lower(),
-                    forecast.upper() == null ? Double.NaN : forecast.upper(), state.onlineMae(), state.naiveMae());
+                    forecast.upper() == null ? Double.NaN : forecast.upper(), state.accuracy().onlineMae(), state.accuracy().naiveMae());
         }
         scheduler.offer(key, state, model);
     }
@@ -143,84 +148,13 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         return context().recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?");
     }
 
-    static <V> Map<String, V> lru(int size) {
-        return new LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-                return size() > size;
-            }
-        };
-    }
-
     @Override
     public void close() {
         if (scheduler != null) {
             scheduler.close();
         }
         if (taskName != null) {
-            metrics.unregisterModelCount(taskName);
-        }
-    }
-
-    /**
-     * Decoded models of this task's keys, so the hot path does not decode a model per event. Only
-     * this task writes its keys' models, so the cache is always current.
-     */
-    static final class ModelCache {
-        private final KeyValueStore<String, byte[]> store;
-        private final Map<String, ModelSnapshot> cache;
-        private final java.util.function.BiConsumer<String, ModelSnapshot> installed;
-        private volatile long count = -1;
-
-        /** @param installed told of every model written, so that what the series store's slots keep stays current */
-        ModelCache(KeyValueStore<String, byte[]> store, int size, java.util.function.BiConsumer<String, ModelSnapshot> installed) {
-            this.store = store;
-            this.cache = lru(size);
-            this.installed = installed;
-        }
-
-        ModelSnapshot get(String key) {
-            ModelSnapshot m = cache.get(key);
-            if (m == null) {
-                byte[] bytes = store.get(key);
-                if (bytes == null) {
-                    return null;
-                }
-                try {
-                    m = ModelFormat.decode(bytes);
-                } catch (IllegalArgumentException e) {
-                    LOG.errorf("Stored model of key '%s' is unreadable, ignored until retrained: %s", key, e.getMessage());
-                    return null;
-                }
-                cache.put(key, m);
-            }
-            return m;
-        }
-
-        void put(String key, ModelSnapshot model) {
-            if (count >= 0 && store.get(key) == null) {
-                count++;
-            }
-            store.put(key, ModelFormat.encode(model));
-            cache.put(key, model);
-            installed.accept(key, model);
-        }
-
-        /** Models in this task's store: counted once, then kept up to date. */
-        long count() {
-            long n = count;
-            return n < 0 ? 0 : n;
-        }
-
-        void initCount() {
-            long n = 0;
-            try (var it = store.all()) {
-                while (it.hasNext()) {
-                    it.next();
-                    n++;
-                }
-            }
-            count = n;
+            metrics.unregisterTask(taskName);
         }
     }
 }

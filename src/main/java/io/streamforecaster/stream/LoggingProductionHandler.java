@@ -2,6 +2,7 @@ package io.streamforecaster.stream;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -9,16 +10,25 @@ import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.jboss.logging.Logger;
 
 /**
- * A forecast or dead letter the broker refuses for good (too large, for example) is logged with
- * its key and counted, and the stream goes on; other errors fail the thread as Kafka Streams would.
+ * A forecast or dead letter the broker refuses for good (too large) is logged with its key and
+ * counted, and the stream goes on: it is output, and its input is committed as seen. Every other
+ * failed write fails the stream thread as Kafka Streams would, above all a changelog write: a
+ * skipped one would leave a key's state or model only on this instance's disk, to be lost on the
+ * next restore (the settings are checked at startup so that those records fit, {@link RecordSizes}).
  */
 public class LoggingProductionHandler implements ProductionExceptionHandler {
 
+    static final String OUTPUT_TOPIC_CONFIG = "forecaster.topics.output";
     private static final Logger LOG = Logger.getLogger(LoggingProductionHandler.class);
+
+    private Set<String> skippable = Set.of();
 
     @Override
     public void configure(Map<String, ?> configs) {
-        // nothing to configure
+        Object output = configs.get(OUTPUT_TOPIC_CONFIG);
+        Object deadLetter = configs.get(DeadLetterHandlers.TOPIC_CONFIG);
+        skippable = Set.of(output == null ? "forecaster-predictions" : output.toString(),
+                deadLetter == null ? "forecaster-dlq" : deadLetter.toString());
     }
 
     @Override
@@ -28,12 +38,13 @@ public class LoggingProductionHandler implements ProductionExceptionHandler {
             m.productionError();
         }
         String key = record.key() == null ? "null" : new String(record.key(), StandardCharsets.UTF_8);
-        if (exception instanceof RecordTooLargeException) {
+        if (exception instanceof RecordTooLargeException && skippable.contains(record.topic())) {
             LOG.errorf(exception, "Broker refused a record for topic %s, key '%s' (%d bytes); it is skipped",
                     record.topic(), key, record.value() == null ? 0 : record.value().length);
             return ProductionExceptionHandlerResponse.CONTINUE;
         }
-        LOG.errorf(exception, "Could not produce to topic %s, key '%s'", record.topic(), key);
+        LOG.errorf(exception, "Could not produce to topic %s, key '%s' (%d bytes); the stream thread fails and its tasks resume from the last commit",
+                record.topic(), key, record.value() == null ? 0 : record.value().length);
         return ProductionExceptionHandlerResponse.FAIL;
     }
 }

@@ -1,11 +1,13 @@
 package io.streamforecaster.stream;
 
-import io.streamforecaster.history.SeriesState;
 import io.streamforecaster.model.ModelSnapshot;
+import io.streamforecaster.state.SeriesState;
+import io.streamforecaster.state.SeriesStateCodec;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
@@ -19,6 +21,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.jboss.logging.Logger;
 
 /**
  * The series store: every key's state, kept decoded in memory for the stream thread and written
@@ -34,18 +37,33 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * input offsets are committed, so a crash can lose nothing the offsets claim (at least once, as
  * with the record cache); it is cleared when a task's state is recycled.
  *
+ * <p>Memory: what the store keeps in memory (states and the keys' decoded models) is accounted
+ * in the instance's {@link MemoryBudget}; over budget, the least recently used keys are written
+ * (if changed) and dropped. A stored record that cannot be read is logged, counted and treated as
+ * absent: its key starts afresh, and the next flush overwrites the record.
+ *
  * <p>Threads: the owning stream thread reads and changes states through {@link #slot},
- * {@link #create} and {@link #changed}, and holds a state's monitor while it changes it. Interactive queries call
- * {@link #get}, which returns a copy taken under that monitor: a consistent state, never one half
- * changed. Range queries are not offered: the service looks up single keys only.
+ * {@link #create} and {@link #changed}, and holds a state's monitor while it changes it.
+ * Interactive queries call {@link #get}, which returns a copy taken under that monitor: a
+ * consistent state, never one half changed. Listings ({@link #all}) copy one key at a time; range
+ * queries are not offered.
  */
 public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<String, SeriesState>,
         CachedStateStore<String, SeriesState> {
 
-    private final KeyValueStore<String, SeriesState> inner;
-    private final Function<SeriesState, SeriesState> copy;
+    private static final Logger LOG = Logger.getLogger(SeriesStore.class);
+    /** A slot's own cost beside its state and model: map entry, slot, key. */
+    static final int SLOT_BYTES = 160;
+
+    private final KeyValueStore<String, byte[]> inner;
+    private final SeriesStateCodec codec;
+    private final MemoryBudget budget;
     /** Recently used keys' slots, in access order; guarded by itself. */
-    private final Map<String, Slot> live;
+    private final LinkedHashMap<String, Slot> live = new LinkedHashMap<>(1024, 0.75f, true);
+    /** Bytes of this store's slots; stream thread only (read by it alone). */
+    private long held;
+    private BiConsumer<String, RuntimeException> corrupt = (key, e) -> { };
+    private Function<String, ModelSnapshot> models = key -> null;
 
     /**
      * A key's live state, and what the processor keeps beside it so that one map look-up per event
@@ -57,6 +75,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         /** The key's model as last looked up or installed, valid while {@link #modelKnown}. */
         ModelSnapshot model;
         boolean modelKnown;
+        long bytes;
 
         Slot(SeriesState state, boolean dirty) {
             this.state = state;
@@ -65,39 +84,37 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     }
 
     /**
-     * @param inner the changelogged store, without a record cache
-     * @param capacity keys kept in memory; the least recently used one is written (if changed) and dropped
-     * @param copy a deep copy of a state, for readers on other threads
+     * @param inner the changelogged store of state records, without a record cache
+     * @param budget the instance's memory for decoded states and models, shared with its other tasks
      */
-    SeriesStore(KeyValueStore<String, SeriesState> inner, int capacity, Function<SeriesState, SeriesState> copy) {
+    SeriesStore(KeyValueStore<String, byte[]> inner, SeriesStateCodec codec, MemoryBudget budget) {
         this.inner = inner;
-        this.copy = copy;
-        this.live = new LinkedHashMap<>(Math.min(capacity, 1 << 16), 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Slot> eldest) {
-                if (size() <= capacity) {
-                    return false;
-                }
-                if (eldest.getValue().dirty) {
-                    inner.put(eldest.getKey(), eldest.getValue().state);
-                }
-                return true;
-            }
-        };
+        this.codec = codec;
+        this.budget = budget;
     }
 
-    /** A builder over a persistent, changelogged key-value store of states: its record cache is this store. */
-    static StoreBuilder<SeriesStore> builder(String name, Serde<SeriesState> serde, int capacity, Function<SeriesState, SeriesState> copy) {
+    /** A builder over a persistent, changelogged key-value store of state records: its record cache is this store. */
+    static StoreBuilder<SeriesStore> builder(String name, SeriesStateCodec codec, MemoryBudget budget) {
         return new Builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), org.apache.kafka.common.serialization.Serdes.String(), serde)
-                .withCachingDisabled(), capacity, copy);
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), org.apache.kafka.common.serialization.Serdes.String(),
+                org.apache.kafka.common.serialization.Serdes.ByteArray())
+                .withCachingDisabled(), codec, budget);
+    }
+
+    /**
+     * Wires what the store needs from its task: how to read a key's model, and whom to tell of a
+     * record that cannot be read (stream thread, at the processor's init).
+     */
+    void connect(Function<String, ModelSnapshot> models, BiConsumer<String, RuntimeException> corrupt) {
+        this.models = models;
+        this.corrupt = corrupt;
     }
 
     // --- the stream thread
 
     /**
      * The key's slot, its live state to be changed (under the state's monitor) and then marked with
-     * {@link #changed}; null for a key never seen. Stream thread only.
+     * {@link #changed}; null for a key never seen, or whose stored state could not be read.
      */
     Slot slot(String key) {
         synchronized (live) {
@@ -106,15 +123,21 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
                 return slot;
             }
         }
-        SeriesState stored = inner.get(key);
-        if (stored == null) {
+        SeriesState stored = read(key);
+        return stored == null ? null : admit(key, new Slot(stored, false));
+    }
+
+    private SeriesState read(String key) {
+        byte[] bytes = inner.get(key);
+        if (bytes == null) {
             return null;
         }
-        Slot slot = new Slot(stored, false);
-        synchronized (live) {
-            live.put(key, slot);
+        try {
+            return codec.decode(bytes); // null when it cannot be carried over to today's shape: the key starts afresh
+        } catch (RuntimeException e) {
+            corrupt.accept(key, e);
+            return null;
         }
-        return slot;
     }
 
     /** The key's live state, or null for a key never seen. Stream thread only. */
@@ -125,17 +148,46 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
     /** A slot for a new key's state, changed. Stream thread only. */
     Slot create(String key, SeriesState state) {
-        Slot slot = new Slot(state, true);
+        return admit(key, new Slot(state, true));
+    }
+
+    private Slot admit(String key, Slot slot) {
+        slot.bytes = SLOT_BYTES + 2L * key.length() + state(slot.state);
+        Slot previous;
         synchronized (live) {
-            live.put(key, slot);
+            previous = live.put(key, slot);
         }
+        if (previous != null) {
+            release(previous.bytes);
+        }
+        held += slot.bytes;
+        budget.add(slot.bytes);
+        shrinkWhile(0, 1); // over budget: this task makes room from its own least recently used keys
         return slot;
+    }
+
+    /** The key's model (decoded once, then kept in its slot until a new one is installed). */
+    ModelSnapshot model(String key, Slot slot) {
+        if (!slot.modelKnown) { // looked up once while the key stays in memory; installs update it
+            setModel(slot, models.apply(key));
+        }
+        return slot.model;
+    }
+
+    private void setModel(Slot slot, ModelSnapshot model) {
+        long before = slot.modelKnown && slot.model != null ? slot.model.heapBytes() : 0;
+        long after = model == null ? 0 : model.heapBytes();
+        slot.model = model;
+        slot.modelKnown = true;
+        slot.bytes += after - before;
+        held += after - before;
+        budget.add(after - before);
     }
 
     /**
      * Marks the slot's state as changed: it is written at the next flush. The slot must still be in
      * memory, as it is from {@link #slot} to the end of the same record's processing (only
-     * {@link #slot} and {@link #create} make room). Stream thread only.
+     * {@link #slot} and {@link #create} make room, and never by dropping the newest key). Stream thread only.
      */
     void changed(Slot slot) {
         slot.dirty = true;
@@ -148,9 +200,48 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
             slot = live.get(key);
         }
         if (slot != null) {
-            slot.model = model;
-            slot.modelKnown = true;
+            setModel(slot, model);
         }
+    }
+
+    /**
+     * While the instance is over budget and this store holds more than its fair share, writes out
+     * and drops its least recently used keys (at punctuation, so an idle task gives memory back).
+     */
+    void trim() {
+        if (budget.over()) {
+            shrinkWhile(budget.fairShare(), 0);
+        }
+    }
+
+    /** Drops the least recently used keys while over budget and above {@code share}, keeping at least {@code keep}. */
+    private void shrinkWhile(long share, int keep) {
+        if (!budget.over()) {
+            return;
+        }
+        synchronized (live) {
+            Iterator<Map.Entry<String, Slot>> it = live.entrySet().iterator();
+            while (budget.over() && held > share && live.size() > keep && it.hasNext()) {
+                Map.Entry<String, Slot> eldest = it.next();
+                Slot slot = eldest.getValue();
+                if (slot.dirty) {
+                    inner.put(eldest.getKey(), codec.encode(slot.state));
+                }
+                it.remove();
+                held -= slot.bytes;
+                budget.evicted(slot.bytes);
+            }
+        }
+    }
+
+    private void release(long bytes) {
+        held -= bytes;
+        budget.released(bytes);
+    }
+
+    /** What a state takes on the heap, about. */
+    static long state(SeriesState s) {
+        return s.heapBytes();
     }
 
     /** Writes every changed state to the store below (which logs it to the changelog). */
@@ -159,7 +250,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
             for (Map.Entry<String, Slot> e : live.entrySet()) {
                 Slot entry = e.getValue();
                 if (entry.dirty) {
-                    inner.put(e.getKey(), entry.state);
+                    inner.put(e.getKey(), codec.encode(entry.state));
                     entry.dirty = false;
                 }
             }
@@ -177,6 +268,23 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         }
     }
 
+    /** The changelogged store of records below (for tests that write into it as a broken disk would). */
+    KeyValueStore<String, byte[]> below() {
+        return inner;
+    }
+
+    /** Keys held in memory now. */
+    int liveKeys() {
+        synchronized (live) {
+            return live.size();
+        }
+    }
+
+    /** Bytes this store holds in the budget now. */
+    long heldBytes() {
+        return held;
+    }
+
     // --- CachedStateStore: called by Kafka Streams before it flushes the producer and commits
 
     @Override
@@ -189,6 +297,8 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         synchronized (live) {
             live.clear();
         }
+        budget.released(held);
+        held = 0;
     }
 
     @Override
@@ -206,6 +316,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     @Override
     public void init(StateStoreContext context, StateStore root) {
         inner.init(context, root);
+        budget.storeOpened();
     }
 
     @Override
@@ -217,6 +328,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     @Override
     public void close() {
         clearCache(); // a clean close committed (and so wrote) every change first; a dirty one must not write
+        budget.storeClosed();
         inner.close();
     }
 
@@ -235,15 +347,18 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         return inner.getPosition();
     }
 
-    /** Interactive queries v2 see the store below: states as of the last commit. */
+    /** Interactive queries v2 are not offered: the stored values are records, not states. */
     @Override
     public <R> QueryResult<R> query(Query<R> query, PositionBound positionBound, QueryConfig config) {
-        return inner.query(query, positionBound, config);
+        return QueryResult.forUnknownQueryType(query, this);
     }
 
     // --- ReadOnlyKeyValueStore: interactive queries, from any thread
 
-    /** A copy of the key's latest state, safe to read while the stream goes on; null for an unknown key. */
+    /**
+     * A copy of the key's latest state, safe to read while the stream goes on; null for an unknown
+     * key, or one whose stored record cannot be read (its next event starts it afresh).
+     */
     @Override
     public SeriesState get(String key) {
         SeriesState state;
@@ -252,25 +367,98 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
             state = slot == null ? null : slot.state;
         }
         if (state == null) {
-            return inner.get(key);
+            byte[] bytes = inner.get(key);
+            if (bytes == null) {
+                return null;
+            }
+            try {
+                return codec.decode(bytes);
+            } catch (RuntimeException e) {
+                LOG.debugf("Stored state of key '%s' is unreadable: %s", key, e.getMessage());
+                return null;
+            }
         }
         synchronized (state) {
-            return copy.apply(state);
+            return codec.copy(state);
         }
     }
 
     @Override
     public KeyValueIterator<String, SeriesState> range(String from, String to) {
-        throw rangeUnsupported();
+        throw new UnsupportedOperationException("The series store answers single-key queries and whole listings (get, all), not ranges");
     }
 
+    /**
+     * Every key's latest state, one copy at a time (for listings): the keys in memory first, copied
+     * under their monitor, then those only in the store below; records that cannot be read are
+     * left out. Safe while the stream goes on; a key created meanwhile may be missing.
+     */
     @Override
     public KeyValueIterator<String, SeriesState> all() {
-        throw rangeUnsupported();
-    }
+        java.util.List<String> liveKeys;
+        synchronized (live) {
+            liveKeys = new java.util.ArrayList<>(live.keySet());
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>(liveKeys);
+        KeyValueIterator<String, byte[]> below = inner.all();
+        return new KeyValueIterator<>() {
+            private int next;
+            private org.apache.kafka.streams.KeyValue<String, SeriesState> ahead;
 
-    private UnsupportedOperationException rangeUnsupported() {
-        return new UnsupportedOperationException("The series store answers single-key queries only (get)");
+            private org.apache.kafka.streams.KeyValue<String, SeriesState> advance() {
+                while (ahead == null && next < liveKeys.size()) {
+                    String key = liveKeys.get(next++);
+                    SeriesState copy = get(key);
+                    if (copy != null) {
+                        ahead = org.apache.kafka.streams.KeyValue.pair(key, copy);
+                    }
+                }
+                while (ahead == null && below.hasNext()) {
+                    var kv = below.next();
+                    if (seen.contains(kv.key)) {
+                        continue;
+                    }
+                    try {
+                        SeriesState state = codec.decode(kv.value);
+                        if (state != null) {
+                            ahead = org.apache.kafka.streams.KeyValue.pair(kv.key, state);
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.debugf("Stored state of key '%s' is unreadable: %s", kv.key, e.getMessage());
+                    }
+                }
+                return ahead;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return advance() != null;
+            }
+
+            @Override
+            public org.apache.kafka.streams.KeyValue<String, SeriesState> next() {
+                var kv = advance();
+                if (kv == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                ahead = null;
+                return kv;
+            }
+
+            @Override
+            public String peekNextKey() {
+                var kv = advance();
+                if (kv == null) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return kv.key;
+            }
+
+            @Override
+            public void close() {
+                below.close();
+            }
+        };
     }
 
     @Override
@@ -279,14 +467,14 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     }
 
     private static final class Builder implements StoreBuilder<SeriesStore> {
-        private final StoreBuilder<KeyValueStore<String, SeriesState>> inner;
-        private final int capacity;
-        private final Function<SeriesState, SeriesState> copy;
+        private final StoreBuilder<KeyValueStore<String, byte[]>> inner;
+        private final SeriesStateCodec codec;
+        private final MemoryBudget budget;
 
-        Builder(StoreBuilder<KeyValueStore<String, SeriesState>> inner, int capacity, Function<SeriesState, SeriesState> copy) {
+        Builder(StoreBuilder<KeyValueStore<String, byte[]>> inner, SeriesStateCodec codec, MemoryBudget budget) {
             this.inner = inner;
-            this.capacity = capacity;
-            this.copy = copy;
+            this.codec = codec;
+            this.budget = budget;
         }
 
         @Override
@@ -313,7 +501,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
         @Override
         public SeriesStore build() {
-            return new SeriesStore(inner.build(), capacity, copy);
+            return new SeriesStore(inner.build(), codec, budget);
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.streamforecaster.stream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.streamforecaster.config.ForecasterConfig;
 import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.metrics.ForecasterMetrics;
@@ -10,7 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /** Builds the service's plain objects from configuration; the rest of the code does not know CDI. */
@@ -25,6 +28,31 @@ public class ServiceBeans {
         return StreamSettings.from(config);
     }
 
+    /** The heap this instance gives to keys' decoded states and models, shared by its tasks. */
+    @Produces
+    @Singleton
+    MemoryBudget memoryBudget(ForecasterConfig config) {
+        long budget = config.memory().budget().map(m -> m.asLongValue()).orElse(Runtime.getRuntime().maxMemory() * 3 / 10);
+        return new MemoryBudget(budget);
+    }
+
+    /**
+     * Every setting is checked as the service starts, whatever the broker's state: a wrong one stops
+     * it with a message that names the setting (and a non-zero exit), not later on a stream thread.
+     */
+    void validate(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, StreamSettings settings, ForecasterConfig config, TrainingPool pool, MemoryBudget budget) {
+        Config c = ConfigProvider.getConfig();
+        long maxRequest = c.getOptionalValue("kafka-streams.producer.max.request.size", Long.class)
+                .or(() -> c.getOptionalValue("kafka-streams.max.request.size", Long.class))
+                .orElse((long) RecordSizes.KAFKA_DEFAULT_MAX_REQUEST);
+        RecordSizes.check(settings, maxRequest);
+        if (config.metrics().seriesKeys() < 0 || config.metrics().seriesKeys() > 1000) {
+            throw new IllegalArgumentException("Invalid forecaster.metrics.series-keys = " + config.metrics().seriesKeys() + ": must be 0 to 1000");
+        }
+        LOG.infof("Settings checked: state records up to %d bytes, model records %d bytes (max.request.size %d); memory budget %d MiB",
+                RecordSizes.maxStateBytes(settings), RecordSizes.modelBytes(settings), maxRequest, budget.limit() >> 20);
+    }
+
     @Produces
     @Singleton
     TrainingPool trainingPool(StreamSettings settings, ForecasterConfig config) {
@@ -33,24 +61,29 @@ public class ServiceBeans {
 
     @Produces
     @Singleton
-    ForecasterMetrics metrics(MeterRegistry registry, TrainingPool pool, ForecasterConfig config) {
-        return new ForecasterMetrics(registry, pool::pending, config.metrics().seriesKeys());
+    ForecasterMetrics metrics(MeterRegistry registry, TrainingPool pool, ForecasterConfig config, MemoryBudget budget) {
+        var metrics = new ForecasterMetrics(registry, pool::pending, config.metrics().seriesKeys());
+        metrics.memory(budget::used, budget::limit, budget::evictions);
+        return metrics;
     }
 
     /**
      * A stream thread that dies of an error that escaped every handler (a broker refusing writes
-     * for good, a bug) is replaced, so the service keeps consuming; the error is logged in full.
+     * for good, a bug) is replaced, so the service keeps consuming, unless threads keep dying: then
+     * this instance stops and reports it through its liveness check.
      */
     @Produces
     @Singleton
-    StreamsUncaughtExceptionHandler replaceFailedStreamThreads() {
-        return e -> {
-            LOG.errorf(e, "A stream thread failed; it is replaced and its tasks resume from the last commit");
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        };
+    StreamThreadPolicy streamThreadPolicy(ForecasterConfig config, ForecasterMetrics metrics) {
+        return new StreamThreadPolicy(config.streamThreads().maxReplacements(), config.streamThreads().replacementWindow(),
+                System::currentTimeMillis, metrics);
     }
 
-    void stopTraining(@Observes ShutdownEvent event, TrainingPool pool) {
-        pool.close();
+    /** Kafka Streams stops (its tasks commit and close) before the training pool does. */
+    void stop(@Observes ShutdownEvent event, KafkaStreams streams, TrainingPool pool) {
+        LOG.info("Stopping: Kafka Streams first, then the training pool");
+        Shutdown.stop(streams, CLOSE_TIMEOUT, pool);
     }
+
+    static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(30);
 }

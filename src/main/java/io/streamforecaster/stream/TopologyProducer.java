@@ -1,7 +1,6 @@
 package io.streamforecaster.stream;
 
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesStateSerde;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.model.TrainingPool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,14 +19,13 @@ import org.apache.kafka.streams.Topology;
 public class TopologyProducer {
 
     @Produces
-    public Topology topology(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool) {
-        return build(settings, metrics, pool);
+    public Topology topology(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool, MemoryBudget budget) {
+        return build(settings, metrics, pool, budget);
     }
 
-    public static Topology build(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool) {
-        var serde = new SeriesStateSerde(settings.nFeatures(), settings.historySize(), settings.serving().intervalWindow());
-        var seriesStore = SeriesStore.builder(Stores.SERIES, serde, settings.modelCacheSize(),
-                state -> serde.deserializer().deserialize(null, state.toBytes()));
+    public static Topology build(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool, MemoryBudget budget) {
+        var codec = new io.streamforecaster.serving.OnlineForecaster(settings).codec();
+        var seriesStore = SeriesStore.builder(Stores.SERIES, codec, budget);
         var modelStore = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                         org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.MODELS),
                         Serdes.String(), Serdes.ByteArray())

@@ -1,17 +1,21 @@
 package io.streamforecaster.stream;
 
+import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.metrics.ForecasterMetrics.TrainingOutcome;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.Selection;
 import io.streamforecaster.model.Trainer;
 import io.streamforecaster.model.TrainingPool;
+import io.streamforecaster.state.SeriesState;
+import io.streamforecaster.stream.RetrainPolicy.Reason;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +27,10 @@ import org.jboss.logging.Logger;
 /**
  * One task's side of training, run as its wall-clock punctuator on the stream thread: takes
  * finished models back and writes them (version + 1) if they beat the current model on the
- * key's held-out observations ({@link Selection}), or stamps the current one as defended; then hands the keys that are due to the
- * pool, oldest request first, as long as the pool has free slots. Never waits for training.
+ * key's held-out observations ({@link Selection}), or stamps the current one as defended; then
+ * hands the keys that are due to the pool, by need ({@link RetrainPolicy}: no model yet, then
+ * fallback, then drifting, then by age), within this task's fair share of the pool. Never waits
+ * for training.
  *
  * <p>Keys are remembered as they get observations, not by scanning the store: after a restart or
  * a rebalance a key is considered again at its next observation, so that a task's first
@@ -36,53 +42,89 @@ final class TrainingScheduler {
 
     private final StreamSettings settings;
     private final SeriesStore series;
-    private final ForecastProcessor.ModelCache models;
+    private final ModelStore models;
     private final TrainingPool pool;
     private final ForecasterMetrics metrics;
 
-    /** Keys with enough data for a (re)train, in the order they asked. */
-    private final LinkedHashSet<String> candidates = new LinkedHashSet<>();
+    /** Keys with enough data for a (re)train, by why, each in the order it asked. */
+    private final Map<Reason, LinkedHashSet<String>> candidates = new EnumMap<>(Reason.class);
+    private final Map<String, Reason> reasonOf = new HashMap<>();
     private final Set<String> inFlight = new HashSet<>();
     private final Map<String, Long> retryAfter = new HashMap<>();
+    private final Map<String, Reason> requested = new HashMap<>();
+    private final Set<String> drifting = new HashSet<>();
+    /** Keys seen since the last punctuation: their model's age goes into the histogram once per punctuation. */
+    private final Set<String> seen = new HashSet<>();
     private final Queue<TrainingPool.Result> finished = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    private volatile long dueKeys;
 
     /** Shared scope: the task's most recently active keys, and observations since its model was last handed out. */
     private final boolean shared;
-    private final java.util.LinkedHashMap<String, Boolean> activeKeys;
+    private final LinkedHashMap<String, Boolean> activeKeys;
     private long sharedObservations;
     private long sharedNew;
 
-    TrainingScheduler(StreamSettings settings, SeriesStore series,
-                      ForecastProcessor.ModelCache models, TrainingPool pool, ForecasterMetrics metrics) {
+    TrainingScheduler(StreamSettings settings, SeriesStore series, ModelStore models, TrainingPool pool, ForecasterMetrics metrics) {
         this.settings = settings;
         this.series = series;
         this.models = models;
         this.pool = pool;
         this.metrics = metrics;
-        this.shared = settings.scope() == io.streamforecaster.config.ModelScope.SHARED;
+        this.shared = settings.scope() == ModelScope.SHARED;
+        for (Reason r : Reason.values()) {
+            candidates.put(r, new LinkedHashSet<>());
+        }
         int cap = settings.sharedKeys();
-        this.activeKeys = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        this.activeKeys = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
                 return size() > cap;
             }
         };
+        pool.register(this);
     }
 
-    /** Called for every accepted observation: remembers the key if it has data for a (re)train. */
+    /** Called for every accepted observation: remembers the key if it has data for a (re)train, under why. */
     void offer(String key, SeriesState state, ModelSnapshot model) {
         if (shared) {
             activeKeys.put(key, Boolean.TRUE);
             sharedObservations++;
             sharedNew++;
             if (!inFlight.contains(Stores.SHARED_MODEL_KEY) && sharedDue(usable(model))) {
-                candidates.add(Stores.SHARED_MODEL_KEY);
+                place(Stores.SHARED_MODEL_KEY, usable(model) == null ? Reason.FIRST_MODEL : Reason.AGE);
             }
             return;
         }
-        if (!inFlight.contains(key) && hasEnoughData(state, usable(model))) {
-            candidates.add(key);
+        seen.add(key);
+        if (state.drift().drifting()) {
+            drifting.add(key);
+        } else if (!drifting.isEmpty()) {
+            drifting.remove(key);
+        }
+        if (!inFlight.contains(key)) {
+            RetrainPolicy.Due due = RetrainPolicy.of(settings, state, usable(model));
+            if (due.enoughData()) {
+                place(key, due.reason());
+            }
+        }
+    }
+
+    /** Puts the key among the candidates of {@code reason}, out of those of any other. */
+    private void place(String key, Reason reason) {
+        Reason before = reasonOf.put(key, reason);
+        if (before != reason) {
+            if (before != null) {
+                candidates.get(before).remove(key);
+            }
+            candidates.get(reason).add(key);
+        }
+    }
+
+    private void forget(String key) {
+        Reason r = reasonOf.remove(key);
+        if (r != null) {
+            candidates.get(r).remove(key);
         }
     }
 
@@ -95,8 +137,8 @@ final class TrainingScheduler {
         List<double[][]> histories = new ArrayList<>();
         for (String key : activeKeys.keySet()) {
             SeriesState state = series.live(key);
-            if (state != null && state.size() > settings.nSteps() + 1) {
-                histories.add(state.rows());
+            if (state != null && state.history().size() > settings.nSteps() + 1) {
+                histories.add(state.history().rows());
             }
         }
         return histories.isEmpty() ? null
@@ -107,24 +149,36 @@ final class TrainingScheduler {
         long start = System.nanoTime();
         takeFinishedModels(now);
         handOutDueKeys(now);
+        recordModelAges(now);
+        series.trim(); // an idle task gives memory back when the instance is over budget
         metrics.handoff(System.nanoTime() - start);
+    }
+
+    /** The key's current model: the partition's shared one, or the key's own. */
+    private ModelSnapshot current(String key) {
+        if (key.equals(Stores.SHARED_MODEL_KEY)) {
+            return models.shared();
+        }
+        SeriesStore.Slot slot = series.slot(key);
+        return slot == null ? models.read(key) : series.model(key, slot);
     }
 
     private void takeFinishedModels(long now) {
         TrainingPool.Result r;
         while ((r = finished.poll()) != null) {
             inFlight.remove(r.key());
+            Reason reason = requested.remove(r.key());
             if (r.error() != null) {
                 LOG.warnf(r.error(), "Training of key '%s' failed; it keeps its previous model", r.key());
                 metrics.training(TrainingOutcome.FAILED, r.nanos());
-                retryLater(r.key(), now);
+                retryLater(r.key(), reason, now);
             } else if (!r.model().isFinite()) {
                 LOG.warnf("Training of key '%s' gave a non-finite model (loss %s); it keeps its previous model",
                         r.key(), r.model().trainingLoss());
                 metrics.training(TrainingOutcome.KEPT_PREVIOUS, r.nanos());
-                retryLater(r.key(), now);
+                retryLater(r.key(), reason, now);
             } else {
-                var outcome = Selection.decide(models.get(r.key()), r.challenge(), now);
+                var outcome = Selection.decide(current(r.key()), r.challenge(), now);
                 models.put(r.key(), outcome.model());
                 retryAfter.remove(r.key());
                 var e = r.challenge().evaluation();
@@ -142,47 +196,86 @@ final class TrainingScheduler {
         }
     }
 
-    private void retryLater(String key, long now) {
+    private void retryLater(String key, Reason reason, long now) {
         retryAfter.put(key, now + settings.trainingInterval().toMillis());
-        candidates.add(key);
+        place(key, reason == null ? Reason.AGE : reason);
     }
 
+    /** Hands out due keys, most urgent reason first, while this task has a share of the pool; counts the keys due. */
     private void handOutDueKeys(long now) {
-        Iterator<String> it = candidates.iterator();
-        while (it.hasNext()) {
-            String key = it.next();
-            Long retry = retryAfter.get(key);
-            if (retry != null && retry > now) {
-                continue;
-            }
-            ModelSnapshot model = usable(models.get(key));
-            if (model != null && now - model.assessment().checkedAt() < settings.trainingInterval().toMillis()) {
-                continue;
-            }
-            TrainingPool.Job job;
-            if (key.equals(Stores.SHARED_MODEL_KEY)) {
-                job = sharedDue(model) ? sharedJob(model) : null;
-                if (job == null) {
-                    it.remove();
+        long due = 0;
+        boolean full = false;
+        for (Reason reason : Reason.values()) {
+            Iterator<String> it = candidates.get(reason).iterator();
+            while (it.hasNext()) {
+                String key = it.next();
+                Long retry = retryAfter.get(key);
+                if (retry != null && retry > now) {
                     continue;
                 }
-            } else {
-                SeriesState state = series.live(key);
-                if (state == null || !hasEnoughData(state, model)) {
-                    it.remove();
+                TrainingPool.Job job;
+                Reason why = reason;
+                if (key.equals(Stores.SHARED_MODEL_KEY)) {
+                    ModelSnapshot model = usable(current(key));
+                    if (model != null && now - model.assessment().checkedAt() < settings.trainingInterval().toMillis()) {
+                        continue;
+                    }
+                    job = sharedDue(model) ? sharedJob(model) : null;
+                    if (job == null) {
+                        it.remove();
+                        reasonOf.remove(key);
+                        continue;
+                    }
+                } else {
+                    SeriesState state = series.live(key);
+                    ModelSnapshot model = usable(current(key));
+                    RetrainPolicy.Due d = state == null ? null : RetrainPolicy.of(settings, state, model);
+                    if (d == null || !d.enoughData()) {
+                        it.remove();
+                        reasonOf.remove(key);
+                        continue;
+                    }
+                    if (!d.isDue(now)) {
+                        continue;
+                    }
+                    due++;
+                    if (full) {
+                        continue; // counted as due; handed out at a later punctuation
+                    }
+                    job = new TrainingPool.Job(key, state.history().rows(), model, state.history().observations(), this::finished);
+                    why = d.reason();
+                }
+                if (full || !pool.trySubmit(job, this)) {
+                    full = true; // this key and those after it keep their place
                     continue;
                 }
-                job = new TrainingPool.Job(key, state.rows(), model, state.observations(), this::finished);
-            }
-            if (!pool.trySubmit(job)) {
-                break; // pool full: this key and those after it keep their place
-            }
-            it.remove();
-            inFlight.add(key);
-            if (key.equals(Stores.SHARED_MODEL_KEY)) {
-                sharedNew = 0;
+                due--;
+                it.remove();
+                reasonOf.remove(key);
+                inFlight.add(key);
+                requested.put(key, why);
+                metrics.trainingRequested(why.id());
+                if (key.equals(Stores.SHARED_MODEL_KEY)) {
+                    sharedNew = 0;
+                }
             }
         }
+        dueKeys = due;
+    }
+
+    /** The age of the model of every key seen since the last punctuation, once each. */
+    private void recordModelAges(long now) {
+        if (seen.isEmpty()) {
+            return;
+        }
+        for (String key : seen) {
+            SeriesStore.Slot slot = series.slot(key);
+            ModelSnapshot model = slot == null ? null : series.model(key, slot);
+            if (model != null) {
+                metrics.modelAge(Math.max(0, now - model.trainedAt()));
+            }
+        }
+        seen.clear();
     }
 
     private void finished(TrainingPool.Result result) {
@@ -191,19 +284,28 @@ final class TrainingScheduler {
         }
     }
 
-    private boolean hasEnoughData(SeriesState state, ModelSnapshot model) {
-        if (model == null) {
-            return state.observations() >= settings.minObservations() && state.size() > settings.nSteps();
-        }
-        return state.observations() - model.assessment().checkedObservations() >= settings.minNewObservations();
-    }
-
     private ModelSnapshot usable(ModelSnapshot model) {
         return model != null && Trainer.compatible(model, settings.training()) ? model : null;
+    }
+
+    /** Keys with the data for a first model, waiting for it. */
+    long awaitingFirstModel() {
+        return candidates.get(Reason.FIRST_MODEL).size();
+    }
+
+    /** Keys due for training at the last punctuation and not handed out yet. */
+    long due() {
+        return dueKeys;
+    }
+
+    /** Keys whose model drifted since its last check. */
+    long drifting() {
+        return drifting.size();
     }
 
     void close() {
         closed = true;
         finished.clear();
+        pool.unregister(this);
     }
 }

@@ -195,6 +195,21 @@ final class DeploymentFiles {
         return names;
     }
 
+    /** The samples of a scrape whose metric name starts with {@code prefix} and whose value is NaN or infinite. */
+    static List<String> nonFiniteSamples(String scrape, String prefix) {
+        List<String> bad = new java.util.ArrayList<>();
+        for (String line : scrape.split("\n")) {
+            if (!line.startsWith(prefix)) {
+                continue;
+            }
+            String value = line.substring(line.lastIndexOf(' ') + 1).trim();
+            if (value.equals("NaN") || value.endsWith("Inf")) {
+                bad.add(line);
+            }
+        }
+        return bad;
+    }
+
     /** The shipped Prometheus configuration, scraping {@code target} every second instead. */
     static String prometheusConfigFor(String target) {
         ObjectNode config = (ObjectNode) yaml(PROMETHEUS);

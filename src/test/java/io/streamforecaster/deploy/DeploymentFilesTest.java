@@ -18,7 +18,7 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.streamforecaster.config.ForecasterConfig;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.state.Source;
 import io.streamforecaster.ingest.RejectReason;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.model.Selection;
@@ -220,6 +220,10 @@ class DeploymentFilesTest {
         m.training(ForecasterMetrics.TrainingOutcome.SUCCESS, TimeUnit.SECONDS.toNanos(1));
         m.handoff(1000);
         m.series("k", 1, 2, 0, 3, 1, 1);
+        m.memory(() -> 1, () -> 2, () -> 0);
+        m.modelAge(60_000);
+        m.trainingRequested("drift");
+        m.driftDetected();
         return DeploymentFiles.scrapedNames(registry.scrape());
     }
 
@@ -244,7 +248,8 @@ class DeploymentFilesTest {
         d.path("panels").forEach(p -> titles.add(p.path("title").asText()));
         for (String t : List.of("Events in", "Rejected by reason", "Forecasts by source", "Forecast latency", "Consumer lag",
                 "Training runs", "Training duration", "Training queue and hand-off", "Models", "Online MAE against naive",
-                "JVM heap", "Off-heap (ND4J via JavaCPP) and JVM non-heap", "Actual, forecast and interval")) {
+                "JVM heap", "Off-heap (ND4J via JavaCPP) and JVM non-heap", "Actual, forecast and interval", "Model age",
+                "Training backlog", "Retrains by reason", "State memory budget", "Dead letters, production errors and faults")) {
             assertTrue(titles.contains(t), "panel '" + t + "' in " + titles);
         }
         var ids = new HashSet<Integer>();

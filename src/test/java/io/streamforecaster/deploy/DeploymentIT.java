@@ -115,6 +115,8 @@ class DeploymentIT {
             }
             assertTrue(missing.isEmpty(), "dashboard metrics the running service does not serve: " + missing);
         });
+        List<String> nonFinite = DeploymentFiles.nonFiniteSamples(service.get("/q/metrics").body(), "forecaster_");
+        assertTrue(nonFinite.isEmpty(), "the service's own metrics must be finite: " + nonFinite);
     }
 
     @Test
@@ -156,6 +158,17 @@ class DeploymentIT {
                 }
                 assertTrue(empty.isEmpty(), "dashboard queries without data: " + empty);
             });
+            // every sample Prometheus holds of the service's own metrics is a number
+            JsonNode raw = get(http, base + "/api/v1/query?query=" + URLEncoder.encode("{__name__=~\"forecaster_.*\"}", StandardCharsets.UTF_8));
+            List<String> nonFinite = new ArrayList<>();
+            raw.path("data").path("result").forEach(r -> {
+                String v = r.path("value").path(1).asText();
+                if (v.equals("NaN") || v.endsWith("Inf")) {
+                    nonFinite.add(r.path("metric").toString() + " = " + v);
+                }
+            });
+            assertTrue(raw.path("data").path("result").size() > 20, "forecaster samples in Prometheus: " + raw);
+            assertTrue(nonFinite.isEmpty(), "NaN or infinite samples of the service's metrics: " + nonFinite);
         } finally {
             p.destroy();
             p.waitFor();

@@ -10,8 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamforecaster.config.ColdStart;
 import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
-import io.streamforecaster.history.SeriesState.Source;
+import io.streamforecaster.ingest.InputSettings;
+import io.streamforecaster.state.SeriesState;
+import io.streamforecaster.state.Source;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.Selection;
 import io.streamforecaster.model.TestModels;
@@ -28,7 +29,7 @@ class OnlineForecasterTest {
 
     static StreamSettings settings(ServingSettings serving) {
         return new StreamSettings("in", "out", "dlq", 64, ColdStart.NAIVE, 8, 4, Duration.ofMinutes(1), Duration.ofSeconds(1),
-                50, 256, 100, T, serving, ModelScope.PER_KEY, 256);
+                50, InputSettings.defaults(), T, serving, ModelScope.PER_KEY, 256);
     }
 
     static final ServingSettings DEFAULTS = ServingSettings.defaults();
@@ -48,11 +49,11 @@ class OnlineForecasterTest {
 
         feedRamp(online, state, 0, 60, exact);
 
-        assertEquals(Source.LSTM, state.forecastSource());
-        assertEquals(60.0, state.forecast()[0], 1e-6);
-        assertFalse(state.fallback());
-        assertEquals(0.0, state.judgedModelMae(), 1e-6);
-        assertEquals(1.0, state.judgedNaiveMae(), 1e-9);
+        assertEquals(Source.LSTM, state.latest().source());
+        assertEquals(60.0, state.latest().values()[0], 1e-6);
+        assertFalse(state.judgement().fallback());
+        assertEquals(0.0, state.judgement().modelMae(), 1e-6);
+        assertEquals(1.0, state.judgement().naiveMae(), 1e-9);
     }
 
     @Test
@@ -63,32 +64,30 @@ class OnlineForecasterTest {
 
         int changes = 0;
         for (int i = 0; i < 40; i++) {
-            online.observe(state, new double[] {i}, i, bad);
-            changes += online.fallbackChange();
-            if (i >= 2 && state.judgedPoints() < DEFAULTS.fallbackMinPoints()) {
-                assertEquals(Source.LSTM, state.forecastSource(), "judged on too few points to be set aside yet");
+            changes += online.observe(state, new double[] {i}, i, bad).fallbackChange();
+            if (i >= 2 && state.judgement().points() < DEFAULTS.fallbackMinPoints()) {
+                assertEquals(Source.LSTM, state.latest().source(), "judged on too few points to be set aside yet");
             }
         }
-        assertTrue(state.fallback());
+        assertTrue(state.judgement().fallback());
         assertEquals(1, changes, "counted once when it fell back");
-        assertEquals(1, state.fallbacks());
-        assertEquals(Source.NAIVE, state.forecastSource());
-        assertEquals(39.0, state.forecast()[0], "the last value");
+        assertEquals(1, state.judgement().fallbacks());
+        assertEquals(Source.NAIVE, state.latest().source());
+        assertEquals(39.0, state.latest().values()[0], "the last value");
         Forecast f = Forecast.of("k", state, "vanilla", 3);
         assertEquals(Boolean.TRUE, f.fallback());
         assertEquals("naive", f.source());
 
         // the model goes on being judged while set aside: still bad after 20 more points
         feedRamp(online, state, 40, 20, bad);
-        assertTrue(state.fallback());
+        assertTrue(state.judgement().fallback());
 
         // version 2 arrives with held-out errors better than naive: served at once
         ModelSnapshot better = TestModels.offset(T, 1, 2, 0).installed(2, 0, new Selection.Evaluation(32, 0.1, 4.0, 1.0));
-        online.observe(state, new double[] {60}, 60, better);
-        assertEquals(-1, online.fallbackChange());
-        assertFalse(state.fallback());
-        assertEquals(Source.LSTM, state.forecastSource());
-        assertEquals(61.0, state.forecast()[0], 1e-6);
+        assertEquals(-1, online.observe(state, new double[] {60}, 60, better).fallbackChange());
+        assertFalse(state.judgement().fallback());
+        assertEquals(Source.LSTM, state.latest().source());
+        assertEquals(61.0, state.latest().values()[0], 1e-6);
     }
 
     @Test
@@ -99,8 +98,8 @@ class OnlineForecasterTest {
 
         feedRamp(online, state, 0, 4, judgedBad);
 
-        assertTrue(state.fallback());
-        assertEquals(Source.NAIVE, state.forecastSource());
+        assertTrue(state.judgement().fallback());
+        assertEquals(Source.NAIVE, state.latest().source());
     }
 
     @Test
@@ -111,10 +110,10 @@ class OnlineForecasterTest {
 
         feedRamp(online, state, 0, 60, overshoots);
 
-        assertTrue(state.damped());
-        assertFalse(state.fallback());
-        assertEquals(Source.LSTM, state.forecastSource());
-        assertEquals(60.0, state.forecast()[0], 1e-6, "59 + half of the model's +2");
+        assertTrue(state.judgement().damped());
+        assertFalse(state.judgement().fallback());
+        assertEquals(Source.LSTM, state.latest().source());
+        assertEquals(60.0, state.latest().values()[0], 1e-6, "59 + half of the model's +2");
         assertEquals(Boolean.TRUE, Forecast.of("k", state, "vanilla", 3).damped());
     }
 
@@ -126,8 +125,8 @@ class OnlineForecasterTest {
 
         feedRamp(online, state, 0, 60, TestModels.offset(T, 5, 1, 0));
 
-        assertFalse(state.fallback());
-        assertEquals(Source.LSTM, state.forecastSource());
+        assertFalse(state.judgement().fallback());
+        assertEquals(Source.LSTM, state.latest().source());
     }
 
     /** Share of the next {@code n} values of {@code noise} (around a constant) inside their forecast's interval. */
@@ -135,8 +134,8 @@ class OnlineForecasterTest {
         int inside = 0;
         int withInterval = 0;
         for (int i = 0; i < n; i++) {
-            double[] before = state.forecast();
-            double half = state.halfWidth();
+            double[] before = state.latest().values();
+            double half = state.latest().halfWidth();
             double v = 100 + sigma * random.nextGaussian();
             if (before != null && Double.isFinite(half)) {
                 withInterval++;
@@ -158,10 +157,10 @@ class OnlineForecasterTest {
         assertEquals(0.90, covered, 0.01);
         // naive forecast of N(0, 1) noise errs by N(0, 2): its 90 % absolute quantile is 1.645 * sqrt(2)
         double expected = 1.6449 * Math.sqrt(2);
-        assertEquals(expected, state.halfWidth(), 0.25 * expected);
+        assertEquals(expected, state.latest().halfWidth(), 0.25 * expected);
         Forecast f = Forecast.of("k", state, "vanilla", 3);
-        assertEquals(f.forecast() - state.halfWidth(), f.lower(), 1e-12);
-        assertEquals(f.forecast() + state.halfWidth(), f.upper(), 1e-12);
+        assertEquals(f.forecast() - state.latest().halfWidth(), f.lower(), 1e-12);
+        assertEquals(f.forecast() + state.latest().halfWidth(), f.upper(), 1e-12);
     }
 
     @Test
@@ -185,7 +184,7 @@ class OnlineForecasterTest {
         // forecasts from the 3rd value (n-steps 3) on, each scored by the next value
         int needed = 3 + DEFAULTS.minResiduals();
         feedRamp(online, state, 0, needed - 1, null);
-        assertEquals(DEFAULTS.minResiduals() - 1, state.residualCount());
+        assertEquals(DEFAULTS.minResiduals() - 1, state.interval().count());
         assertNull(Forecast.of("k", state, "vanilla", 3).lower());
 
         feedRamp(online, state, needed - 1, 1, null);
@@ -203,7 +202,7 @@ class OnlineForecasterTest {
         ModelSnapshot plusOne = TestModels.offset(T, 1, 1, 0);
         online.observe(state, new double[] {50}, 50, plusOne);
 
-        double[] h = state.horizon();
+        double[] h = state.latest().horizon();
         assertArrayEquals(new double[] {51, 52, 53, 54}, h, 1e-5, "each step fed the one before");
         Forecast f = Forecast.of("k", state, "vanilla", 3);
         assertEquals(4, f.horizon().length);
@@ -231,11 +230,11 @@ class OnlineForecasterTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = i + 0.3 * random.nextGaussian();
             online.observe(state, new double[] {x[i]}, i, null);
-            horizons.add(state.horizon());
-            widths.add(state.stepHalfWidths());
+            horizons.add(state.latest().horizon());
+            widths.add(state.latest().stepHalfWidths());
         }
 
-        double[] w = state.stepHalfWidths();
+        double[] w = state.latest().stepHalfWidths();
         // each step's errors are about 1 more than the step before's
         for (int k = 2; k <= 4; k++) {
             assertEquals(1.0, w[k - 1] - w[k - 2], 0.3, "step " + k + ": " + java.util.Arrays.toString(w));
@@ -254,8 +253,8 @@ class OnlineForecasterTest {
             assertEquals(0.9, (double) inside / n, 0.04, "coverage of step " + k);
         }
         SeriesState back = SeriesState.fromBytes(state.toBytes(), 1, 64, DEFAULTS.intervalWindow());
-        assertArrayEquals(w, back.stepHalfWidths());
-        assertEquals(state.stepMae(3), back.stepMae(3));
+        assertArrayEquals(w, back.latest().stepHalfWidths());
+        assertEquals(state.horizon().stepMae(3), back.horizon().stepMae(3));
     }
 
     @Test
@@ -265,7 +264,7 @@ class OnlineForecasterTest {
 
         feedRamp(online, state, 0, 5, null);
 
-        assertArrayEquals(new double[] {4, 4, 4}, state.horizon());
+        assertArrayEquals(new double[] {4, 4, 4}, state.latest().horizon());
     }
 
 }

@@ -10,7 +10,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamforecaster.config.ColdStart;
 import io.streamforecaster.config.ModelScope;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.ingest.InputSettings;
+import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.model.ModelFormat;
 import io.streamforecaster.model.ModelSnapshot;
@@ -19,7 +20,7 @@ import io.streamforecaster.model.TrainingPool;
 import io.streamforecaster.model.TrainingSettings;
 import io.streamforecaster.model.TestModels;
 import io.streamforecaster.model.Variant;
-import io.streamforecaster.history.SeriesStateSerde;
+import io.streamforecaster.state.SeriesStateCodec;
 import io.streamforecaster.serving.ServingSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -54,10 +55,11 @@ class ForecastTopologyTest {
     TestOutputTopic<byte[], byte[]> deadLetters;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     TrainingPool pool;
+    MemoryBudget budget = MemoryBudget.unlimited();
 
     static StreamSettings settings(ColdStart coldStart, int nFeatures) {
         var training = new TrainingSettings(Variant.VANILLA, N_STEPS, nFeatures, 4, 20, 5, 0.01, 1, 1.0, 0);
-        return new StreamSettings("in", "out", "dlq", HISTORY, coldStart, 8, 4, INTERVAL, CHECK, 50, 256, 100, training,
+        return new StreamSettings("in", "out", "dlq", HISTORY, coldStart, 8, 4, INTERVAL, CHECK, 50, new InputSettings(256, 256, 1e150), training,
                 ServingSettings.defaults(), ModelScope.PER_KEY, 256);
     }
 
@@ -67,7 +69,7 @@ class ForecastTopologyTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(TopologyProducer.build(s, metrics, pool), props, Instant.ofEpochMilli(System.currentTimeMillis()));
+        driver = new TopologyTestDriver(TopologyProducer.build(s, metrics, pool, budget), props, Instant.ofEpochMilli(System.currentTimeMillis()));
         input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
         output = driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -122,12 +124,12 @@ class ForecastTopologyTest {
 
         SeriesStore store = seriesStore();
         SeriesState a = store.get("a");
-        assertEquals(HISTORY, a.size());
-        assertEquals(40, a.observations());
+        assertEquals(HISTORY, a.history().size());
+        assertEquals(40, a.history().observations());
         for (int i = 0; i < HISTORY; i++) {
-            assertEquals(40 - HISTORY + i, a.value(i, 0));
+            assertEquals(40 - HISTORY + i, a.history().value(i, 0));
         }
-        assertEquals(1, store.get("b").size());
+        assertEquals(1, store.get("b").history().size());
     }
 
     @Test
@@ -167,8 +169,70 @@ class ForecastTopologyTest {
         assertEquals(2, counter("forecaster.rejected", "reason", "empty-value"));
         assertEquals(4, counter("forecaster.rejected", "reason", "not-a-number"));
         assertEquals(1, counter("forecaster.rejected", "reason", "too-large"));
-        assertEquals(bad.size(), seriesStore().get("good").size());
+        assertEquals(bad.size(), seriesStore().get("good").history().size());
         assertNull(seriesStore().get("k"));
+    }
+
+    @Test
+    void shouldDeadLetterAnInvalidTimestampBeforeTheKeysHistoryChanges() {
+        start(settings(ColdStart.NAIVE, 1));
+        sendSeries("k", 0, 5);
+        output.readRecordsToList();
+        String[] bad = {"{\"value\": 1, \"timestamp\": -1}", "{\"value\": 2, \"timestamp\": \"1960-01-01T00:00:00Z\"}",
+            "{\"value\": 3, \"timestamp\": 18446744073709551616}", "{\"value\": 4, \"timestamp\": \"+20000-01-01T00:00:00Z\"}"};
+        for (String value : bad) {
+            send("k", value);
+        }
+
+        var dlq = deadLetters.readRecordsToList();
+        assertEquals(bad.length, dlq.size());
+        for (var r : dlq) {
+            assertEquals("invalid-timestamp", header(r, DeadLetter.REASON));
+        }
+        assertEquals(0, counter("forecaster.rejected", "reason", "processing-error"));
+        assertTrue(output.isEmpty(), "no forecast for a rejected record");
+        SeriesState s = seriesStore().get("k");
+        assertEquals(5, s.history().observations(), "history untouched");
+        assertEquals(5, s.history().size());
+    }
+
+    @Test
+    void shouldKeepEveryGaugeFiniteWithTheMostExtremeValuesAccepted() {
+        start(settings(ColdStart.NAIVE, 1));
+        send("far", "1e308"); // once appended, then -1e308 made the naive error infinite for good
+        send("far", "-1e308");
+        for (int i = 0; i < 30; i++) {
+            send("far", i % 2 == 0 ? "1e150" : "-1e150");
+        }
+        assertEquals(2, counter("forecaster.rejected", "reason", "out-of-range"));
+        assertEquals(30, seriesStore().get("far").history().observations());
+        for (var meter : registry.getMeters()) {
+            if (meter instanceof io.micrometer.core.instrument.Gauge g) {
+                assertTrue(Double.isFinite(g.value()), meter.getId() + " reads " + g.value());
+            }
+        }
+        assertTrue(registry.find("forecaster.accuracy.naive.mae").gauge() != null, "the naive error was scored");
+    }
+
+    @Test
+    void shouldDeadLetterInvalidKeysWithTheirOriginalBytes() {
+        start(settings(ColdStart.NAIVE, 1));
+        byte[][] keys = {{}, {(byte) 0xC3, (byte) 0x28}, {(byte) 0xC3, (byte) 0x29}, bytes("k".repeat(257)), bytes("\u0000shared")};
+        for (byte[] key : keys) {
+            input.pipeInput(key, bytes("1"));
+        }
+        send("good", "1");
+
+        var dlq = deadLetters.readRecordsToList();
+        assertEquals(keys.length, dlq.size());
+        for (int i = 0; i < keys.length; i++) {
+            assertEquals("invalid-key", header(dlq.get(i), DeadLetter.REASON));
+            assertArrayEquals(keys[i], dlq.get(i).key());
+        }
+        // two keys that differ only in invalid bytes were not merged into one series named with a replacement character
+        assertNull(seriesStore().get("\uFFFD("));
+        assertNull(seriesStore().get("\uFFFD)"));
+        assertEquals(1, seriesStore().get("good").history().size());
     }
 
     @Test
@@ -182,7 +246,7 @@ class ForecastTopologyTest {
 
         assertTrue(deadLetters.isEmpty());
         SeriesState s = seriesStore().get("k");
-        assertArrayEquals(new double[][] {{42.5}, {-1000}, {7}, {8.5}, {9}}, s.rows());
+        assertArrayEquals(new double[][] {{42.5}, {-1000}, {7}, {8.5}, {9}}, s.history().rows());
         var forecasts = output.readRecordsToList();
         assertEquals(3, forecasts.size());
         assertEquals(1700000000000L, Forecast.fromJson(forecasts.get(1).value()).timestamp());
@@ -217,7 +281,7 @@ class ForecastTopologyTest {
         sendSeries("k", 0, 7);
 
         assertTrue(output.isEmpty());
-        assertEquals(7, seriesStore().get("k").size());
+        assertEquals(7, seriesStore().get("k").history().size());
     }
 
     @Test
@@ -258,6 +322,50 @@ class ForecastTopologyTest {
         output.readRecordsToList();
         sendSeries("k", 13, 1);
         assertEquals(2, Forecast.fromJson(output.readRecord().value()).modelVersion(), "the next event uses the new model");
+    }
+
+    @Test
+    void shouldStartAKeyAfreshWhenItsStoredStateOrModelCannotBeRead() {
+        start(settings(ColdStart.NAIVE, 1));
+        sendSeries("k", 0, 8);
+        sendSeries("m", 0, 8);
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        assertNotNull(driver.getKeyValueStore(Stores.MODELS).get("m"), "m has a model");
+        // a broken disk, or a bad changelog record restored: m's model and k's state no longer read
+        KeyValueStore<String, byte[]> models = driver.getKeyValueStore(Stores.MODELS);
+        byte[] model = (byte[]) models.get("m");
+        model[model.length / 2] ^= 0x55;
+        models.put("m", model);
+        seriesStore().below().put("k", new byte[] {'S', 'F', 'S', '3', 0, 0});
+        seriesStore().clearCache(); // as when the task's state is recycled: read again from below
+        output.readRecordsToList();
+
+        sendSeries("k", 8, 3);
+        sendSeries("m", 8, 3);
+
+        assertTrue(deadLetters.isEmpty(), "no record of these keys is refused");
+        var forecasts = output.readRecordsToList();
+        assertEquals(4, forecasts.size(), "k forecasts again from its third fresh value (with its model, still readable), m from each");
+        for (var r : forecasts) {
+            Forecast f = Forecast.fromJson(r.value());
+            if (f.key().equals("m")) {
+                assertEquals("naive", f.source(), "m serves naive until retrained");
+            }
+        }
+        assertEquals(3, seriesStore().get("k").history().observations(), "k starts with a fresh history");
+        assertEquals(11, seriesStore().get("m").history().observations(), "m keeps its history");
+        assertEquals(1, counter("forecaster.corrupt.records", "store", "series"));
+        assertTrue(counter("forecaster.corrupt.records", "store", "models") >= 1);
+
+        driver.advanceWallClockTime(INTERVAL);
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        ModelSnapshot retrained = ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("m"));
+        assertEquals(1, retrained.version(), "m is trained afresh and its model replaces the unreadable record");
+        output.readRecordsToList();
+        sendSeries("m", 11, 1);
+        assertEquals("lstm", Forecast.fromJson(output.readRecord().value()).source());
     }
 
     @Test
@@ -333,7 +441,34 @@ class ForecastTopologyTest {
         assertEquals(Boolean.TRUE, last.fallback());
         assertEquals(12.0, last.forecast());
         assertEquals(1, counter("forecaster.fallbacks", "change", "entered"));
-        assertTrue(seriesStore().get("k").fallback());
+        assertTrue(seriesStore().get("k").judgement().fallback());
+    }
+
+    @Test
+    void shouldTrainKeysWithoutAModelBeforeOlderModelsAndCountWhy() {
+        Queue<Runnable> queued = new ArrayDeque<>();
+        start(settings(ColdStart.NAIVE, 1), queued::add, 1, Trainer::train); // one slot: only the most urgent key gets it
+        sendSeries("old", 0, 8);
+        driver.advanceWallClockTime(CHECK);
+        queued.poll().run();
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(1, ModelFormat.decode((byte[]) driver.getKeyValueStore(Stores.MODELS).get("old")).version());
+
+        driver.advanceWallClockTime(INTERVAL);
+        sendSeries("old", 8, 6); // due again by age, and it asks first
+        sendSeries("new", 0, 8); // no model yet
+        driver.advanceWallClockTime(CHECK);
+
+        assertEquals(1, queued.size());
+        assertEquals(2, counter("forecaster.training.requests", "reason", "first-model"), "old's first model, then new's");
+        assertEquals(0, counter("forecaster.training.requests", "reason", "age"), "the older model waits");
+        assertEquals(1, registry.get("forecaster.keys.due").gauge().value(), "old is due and waiting for the slot");
+        queued.poll().run();
+        driver.advanceWallClockTime(CHECK); // new's model is installed, old gets the slot
+        assertEquals(1, counter("forecaster.training.requests", "reason", "age"));
+        assertEquals(0, registry.get("forecaster.keys.awaiting.model").gauge().value());
+        assertNotNull(driver.getKeyValueStore(Stores.MODELS).get("new"));
+        assertTrue(registry.get("forecaster.models.age").timer().count() >= 1, "ages of the seen keys' models");
     }
 
     @Test
@@ -427,9 +562,9 @@ class ForecastTopologyTest {
         }
         SeriesState s = seriesStore().get("k");
         // naive forecasts 3 then 5, actuals 5 then 4: errors 2 and 1, the same for both
-        assertEquals(2, s.scored());
-        assertEquals(s.naiveMae(), s.onlineMae(), 1e-12);
-        assertTrue(s.onlineMae() > 1 && s.onlineMae() < 2, "weighted mean of 2 and 1: " + s.onlineMae());
+        assertEquals(2, s.accuracy().scored());
+        assertEquals(s.accuracy().naiveMae(), s.accuracy().onlineMae(), 1e-12);
+        assertTrue(s.accuracy().onlineMae() > 1 && s.accuracy().onlineMae() < 2, "weighted mean of 2 and 1: " + s.accuracy().onlineMae());
     }
 
     @Test
@@ -437,12 +572,13 @@ class ForecastTopologyTest {
         start(settings(ColdStart.NAIVE, 1));
         var changelog = driver.createOutputTopic("topology-test-" + Stores.SERIES + "-changelog",
                 new org.apache.kafka.common.serialization.StringDeserializer(),
-                new SeriesStateSerde(1, HISTORY, ServingSettings.defaults().intervalWindow()).deserializer());
+                (org.apache.kafka.common.serialization.Deserializer<SeriesState>) (topic, bytes) ->
+                        new io.streamforecaster.state.SeriesStateCodec(1, HISTORY, ServingSettings.defaults().intervalWindow()).decode(bytes));
         for (int i = 0; i < 5; i++) {
             send("k", Integer.toString(i));
         }
         var logged = changelog.readKeyValuesToMap();
-        assertEquals(5, logged.get("k").observations(), "the state a restart restores");
-        assertEquals(4.0, logged.get("k").lastRow()[0]);
+        assertEquals(5, logged.get("k").history().observations(), "the state a restart restores");
+        assertEquals(4.0, logged.get("k").history().lastRow()[0]);
     }
 }

@@ -17,7 +17,7 @@ public final class Args {
     private final Map<String, String> values = new HashMap<>();
     private final boolean help;
 
-    Args(String[] argv, Set<String> valued, Set<String> flags) throws UsageException {
+    public Args(String[] argv, Set<String> valued, Set<String> flags) throws UsageException {
         boolean h = false;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
@@ -37,19 +37,19 @@ public final class Args {
         help = h;
     }
 
-    boolean help() {
+    public boolean help() {
         return help;
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return values.containsKey(name);
     }
 
-    String get(String name, String fallback) {
+    public String get(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }
 
-    String required(String name) throws UsageException {
+    public String required(String name) throws UsageException {
         String v = values.get(name);
         if (v == null) {
             throw new UsageException("option " + name + " is required");
@@ -57,7 +57,7 @@ public final class Args {
         return v;
     }
 
-    int integer(String name, int fallback, int min) throws UsageException {
+    public int integer(String name, int fallback, int min) throws UsageException {
         return (int) parse(name, fallback, min, "a whole number", Integer::parseInt);
     }
 

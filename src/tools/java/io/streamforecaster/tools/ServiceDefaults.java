@@ -18,6 +18,7 @@ public final class ServiceDefaults {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(ForecasterConfig.class)
                 .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200, new io.quarkus.runtime.configuration.MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(overrides, "overrides", 500))
                 .build();
         return StreamSettings.from(config.getConfigMapping(ForecasterConfig.class));

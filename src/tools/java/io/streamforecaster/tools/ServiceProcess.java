@@ -67,9 +67,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** GET on the service; status and body, or status -1 when it does not answer. */
     public Response get(String path) {
+        return get(path, Map.of());
+    }
+
+    /** GET with these headers; {@code path} is sent as given (percent escapes and all). */
+    public Response get(String path, Map<String, String> headers) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + path))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + path)).timeout(Duration.ofSeconds(5));
+            headers.forEach(request::header);
+            HttpResponse<String> r = HTTP.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());
         } catch (IOException e) {
             return new Response(-1, e.toString());
@@ -81,6 +87,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public boolean isReady() {
         return get("/q/health/ready").status() == 200;
+    }
+
+    /** Waits for the process to end by itself; its exit status, or null if it still runs after {@code timeout}. */
+    public Integer waitForExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
     }
 
     /** {@code kill -9}: no shutdown hook, no flush, no commit. */

@@ -2,7 +2,7 @@ package io.streamforecaster.tools;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.metrics.ForecasterMetrics;
 import io.streamforecaster.model.ModelFormat;
 import io.streamforecaster.model.ModelSnapshot;
@@ -56,6 +56,9 @@ public final class ThroughputBenchmark {
                               so that the measured runs are not the JIT's warm-up (default: all the events; 0: none)
               --rounds R      pass-through and service (no training) measured R times, alternately; the
                               medians are reported, as one short run of either swings on a shared machine (default 3)
+              --memory-budget SIZE  the service's forecaster.memory.budget (e.g. 400M; default: unlimited, every key
+                              kept in memory): with fewer keys in memory than in the stream, the rest are read back
+                              from RocksDB on their next event
             """;
 
     static final String INPUT = "bench-input";
@@ -65,7 +68,7 @@ public final class ThroughputBenchmark {
     }
 
     static void run(String[] argv) throws Exception {
-        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions", "--scope", "--warm-up", "--rounds"), Set.of("--without-training"));
+        Args a = new Args(argv, Set.of("--keys", "--events", "--partitions", "--scope", "--warm-up", "--rounds", "--memory-budget"), Set.of("--without-training"));
         if (a.help()) {
             System.out.println(USAGE);
             return;
@@ -80,6 +83,9 @@ public final class ThroughputBenchmark {
             throw new Args.UsageException("--scope takes per-key or shared, got '" + scopeName + "'");
         }
         boolean shared = scopeName.equals("shared");
+        budgetBytes = a.has("--memory-budget")
+                ? new io.quarkus.runtime.configuration.MemorySizeConverter().convert(a.get("--memory-budget", "")).asLongValue()
+                : Long.MAX_VALUE;
         Properties streamsDefaults = serviceStreamsConfig();
         System.out.printf("machine: %d cores, max heap %d MiB, %s %s; date %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.name"), System.getProperty("java.version"), Instant.now());
@@ -96,7 +102,13 @@ public final class ThroughputBenchmark {
             StreamSettings defaults = settings(Map.of("forecaster.model.scope", scopeName));
             ModelSnapshot template = shared ? trainSharedTemplate(defaults) : trainTemplate(defaults);
             byte[] sample = ModelFormat.encode(template);
-            List<String> apps = new java.util.ArrayList<>(List.of("bench-training", "bench-warm-up"));
+            List<String> apps = new java.util.ArrayList<>();
+            if (!a.has("--without-training")) {
+                apps.add("bench-training");
+            }
+            if (warmUp > 0) {
+                apps.add("bench-warm-up");
+            }
             for (int r = 0; r < rounds; r++) {
                 apps.add("bench-models-" + r);
             }
@@ -128,7 +140,7 @@ public final class ThroughputBenchmark {
 
             SeriesState full = new SeriesState(1, defaults.historySize());
             for (int i = 0; i < defaults.historySize(); i++) {
-                full.append(new double[] {i}, i);
+                full.history().append(new double[] {i}, i);
             }
             System.out.println();
             System.out.println("| run | events/s | ratio | notes |");
@@ -153,6 +165,9 @@ public final class ThroughputBenchmark {
 
     record Run(double rate, long heapBytes, String notes) {
     }
+
+    /** The service's memory budget for decoded states and models in this run. */
+    static long budgetBytes = Long.MAX_VALUE;
 
     static double median(double[] values) {
         double[] v = values.clone();
@@ -266,11 +281,11 @@ public final class ThroughputBenchmark {
                 double level = 20 + (k % 97);
                 SeriesState history = new SeriesState(1, s.historySize());
                 for (int i = -s.historySize(); i < 0; i++) {
-                    history.append(new double[] {value(k, i)}, installed);
+                    history.history().append(new double[] {value(k, i)}, installed);
                 }
                 ModelSnapshot m = new ModelSnapshot(template.variant(), template.nSteps(), template.nFeatures(), template.units(),
                         new Scaler(new double[] {level}, new double[] {3.6}), template.lstms(), template.dense(),
-                        1, installed, template.trainingLoss(), history.observations() - s.minNewObservations());
+                        1, installed, template.trainingLoss(), history.history().observations() - s.minNewObservations());
                 if (!template.scaler().perWindow()) {
                     producer.send(new ProducerRecord<>(changelog, key(k), ModelFormat.encode(m)));
                 }
@@ -321,7 +336,8 @@ public final class ThroughputBenchmark {
         try (TrainingPool pool = TrainingPool.create(s.training(), 1, 4)) {
             ForecasterMetrics metrics = new ForecasterMetrics(registry, pool::pending);
             Properties props = streamsProps(bootstrap, app, base);
-            try (KafkaStreams streams = new KafkaStreams(TopologyProducer.build(s, metrics, pool), props)) {
+            var budget = new io.streamforecaster.stream.MemoryBudget(budgetBytes);
+            try (KafkaStreams streams = new KafkaStreams(TopologyProducer.build(s, metrics, pool, budget), props)) {
                 double rate = time(streams, () -> (long) registry.get("forecaster.events").counter().count(), events, app);
                 long heap = measureHeap ? usedHeap() - heapBefore : 0;
                 double lstm = registry.get("forecaster.predictions").tag("source", "lstm").counter().count();
@@ -329,9 +345,12 @@ public final class ThroughputBenchmark {
                 double trained = registry.get("forecaster.training.runs").tag("outcome", "success").counter().count();
                 String notes = String.format(Locale.ROOT,
                         "%.0f lstm + %.0f naive forecasts; %.0f models trained meanwhile, %.0f training jobs waiting or running at the end; "
-                                + "longest training hand-off on a stream thread %.2f ms (%d hand-offs)",
+                                + "longest training hand-off on a stream thread %.2f ms (%d hand-offs); memory budget %s, in use at the end %.1f MiB, "
+                                + "%d keys written out and dropped to stay within it",
                         lstm, naive, trained, (double) pool.pending(), metrics.longestHandoffMillis(),
-                        registry.get("forecaster.training.handoff").timer().count());
+                        registry.get("forecaster.training.handoff").timer().count(),
+                        budget.limit() == Long.MAX_VALUE ? "unlimited" : (budget.limit() >> 20) + " MiB", budget.used() / 1048576.0,
+                        budget.evictions());
                 return new Run(rate, heap, notes);
             }
         }

@@ -164,11 +164,27 @@ public final class Backtest {
                 out.printf("%-40s %-24s %5s %4s %4s %12s %12s %8s %7s %7s %9s%n", "series", "model", "N", "W", "step",
                         "MAE", "RMSE", "sMAPE%", "MASE", "cover%", "train s");
             }
-            for (Future<List<Score>> f : futures) { // each line as soon as it and those before it are done
-                for (Score s : f.get()) {
-                    print(s, json, out);
+            int failed = 0;
+            for (int i = 0; i < futures.size(); i++) { // each line as soon as it and those before it are done
+                try {
+                    for (Score s : futures.get(i).get()) {
+                        print(s, json, out);
+                    }
+                } catch (java.util.concurrent.ExecutionException e) { // one series cannot be scored: say so, go on with the others
+                    failed++;
+                    Job job = jobs.get(i);
+                    String why = e.getCause() == null ? e.toString() : e.getCause().getMessage();
+                    err.printf("backtest: %s (%d points) cannot be scored: %s%n", job.series(), job.x().length, why);
+                    if (json) {
+                        out.println("{\"series\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(job.series())
+                                + ",\"n\":" + job.x().length + ",\"error\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(why) + "}");
+                    }
                 }
                 out.flush();
+            }
+            if (failed > 0) {
+                err.printf("backtest: %d of %d jobs could not be scored%n", failed, futures.size());
+                return 1;
             }
         } finally {
             pool.shutdownNow();

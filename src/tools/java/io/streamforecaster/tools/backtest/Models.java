@@ -1,7 +1,7 @@
 package io.streamforecaster.tools.backtest;
 
 import io.streamforecaster.config.StreamSettings;
-import io.streamforecaster.history.SeriesState;
+import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.model.ModelSnapshot;
 import io.streamforecaster.model.Selection;
 import io.streamforecaster.model.Trainer;
@@ -76,9 +76,20 @@ public final class Models {
      * fallback, prediction interval, horizon) over a key state fed one point at a time.
      */
     public static OnlineModel lstm(StreamSettings settings) {
+        return lstm(settings, false);
+    }
+
+    /**
+     * @param byNeed retrained as the service schedules a key ({@link io.streamforecaster.stream.RetrainPolicy}: drift,
+     *               fallback, age), with one point as one millisecond of its intervals, instead of at the fixed cadence
+     */
+    public static OnlineModel lstm(StreamSettings settings, boolean byNeed) {
         TrainingSettings training = settings.training();
-        return served("lstm-" + training.variant().id(), settings, (x, t, current) -> {
+        return served("lstm-" + training.variant().id() + (byNeed ? "-by-need" : ""), settings, byNeed, (x, t, current) -> {
             double[] history = Protocol.fitWindow(x, t);
+            if (history.length < training.nSteps() + 1) {
+                return current; // too short to train on: served naive until a model can be trained, as the service would
+            }
             double[][] rows = new double[history.length][];
             for (int i = 0; i < history.length; i++) {
                 rows[i] = new double[] {history[i]};
@@ -91,11 +102,18 @@ public final class Models {
 
     /** A model served by the service's per-observation step, refit by {@code refitter}. */
     public static OnlineModel served(String name, StreamSettings settings, Refitter refitter) {
-        return new Served(name, settings, refitter);
+        return new Served(name, settings, false, refitter);
+    }
+
+    static OnlineModel served(String name, StreamSettings settings, boolean byNeed, Refitter refitter) {
+        return new Served(name, settings, byNeed, refitter);
     }
 
     private static final class Served implements OnlineModel, Timed {
         private final String name;
+        private final StreamSettings settings;
+        private final boolean byNeed;
+        private int trainings;
         private final Refitter refitter;
         private final OnlineForecaster online;
         private final SeriesState state;
@@ -103,8 +121,10 @@ public final class Models {
         private int fed;
         private long trainingNanos;
 
-        Served(String name, StreamSettings settings, Refitter refitter) {
+        Served(String name, StreamSettings settings, boolean byNeed, Refitter refitter) {
             this.name = name;
+            this.settings = settings;
+            this.byNeed = byNeed;
             this.refitter = refitter;
             this.online = new OnlineForecaster(settings);
             this.state = online.newState();
@@ -121,6 +141,24 @@ public final class Models {
             long start = System.nanoTime();
             model = refitter.refit(x, t, model);
             trainingNanos += System.nanoTime() - start;
+            if (Protocol.fitWindow(x, t).length >= settings.nSteps() + 1) {
+                trainings++; // the refitter trained (on a window too short, it keeps the current model without training)
+            }
+        }
+
+        @Override
+        public Boolean refitDue(double[] x, int t) {
+            if (!byNeed) {
+                return null;
+            }
+            feed(x, t - 1); // as a refit does: the newest point is then observed with the model it gives
+            ModelSnapshot usable = model != null && Trainer.compatible(model, settings.training()) ? model : null;
+            return io.streamforecaster.stream.RetrainPolicy.of(settings, state, usable).isDue(t);
+        }
+
+        @Override
+        public int trainings() {
+            return trainings;
         }
 
         private void feed(double[] x, int upTo) {
@@ -132,23 +170,23 @@ public final class Models {
         @Override
         public double forecast(double[] x, int t) {
             feed(x, t);
-            double[] f = state.forecast();
-            return f == null ? x[t - 1] : f[0];
+            var latest = state.latest();
+            return latest.present() ? latest.value(0) : x[t - 1];
         }
 
         @Override
         public double halfWidth() {
-            return state.forecast() == null ? Double.NaN : state.halfWidth();
+            return state.latest().present() ? state.latest().halfWidth() : Double.NaN;
         }
 
         @Override
         public double[] horizon() {
-            return state.forecast() == null ? null : state.horizon();
+            return state.latest().present() ? state.latest().horizon() : null;
         }
 
         @Override
         public double[] horizonHalfWidths() {
-            return state.forecast() == null ? null : state.stepHalfWidths();
+            return state.latest().present() ? state.latest().stepHalfWidths() : null;
         }
 
         @Override

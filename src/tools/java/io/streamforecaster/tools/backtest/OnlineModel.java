@@ -25,4 +25,18 @@ public interface OnlineModel {
     default double[] horizonHalfWidths() {
         return null;
     }
+
+    /**
+     * For a model retrained by need (as the service schedules keys: drift, fallback, age) rather
+     * than at the protocol's fixed cadence: whether it wants a refit at {@code t}, having seen
+     * {@code x[0..t)}. Null for a model on the fixed cadence.
+     */
+    default Boolean refitDue(double[] x, int t) {
+        return null;
+    }
+
+    /** Refits that trained a model so far (-1 for models that do not train). */
+    default int trainings() {
+        return -1;
+    }
 }

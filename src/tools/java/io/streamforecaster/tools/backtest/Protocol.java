@@ -50,10 +50,19 @@ public final class Protocol {
 
     /** Runs {@code model} over {@code x} (already cut by {@link #points}), keeping intervals and horizons. */
     public static Run execute(double[] x, OnlineModel model, IntConsumer refitDone) {
+        return execute(x, model, REFIT_EVERY, refitDone);
+    }
+
+    /**
+     * As {@link #execute(double[], OnlineModel, IntConsumer)} with a refit every {@code refitEvery}
+     * steps, or, for a model retrained by need ({@link OnlineModel#refitDue}), the first refit at the
+     * warm-up's end and then whenever it asks.
+     */
+    public static Run execute(double[] x, OnlineModel model, int refitEvery, IntConsumer refitDone) {
         int n = x.length;
         int w = warmup(n);
         if (w < 1) {
-            throw new IllegalArgumentException("Series of " + n + " points is too short for the protocol");
+            throw new IllegalArgumentException("series of " + n + " points is too short for the protocol (at least 3: a warm-up point and two to score)");
         }
         double[] forecasts = new double[n - w];
         double[] halfWidths = new double[n - w];
@@ -61,7 +70,8 @@ public final class Protocol {
         double[][] widths = null;
         int refits = 0;
         for (int t = w; t < n; t++) {
-            if ((t - w) % REFIT_EVERY == 0) {
+            Boolean due = t == w ? Boolean.TRUE : model.refitDue(x, t);
+            if (due == null ? (t - w) % refitEvery == 0 : due) {
                 model.refit(x, t);
                 refitDone.accept(++refits);
             }

@@ -1,0 +1,214 @@
+package io.streamforecaster.api;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamforecaster.model.ModelFormat;
+import io.streamforecaster.state.SeriesState;
+import io.streamforecaster.state.Source;
+import io.streamforecaster.stream.Stores;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The overview of every series across all instances: each instance lists the keys in its own
+ * stores (kept for a couple of seconds, so that many open pages cost one scan), and the instance
+ * asked gathers the others' lists; an instance that does not answer is named, and the result
+ * marked partial.
+ */
+@ApplicationScoped
+public class SeriesOverview {
+
+    private static final Logger LOG = Logger.getLogger(SeriesOverview.class);
+    /** How long one instance's own listing is reused. */
+    static final long LOCAL_CACHE_MILLIS = 2000;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A page of the overview. @param missing instances that did not answer (the page is then partial) */
+    public record Page(long total, int offset, int limit, boolean partial, List<String> missing, List<SeriesSummary> items) {
+    }
+
+    /** How the overview can be sorted; a leading {@code -} reverses. */
+    public enum Sort {
+        RATIO(Comparator.comparing(SeriesSummary::maeRatio, Comparator.nullsFirst(Comparator.naturalOrder()))),
+        COVERAGE(Comparator.comparing(SeriesSummary::coverage, Comparator.nullsFirst(Comparator.naturalOrder()))),
+        AGE(Comparator.comparing(SeriesSummary::modelAgeSeconds, Comparator.nullsFirst(Comparator.naturalOrder()))),
+        VERSION(Comparator.comparingLong(SeriesSummary::modelVersion)),
+        SOURCE(Comparator.comparing(SeriesSummary::source, Comparator.nullsFirst(Comparator.naturalOrder()))),
+        KEY(Comparator.comparing(SeriesSummary::key));
+
+        final Comparator<SeriesSummary> order;
+
+        Sort(Comparator<SeriesSummary> order) {
+            this.order = order;
+        }
+
+        /** {@code ratio}, {@code -ratio}, {@code key}, ...: the order with ties broken by key. */
+        static Comparator<SeriesSummary> parse(String text) {
+            String t = text == null || text.isBlank() ? "-ratio" : text.strip();
+            boolean reversed = t.startsWith("-");
+            Sort sort = Sort.valueOf((reversed ? t.substring(1) : t).toUpperCase(Locale.ROOT));
+            Comparator<SeriesSummary> c = reversed ? sort.order.reversed() : sort.order;
+            return c.thenComparing(SeriesSummary::key);
+        }
+    }
+
+    @Inject
+    KafkaStreams streams;
+
+    @Inject
+    SeriesQueries queries;
+
+    @ConfigProperty(name = "quarkus.kafka-streams.application-server")
+    Optional<String> applicationServer;
+
+    private volatile List<SeriesSummary> cached;
+    private volatile long cachedAt;
+
+    /**
+     * @param q keeps keys containing this, ignoring case (null: all)
+     * @param sort see {@link Sort}; default {@code -ratio}: the keys doing worst against naive first
+     * @throws IllegalArgumentException for an unknown sort
+     */
+    public Page page(int offset, int limit, String q, String sort) {
+        Comparator<SeriesSummary> order = Sort.parse(sort);
+        List<SeriesSummary> all = new ArrayList<>(local());
+        List<String> missing = new ArrayList<>();
+        gatherOthers(all, missing);
+        String needle = q == null || q.isBlank() ? null : q.toLowerCase(Locale.ROOT);
+        List<SeriesSummary> kept = new ArrayList<>();
+        for (SeriesSummary s : all) {
+            if (needle == null || s.key().toLowerCase(Locale.ROOT).contains(needle)) {
+                kept.add(s);
+            }
+        }
+        kept.sort(order);
+        int from = Math.min(offset, kept.size());
+        int to = Math.min(kept.size(), from + limit);
+        return new Page(kept.size(), offset, limit, !missing.isEmpty(), missing, List.copyOf(kept.subList(from, to)));
+    }
+
+    /** This instance's keys, listed at most every {@link #LOCAL_CACHE_MILLIS}. */
+    public List<SeriesSummary> local() {
+        long now = System.currentTimeMillis();
+        List<SeriesSummary> c = cached;
+        if (c != null && now - cachedAt < LOCAL_CACHE_MILLIS) {
+            return c;
+        }
+        synchronized (this) {
+            if (cached != null && System.currentTimeMillis() - cachedAt < LOCAL_CACHE_MILLIS) {
+                return cached;
+            }
+            List<SeriesSummary> list = scan(now);
+            cached = list;
+            cachedAt = System.currentTimeMillis();
+            return list;
+        }
+    }
+
+    private List<SeriesSummary> scan(long now) {
+        List<SeriesSummary> out = new ArrayList<>();
+        for (int partition : queries.localPartitions()) {
+            try {
+                Map<String, ModelFormat.Summary> models = new HashMap<>();
+                try (var it = store(Stores.MODELS, partition).all()) {
+                    while (it.hasNext()) {
+                        var kv = it.next();
+                        try {
+                            models.put(kv.key, ModelFormat.summary((byte[]) kv.value));
+                        } catch (RuntimeException e) {
+                            // an unreadable model: the key shows without one until retrained
+                        }
+                    }
+                }
+                ModelFormat.Summary shared = models.get(Stores.SHARED_MODEL_KEY);
+                try (var it = store(Stores.SERIES, partition).all()) {
+                    while (it.hasNext()) {
+                        var kv = it.next();
+                        out.add(summary(kv.key, (SeriesState) kv.value, shared != null ? shared : models.get(kv.key), now));
+                    }
+                }
+            } catch (InvalidStateStoreException e) {
+                LOG.debugf("Partition %d is not queryable now (%s); left out of this listing", partition, e.getMessage());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    static SeriesSummary summary(String key, SeriesState s, ModelFormat.Summary model, long now) {
+        var latest = s.latest();
+        var judgement = s.judgement();
+        String source = switch (latest.source()) {
+            case NONE -> null;
+            case LSTM -> judgement.damped() ? "damped" : "lstm";
+            case NAIVE -> judgement.fallback() ? "fallback" : "naive";
+        };
+        double mae = s.accuracy().onlineMae();
+        double naive = s.accuracy().naiveMae();
+        Double ratio = Double.isFinite(mae) && naive > 0 ? mae / naive : null;
+        return new SeriesSummary(key, source, model == null ? 0 : model.version(),
+                model == null ? null : Instant.ofEpochMilli(model.trainedAt()).toString(),
+                model == null ? null : Math.max(0, (now - model.trainedAt()) / 1000),
+                finite(mae), finite(naive), ratio, finite(s.served().coverage()), s.drift().drifting(),
+                s.history().observations(), s.history().lastTimestamp());
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    /** Adds every other instance's own listing, asked in parallel; names those that do not answer. */
+    private void gatherOthers(List<SeriesSummary> into, List<String> missing) {
+        HostInfo self = applicationServer.map(HostInfo::buildFromEndpoint).orElse(null);
+        Map<HostInfo, CompletableFuture<HttpResponse<byte[]>>> asked = new HashMap<>();
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            HostInfo h = m.hostInfo();
+            if (h.equals(self) || HostInfo.unavailable().equals(h) || asked.containsKey(h)) {
+                continue;
+            }
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + h.host() + ":" + h.port() + "/series?scope=local"))
+                    .timeout(Duration.ofSeconds(5)).header(SeriesResource.FORWARDED, "1").GET().build();
+            asked.put(h, HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        asked.forEach((host, future) -> {
+            try {
+                HttpResponse<byte[]> r = future.join();
+                if (r.statusCode() != 200) {
+                    missing.add(host + " (" + r.statusCode() + ")");
+                    return;
+                }
+                into.addAll(JSON.readValue(r.body(), new TypeReference<List<SeriesSummary>>() { }));
+            } catch (Exception e) {
+                missing.add(host + " (" + e.getClass().getSimpleName() + ")");
+            }
+        });
+    }
+
+    private ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, Object>keyValueStore())
+                .withPartition(partition));
+    }
+}

@@ -1,0 +1,34 @@
+package io.streamforecaster.api;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Whatever escapes a resource becomes a JSON answer without a stack trace: the client gets the
+ * status and an id to find the full error in the log, never the service's internals.
+ */
+@Provider
+public class UnexpectedErrorMapper implements ExceptionMapper<Throwable> {
+
+    private static final Logger LOG = Logger.getLogger(UnexpectedErrorMapper.class);
+
+    @Override
+    public Response toResponse(Throwable e) {
+        if (e instanceof WebApplicationException w && w.getResponse().getStatus() < 500) {
+            int status = w.getResponse().getStatus();
+            return Response.status(status).type(MediaType.APPLICATION_JSON)
+                    .entity(new SeriesResource.ErrorBody(Response.Status.fromStatusCode(status) == null
+                            ? "request refused" : Response.Status.fromStatusCode(status).getReasonPhrase().toLowerCase(java.util.Locale.ROOT)))
+                    .build();
+        }
+        String id = UUID.randomUUID().toString();
+        LOG.errorf(e, "Request failed (error id %s)", id);
+        return Response.serverError().type(MediaType.APPLICATION_JSON)
+                .entity(new SeriesResource.ErrorBody("internal error; the service log has it under id " + id)).build();
+    }
+}

@@ -1,0 +1,90 @@
+package io.streamforecaster.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamforecaster.state.Source;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ForecasterMetricsTest {
+
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    static void collectGarbage() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+    }
+
+    void assertEveryGaugeFinite() {
+        for (Meter m : registry.getMeters()) {
+            if (m instanceof Gauge g) {
+                assertTrue(Double.isFinite(g.value()), m.getId() + " reads " + g.value());
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepReadingTheTrainingQueueAfterTheSupplierIsOnlyHeldByTheGauge() {
+        AtomicLong pending = new AtomicLong(3);
+        makeMetricsAndDropThem(pending);
+        collectGarbage();
+
+        assertEquals(3, registry.get("forecaster.training.queue").gauge().value());
+        pending.set(5);
+        assertEquals(5, registry.get("forecaster.training.queue").gauge().value());
+        assertEquals(0, registry.get("forecaster.models").gauge().value());
+        assertEveryGaugeFinite();
+    }
+
+    private void makeMetricsAndDropThem(AtomicLong pending) {
+        var metrics = new ForecasterMetrics(registry, pending::get, 2); // a capturing reference: a new object nothing else holds
+        metrics.scored(Source.LSTM, 1, 2);
+        metrics.intervalChecked(true);
+        metrics.series("k", 1, 2, 0.5, 3.5, 1, 2);
+    }
+
+    @Test
+    void shouldRegisterMeansOnlyOnceTheyHaveAValueAndIgnoreValuesThatAreNotFinite() {
+        var metrics = new ForecasterMetrics(registry, () -> 0, 2);
+        assertNull(registry.find("forecaster.accuracy.mae").gauge(), "a mean of nothing would read NaN");
+        assertNull(registry.find("forecaster.accuracy.naive.mae").gauge());
+        assertNull(registry.find("forecaster.interval.coverage").gauge());
+
+        metrics.scored(Source.NAIVE, 2, 2);
+        metrics.scored(Source.NAIVE, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY); // 1e308 then -1e308 once made these
+        metrics.scored(Source.NAIVE, Double.NaN, Double.NaN);
+        assertEquals(2, registry.get("forecaster.accuracy.mae").tag("source", "naive").gauge().value(), 1e-9);
+        assertEquals(2, registry.get("forecaster.accuracy.naive.mae").gauge().value(), 1e-9);
+        assertNull(registry.find("forecaster.accuracy.mae").tag("source", "lstm").gauge());
+        assertEveryGaugeFinite();
+    }
+
+    @Test
+    void shouldExportADrillDownValueOnlyOnceItIsFiniteAndKeepTheLastFiniteOne() {
+        var metrics = new ForecasterMetrics(registry, () -> 0, 1);
+        metrics.series("k", 10, 11, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        assertEquals(11, registry.get("forecaster.series.forecast").tag("key", "k").gauge().value());
+        assertNull(registry.find("forecaster.series.lower").gauge(), "no interval yet");
+        metrics.series("k", 12, 13, 9, 17, 1, 2);
+        metrics.series("k", 14, 15, Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, 2);
+        assertEquals(9, registry.get("forecaster.series.lower").tag("key", "k").gauge().value());
+        assertEquals(1, registry.get("forecaster.series.mae").tag("key", "k").gauge().value());
+        metrics.series("other", 1, 1, 1, 1, 1, 1);
+        assertNull(registry.find("forecaster.series.actual").tag("key", "other").gauge(), "one key per instance here");
+        assertEveryGaugeFinite();
+    }
+
+    @Test
+    void shouldCountPunctuationFailuresApartFromRejectedRecords() {
+        var metrics = new ForecasterMetrics(registry, () -> 0, 0);
+        metrics.punctuationFailed();
+        assertEquals(1, registry.get("forecaster.punctuation.failures").counter().count());
+        registry.find("forecaster.rejected").counters().forEach(c -> assertEquals(0, c.count(), c.getId().toString()));
+    }
+}

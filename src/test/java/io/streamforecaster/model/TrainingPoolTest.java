@@ -1,0 +1,41 @@
+package io.streamforecaster.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import org.junit.jupiter.api.Test;
+
+class TrainingPoolTest {
+
+    final Queue<Runnable> queued = new ArrayDeque<>();
+    final TrainingPool pool = new TrainingPool(new TrainingSettings(Variant.VANILLA, 3, 1, 4, 1, 1, 0.01, 1, 1.0, 0),
+            queued::add, 4, (s, h, p, o, n) -> TestModels.offset(s, 0, 1, o), System::currentTimeMillis);
+
+    static TrainingPool.Job job(String key) {
+        return new TrainingPool.Job(key, new double[][] {{1}, {2}, {3}, {4}, {5}}, null, 5, r -> { });
+    }
+
+    @Test
+    void shouldGiveEveryTaskAnEqualShareOfThePool() {
+        Object busy = new Object();
+        Object quiet = new Object();
+        pool.register(busy);
+        pool.register(quiet);
+        assertEquals(2, pool.share());
+
+        assertTrue(pool.trySubmit(job("a1"), busy));
+        assertTrue(pool.trySubmit(job("a2"), busy));
+        assertFalse(pool.trySubmit(job("a3"), busy), "a task with many due keys may not take the others' share");
+        assertTrue(pool.trySubmit(job("b1"), quiet));
+        assertEquals(3, pool.pending());
+
+        queued.poll().run(); // one of the busy task's jobs finishes
+        assertTrue(pool.trySubmit(job("a3"), busy));
+
+        pool.unregister(quiet);
+        assertEquals(4, pool.share(), "alone, a task may use the whole pool");
+    }
+}
