@@ -415,8 +415,10 @@ class DeploymentFilesTest {
     static StreamSettings settingsFrom(Map<String, String> env) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withSources(new EnvConfigSource(env, 300))
-                // Quarkus reads durations such as 60s with its own converter
+                // Quarkus reads durations such as 60s and sizes such as 64M with its own converters
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200,
+                        new io.quarkus.runtime.configuration.MemorySizeConverter())
                 .withMapping(ForecasterConfig.class)
                 .build();
         return StreamSettings.from(config.getConfigMapping(ForecasterConfig.class));
