@@ -341,8 +341,11 @@ class ImageIT {
         figures.put("time to ready, the pod (" + pod.memoryLimit() / GIB + " GiB, " + pod.cpuLimit() + " CPU, state on the volume)",
                 seconds(c.toReady()));
 
-        // the same models, not retrained
+        // the same models, not retrained. Ready comes before the restarted instance has its
+        // partitions back (the model endpoint answers 503 "moving between instances" meanwhile)
         for (var e : models.entrySet()) {
+            await().alias("the model of " + e.getKey() + " served again").atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> get(c.port(), "/series/" + e.getKey() + "/model").status() != 503);
             ServiceProcess.Response r = get(c.port(), "/series/" + e.getKey() + "/model");
             assertEquals(200, r.status(), e.getKey() + ": " + r.body());
             JsonNode m = DeploymentFiles.JSON.readTree(r.body());
