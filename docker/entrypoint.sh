@@ -22,9 +22,16 @@ memory_limit() {
 
 cpu_limit() {
   if [ -n "${CPU_LIMIT:-}" ]; then echo "$CPU_LIMIT"; return; fi
+  quota=""; period=""
   if [ -r /sys/fs/cgroup/cpu.max ]; then
     read -r quota period < /sys/fs/cgroup/cpu.max
-    if [ "$quota" != "max" ]; then echo $(( (quota + period - 1) / period )); return; fi
+  elif [ -r /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
+    # cgroup v1 (hosts with hybrid cgroups): -1 means no quota
+    quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)
+    period=$(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)
+  fi
+  if [ "$quota" -gt 0 ] 2>/dev/null && [ "$period" -gt 0 ] 2>/dev/null; then
+    echo $(( (quota + period - 1) / period )); return
   fi
   nproc
 }

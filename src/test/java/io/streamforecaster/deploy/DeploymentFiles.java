@@ -89,6 +89,59 @@ final class DeploymentFiles {
                 .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in k8s/base"));
     }
 
+    /**
+     * The manifests {@code kubectl kustomize dir} renders, or null when kubectl is not on the PATH.
+     *
+     * @throws AssertionError when kubectl fails to render them
+     */
+    static List<JsonNode> kustomize(Path dir) throws IOException, InterruptedException {
+        Path kubectl = DeploymentFilesTest.onPath("kubectl");
+        if (kubectl == null) {
+            return null;
+        }
+        Process p = new ProcessBuilder(kubectl.toString(), "kustomize", dir.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new AssertionError("kubectl kustomize " + dir + " failed:\n" + out);
+        }
+        Path rendered = Files.createTempFile("kustomize", ".yaml");
+        try {
+            Files.writeString(rendered, out);
+            return yamlDocuments(rendered);
+        } finally {
+            Files.delete(rendered);
+        }
+    }
+
+    /** What the example overlay renders to, and how it was rendered. */
+    record Rendered(List<JsonNode> manifests, String how) {
+    }
+
+    /**
+     * The example overlay as {@code kubectl kustomize} renders it; without kubectl, the base's
+     * manifests with the ConfigMap generated from config.env (the overlay's patches then missing).
+     */
+    static Rendered renderedExample() throws IOException, InterruptedException {
+        List<JsonNode> docs = kustomize(OVERLAY);
+        if (docs != null) {
+            return new Rendered(docs, "kubectl kustomize k8s/overlays/example");
+        }
+        List<JsonNode> base = new ArrayList<>(baseManifests());
+        JsonNode generator = yaml(BASE.resolve("kustomization.yaml")).path("configMapGenerator").get(0);
+        ObjectNode cm = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "ConfigMap");
+        cm.putObject("metadata").put("name", generator.path("name").asText());
+        ObjectNode data = cm.putObject("data");
+        for (JsonNode envFile : generator.path("envs")) {
+            for (String line : Files.readAllLines(BASE.resolve(envFile.asText()))) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    data.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+                }
+            }
+        }
+        base.add(cm);
+        return new Rendered(base, "k8s/base read directly (kubectl is not on the PATH; the example overlay's patches are not applied)");
+    }
+
     static JsonNode container() {
         return manifest("StatefulSet", "stream-forecaster").path("spec").path("template").path("spec").path("containers").get(0);
     }
@@ -168,6 +221,73 @@ final class DeploymentFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** One stage of docker/Dockerfile: its name, its base and its instructions (continuation lines joined). */
+    record Stage(String name, String from, List<String> instructions) {
+
+        /** The arguments of the stage's last {@code keyword} instruction, or null. */
+        String last(String keyword) {
+            String found = null;
+            for (String i : instructions) {
+                if (i.startsWith(keyword + " ")) {
+                    found = i.substring(keyword.length() + 1).strip();
+                }
+            }
+            return found;
+        }
+    }
+
+    /** The stages of docker/Dockerfile in order; the last is what a build without --target makes. */
+    static List<Stage> dockerfileStages() {
+        List<Stage> stages = new ArrayList<>();
+        String joined = read(DOCKER.resolve("Dockerfile")).replaceAll("\\\\\n", " ");
+        Pattern from = Pattern.compile("^FROM (\\S+)(?: AS (\\S+))?$", Pattern.CASE_INSENSITIVE);
+        for (String line : joined.split("\n")) {
+            String l = line.strip().replaceAll("\\s+", " ");
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            Matcher m = from.matcher(l);
+            if (m.matches()) {
+                stages.add(new Stage(m.group(2) == null ? String.valueOf(stages.size()) : m.group(2), m.group(1), new ArrayList<>()));
+            } else if (!stages.isEmpty()) {
+                stages.get(stages.size() - 1).instructions().add(l);
+            }
+        }
+        return stages;
+    }
+
+    static Stage stage(String name) {
+        return dockerfileStages().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no stage " + name + " in docker/Dockerfile"));
+    }
+
+    /** The paths of a stage's VOLUME instruction. */
+    static Set<String> volumes(Stage stage) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = Pattern.compile("\"([^\"]+)\"").matcher(stage.last("VOLUME"));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** The shares of the container's limits docker/entrypoint.sh gives the JVM, as the README documents them. */
+    record Sizing(int heapPercent, int offheapPercent, int physicalPercent) {
+    }
+
+    /** The README's sizing sentence (Deployment), read so that the image test checks the running JVM against it. */
+    static Sizing documentedSizing() {
+        String readme = read(ROOT.resolve("README.md")).replaceAll("\\s+", " ");
+        Matcher m = Pattern.compile("heap (\\d+) %, ND4J off-heap \\(`org\\.bytedeco\\.javacpp\\.maxbytes`\\) (\\d+) %, "
+                + "all native memory below (\\d+) % \\(`maxphysicalbytes`\\), OpenMP threads and `ActiveProcessorCount` equal to the CPU limit")
+                .matcher(readme);
+        if (!m.find()) {
+            throw new AssertionError("README.md no longer states the entrypoint's sizing in the sentence the image test reads "
+                    + "(\"heap N %, ND4J off-heap (`org.bytedeco.javacpp.maxbytes`) N %, all native memory below N % ...\")");
+        }
+        return new Sizing(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
     }
 
     static String read(Path file) {

@@ -13,7 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 import io.streamforecaster.config.ForecasterConfig;
+import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.state.Source;
 import io.streamforecaster.ingest.RejectReason;
 import io.streamforecaster.metrics.ForecasterMetrics;
@@ -144,7 +148,8 @@ class DeploymentFilesTest {
         int management = managementPort();
         String dockerfile = DeploymentFiles.read(DOCKER.resolve("Dockerfile"));
         assertTrue(dockerfile.contains("EXPOSE " + port + " " + management), "Dockerfile exposes " + port + " and " + management);
-        assertTrue(dockerfile.contains("/dev/tcp/127.0.0.1/" + management + " "), "Dockerfile health check on the management port " + management);
+        assertTrue(dockerfile.contains("/dev/tcp/127.0.0.1/${QUARKUS_MANAGEMENT_PORT:-" + management + "} "), "Dockerfile health check on the management port "
+                + management + " or where QUARKUS_MANAGEMENT_PORT moves it");
 
         JsonNode c = DeploymentFiles.container();
         assertEquals(port, c.path("ports").get(0).path("containerPort").asInt());
@@ -397,14 +402,8 @@ class DeploymentFilesTest {
         assertEquals("merge", merged.path("behavior").asText());
         assertEquals(DeploymentFiles.container().path("envFrom").get(0).path("configMapRef").path("name").asText(), merged.path("name").asText());
 
-        Path kubectl = onPath("kubectl");
-        if (kubectl != null) {
-            Process p = new ProcessBuilder(kubectl.toString(), "kustomize", OVERLAY.toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), out);
-            Path rendered = Files.createTempFile("overlay", ".yaml");
-            Files.writeString(rendered, out);
-            List<JsonNode> docs = DeploymentFiles.yamlDocuments(rendered);
+        List<JsonNode> docs = DeploymentFiles.kustomize(OVERLAY);
+        if (docs != null) {
             Map<String, JsonNode> byKind = new LinkedHashMap<>();
             for (JsonNode d : docs) {
                 byKind.putIfAbsent(d.path("kind").asText(), d);
@@ -422,7 +421,6 @@ class DeploymentFilesTest {
             assertTrue(docs.stream().anyMatch(d -> d.path("kind").asText().equals("ConfigMap")
                     && d.path("metadata").path("name").asText().equals(configMap)
                     && d.path("data").path("FORECASTER_MODEL_VARIANT").asText().equals("stacked")), "the StatefulSet uses the merged, hashed ConfigMap");
-            Files.delete(rendered);
         } else {
             System.err.println("DeploymentFilesTest: kubectl is not on the PATH; the overlay was checked without rendering it");
         }
@@ -454,6 +452,130 @@ class DeploymentFilesTest {
         List<String> args = new ArrayList<>();
         cmd.forEach(a -> args.add(a.asText()));
         assertTrue(args.contains("--generate") && args.contains("--bootstrap-servers"), "replay feeds demo data: " + args);
+    }
+
+    /** The service's settings from environment variables, read and checked as the service does at startup. */
+    static StreamSettings settingsFrom(Map<String, String> env) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new EnvConfigSource(env, 300))
+                // Quarkus reads durations such as 60s and sizes such as 64M with its own converters
+                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200,
+                        new io.quarkus.runtime.configuration.MemorySizeConverter())
+                .withMapping(ForecasterConfig.class)
+                .build();
+        return StreamSettings.from(config.getConfigMapping(ForecasterConfig.class));
+    }
+
+    @Test
+    void theDockerfilesDefaultBuildIsTheServiceAndComposeBuildsTheRightTargets() {
+        List<DeploymentFiles.Stage> stages = DeploymentFiles.dockerfileStages();
+        DeploymentFiles.Stage last = stages.get(stages.size() - 1);
+        // docker build without --target (the Dockerfile's own header) builds the last stage
+        assertEquals("[\"/entrypoint.sh\"]", last.last("ENTRYPOINT"), "the last stage is the service: " + last.name());
+        assertTrue(DeploymentFiles.read(DOCKER.resolve("Dockerfile")).contains("docker build -f docker/Dockerfile -t stream-forecaster ."));
+        JsonNode services = DeploymentFiles.yaml(DOCKER.resolve("compose.yaml")).path("services");
+        assertEquals(last.name(), services.path("forecaster").path("build").path("target").asText());
+        DeploymentFiles.Stage tools = DeploymentFiles.stage(services.path("replay").path("build").path("target").asText());
+        assertTrue(tools.last("ENTRYPOINT").contains("io.streamforecaster.tools.Replay"), "replay builds the replay tool: " + tools);
+        // the base images are build arguments whose defaults are the public images
+        Map<String, String> args = new LinkedHashMap<>();
+        Matcher arg = Pattern.compile("(?m)^ARG (\\w+)=(\\S+)$").matcher(DeploymentFiles.read(DOCKER.resolve("Dockerfile")));
+        while (arg.find()) {
+            args.put(arg.group(1), arg.group(2));
+        }
+        Set<String> bases = new HashSet<>();
+        for (DeploymentFiles.Stage st : stages) {
+            if (st.from().startsWith("${")) {
+                String name = st.from().substring(2, st.from().length() - 1);
+                assertTrue(args.containsKey(name), "FROM " + st.from() + " is an ARG with a default");
+                assertFalse(args.get(name).startsWith("localhost/"), "the default is a public image: " + args.get(name));
+                bases.add(name);
+            } else {
+                assertTrue(stages.stream().anyMatch(o -> o.name().equals(st.from())), "FROM " + st.from() + " is an earlier stage");
+            }
+        }
+        assertEquals(Set.of("BUILD_IMAGE", "RUNTIME_IMAGE"), bases);
+    }
+
+    /**
+     * docker/compose.yaml against the service and the Dockerfile: every port, environment variable,
+     * volume and command argument of its services is one the service, the image or the tools take,
+     * with values the service accepts and addresses that reach the other services.
+     */
+    @Test
+    void composesServicesAgreeWithTheServiceAndTheImage() throws IOException {
+        JsonNode compose = DeploymentFiles.yaml(DOCKER.resolve("compose.yaml"));
+        JsonNode services = compose.path("services");
+        JsonNode forecaster = services.path("forecaster");
+        DeploymentFiles.Stage image = DeploymentFiles.stage(forecaster.path("build").path("target").asText());
+        int port = httpPort();
+
+        // Kafka: the address it advertises is the one the others use
+        JsonNode kafka = services.path("kafka");
+        String listener = null;
+        for (String l : kafka.path("environment").path("KAFKA_ADVERTISED_LISTENERS").asText().split(",")) {
+            if (l.startsWith("PLAINTEXT://")) {
+                listener = l.substring("PLAINTEXT://".length());
+            }
+        }
+        assertNotNull(listener, "a PLAINTEXT listener");
+        assertEquals(listener.split(":")[0], kafka.path("hostname").asText("kafka"), "the listener is the kafka service's name");
+
+        // the service: its settings are valid and reach Kafka; application.server is its own name on the network
+        Map<String, String> env = new LinkedHashMap<>();
+        forecaster.path("environment").fields().forEachRemaining(f -> env.put(f.getKey(), f.getValue().asText()));
+        StreamSettings settings = settingsFrom(env);
+        assertEquals(listener, env.get("QUARKUS_KAFKA_STREAMS_BOOTSTRAP_SERVERS"));
+        assertEquals(forecaster.path("hostname").asText("forecaster"), env.get("FORECASTER_HOST"));
+        Set<String> containerPorts = new TreeSet<>();
+        for (JsonNode p : forecaster.path("ports")) {
+            containerPorts.add(p.asText().substring(p.asText().lastIndexOf(':') + 1));
+        }
+        Set<String> servicePorts = new TreeSet<>(Set.of(String.valueOf(port), String.valueOf(managementPort())));
+        assertEquals(servicePorts, containerPorts, "compose publishes the API and the management port");
+        assertEquals(servicePorts, new TreeSet<>(List.of(image.last("EXPOSE").split("\\s+"))));
+
+        // every writable place of the image is a volume or a tmpfs, the state on a named (kept) volume
+        Set<String> mounted = new TreeSet<>();
+        String stateVolume = null;
+        Matcher stateDir = Pattern.compile("FORECASTER_STATE_DIR=(\\S+)").matcher(image.last("ENV"));
+        assertTrue(stateDir.find(), "the image sets the state directory");
+        for (JsonNode v : forecaster.path("volumes")) {
+            String[] parts = v.asText().split(":");
+            mounted.add(parts[1]);
+            assertTrue(compose.path("volumes").has(parts[0]), "named volume " + parts[0] + " is declared");
+            if (parts[1].equals(stateDir.group(1))) {
+                stateVolume = parts[0];
+            }
+        }
+        forecaster.path("tmpfs").forEach(t -> mounted.add(t.asText()));
+        assertEquals(DeploymentFiles.volumes(image), mounted, "compose mounts exactly the image's VOLUMEs");
+        assertNotNull(stateVolume, "the state directory " + stateDir.group(1) + " is on a named volume");
+
+        // restricted as the pod is, with limits for the entrypoint to size the JVM from
+        assertTrue(forecaster.path("read_only").asBoolean());
+        assertEquals(List.of("ALL"), List.of(forecaster.path("cap_drop").get(0).asText()));
+        assertTrue(forecaster.path("security_opt").toString().contains("no-new-privileges:true"));
+        assertFalse(forecaster.has("user") || forecaster.has("privileged"), "the image's own non-root user");
+        assertTrue(forecaster.has("mem_limit") && forecaster.has("cpus"), "limits the entrypoint sizes the JVM from");
+
+        // the topics made before the service starts are the ones it uses; the replay writes to its input
+        Matcher loop = Pattern.compile("for t in ([^;]+);").matcher(services.path("topics").path("command").get(0).asText());
+        assertTrue(loop.find());
+        assertEquals(Set.of(settings.inputTopic(), settings.outputTopic(), settings.deadLetterTopic()),
+                Set.of(loop.group(1).strip().split("\\s+")));
+        assertTrue(services.path("topics").path("command").get(0).asText().contains("--bootstrap-server " + listener));
+        List<String> replay = new ArrayList<>();
+        services.path("replay").path("command").forEach(a -> replay.add(a.asText()));
+        assertEquals(listener, replay.get(replay.indexOf("--bootstrap-servers") + 1));
+        assertEquals(settings.inputTopic(), replay.get(replay.indexOf("--topic") + 1));
+
+        // Prometheus scrapes the service's port and path; Grafana reads Prometheus where it listens
+        JsonNode prometheus = services.path("prometheus");
+        String prometheusPort = prometheus.path("ports").get(0).asText().split(":")[1];
+        JsonNode datasource = DeploymentFiles.yaml(DOCKER.resolve("grafana/provisioning/datasources/prometheus.yaml")).path("datasources").get(0);
+        assertEquals("http://prometheus:" + prometheusPort, datasource.path("url").asText());
     }
 
     /** Runs docker/entrypoint.sh with a stand-in {@code java} that prints what it was given. */
