@@ -152,7 +152,7 @@ public interface ForecasterConfig {
         int threads();
 
         /** Jobs that may wait for a training thread; the rest wait their turn in their task. */
-        @WithDefault("4")
+        @WithDefault("16")
         int queueCapacity();
 
         /** How often each task hands due keys to the trainer and takes finished models back. */
