@@ -444,6 +444,9 @@ class ImageIT {
         Map<String, String> env = new LinkedHashMap<>();
         String applicationId = "image-it-" + RUN;
         env.put("QUARKUS_KAFKA_STREAMS_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        // the test's broker listens in plaintext: the overlay's SASL_SSL credentials (files from a
+        // Secret that Kubernetes would mount; SecuredKafkaIT covers them) are left out
+        p.env().keySet().stream().filter(k -> k.startsWith("FORECASTER_KAFKA_")).forEach(k -> env.put(k, null));
         env.put("QUARKUS_KAFKA_STREAMS_APPLICATION_ID", applicationId);
         env.put("FORECASTER_TOPICS_INPUT", INPUT);
         env.put("FORECASTER_TOPICS_OUTPUT", OUTPUT);

@@ -136,7 +136,14 @@ final class PodTemplate {
                 }
             }
             Map<String, String> all = new LinkedHashMap<>(env);
-            all.putAll(extraEnv);
+            // a null value leaves the template's variable out
+            extraEnv.forEach((k, v) -> {
+                if (v == null) {
+                    all.remove(k);
+                } else {
+                    all.put(k, v);
+                }
+            });
             all.forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
             a.add(image);
             return a;
