@@ -6,6 +6,8 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -22,7 +24,7 @@ public class SeriesListResource {
     @GET
     public Response list(@QueryParam("offset") String offset, @QueryParam("limit") String limit, @QueryParam("q") String q,
                          @QueryParam("sort") String sort, @QueryParam("scope") String scope,
-                         @HeaderParam(SeriesResource.FORWARDED) String forwarded) {
+                         @HeaderParam(SeriesResource.FORWARDED) String forwarded, @Context HttpHeaders headers) {
         if ("local".equals(scope)) { // another instance gathering the overview: this instance's own keys
             return Response.ok(overview.local()).build();
         }
@@ -41,7 +43,7 @@ public class SeriesListResource {
             return bad("q is too long");
         }
         try {
-            return Response.ok(overview.page(from, size, q, sort)).build();
+            return Response.ok(overview.page(from, size, q, sort, Peers.Credentials.of(headers))).build();
         } catch (IllegalArgumentException e) {
             return bad("sort takes ratio, coverage, age, version, source or key, with a leading '-' to reverse; got '" + sort + "'");
         }

@@ -9,7 +9,6 @@ import io.streamforecaster.stream.Stores;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -44,7 +43,6 @@ public class SeriesOverview {
     private static final Logger LOG = Logger.getLogger(SeriesOverview.class);
     /** How long one instance's own listing is reused. */
     static final long LOCAL_CACHE_MILLIS = 2000;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A page of the overview. @param missing instances that did not answer (the page is then partial) */
@@ -82,6 +80,9 @@ public class SeriesOverview {
     @Inject
     SeriesQueries queries;
 
+    @Inject
+    Peers peers;
+
     @ConfigProperty(name = "quarkus.kafka-streams.application-server")
     Optional<String> applicationServer;
 
@@ -91,13 +92,14 @@ public class SeriesOverview {
     /**
      * @param q keeps keys containing this, ignoring case (null: all)
      * @param sort see {@link Sort}; default {@code -ratio}: the keys doing worst against naive first
+     * @param credentials the caller's, passed on to the other instances, which check them as this one did
      * @throws IllegalArgumentException for an unknown sort
      */
-    public Page page(int offset, int limit, String q, String sort) {
+    public Page page(int offset, int limit, String q, String sort, Peers.Credentials credentials) {
         Comparator<SeriesSummary> order = Sort.parse(sort);
         List<SeriesSummary> all = new ArrayList<>(local());
         List<String> missing = new ArrayList<>();
-        gatherOthers(all, missing);
+        gatherOthers(all, missing, credentials);
         String needle = q == null || q.isBlank() ? null : q.toLowerCase(Locale.ROOT);
         List<SeriesSummary> kept = new ArrayList<>();
         for (SeriesSummary s : all) {
@@ -181,7 +183,7 @@ public class SeriesOverview {
     }
 
     /** Adds every other instance's own listing, asked in parallel; names those that do not answer. */
-    private void gatherOthers(List<SeriesSummary> into, List<String> missing) {
+    private void gatherOthers(List<SeriesSummary> into, List<String> missing, Peers.Credentials credentials) {
         HostInfo self = applicationServer.map(HostInfo::buildFromEndpoint).orElse(null);
         Map<HostInfo, CompletableFuture<HttpResponse<byte[]>>> asked = new HashMap<>();
         for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
@@ -189,9 +191,9 @@ public class SeriesOverview {
             if (h.equals(self) || HostInfo.unavailable().equals(h) || asked.containsKey(h)) {
                 continue;
             }
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + h.host() + ":" + h.port() + "/series?scope=local"))
-                    .timeout(Duration.ofSeconds(5)).header(SeriesResource.FORWARDED, "1").GET().build();
-            asked.put(h, HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
+            HttpRequest request = credentials.addTo(HttpRequest.newBuilder(URI.create(peers.scheme() + "://" + h.host() + ":" + h.port() + "/series?scope=local"))
+                    .timeout(Duration.ofSeconds(5)).header(SeriesResource.FORWARDED, "1")).GET().build();
+            asked.put(h, peers.client().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
         }
         asked.forEach((host, future) -> {
             try {

@@ -5,16 +5,18 @@ import io.streamforecaster.state.SeriesState;
 import io.streamforecaster.state.Source;
 import io.streamforecaster.stream.RetrainPolicy;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -35,27 +37,37 @@ public class SeriesResource {
     static final String FORWARDED = "X-Forecaster-Forwarded";
     /** On a 404: the key lives on the answering instance, which has no such answer for it (no model yet). */
     static final String FOUND = "X-Forecaster-Key-Found";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Inject
     SeriesQueries queries;
 
+    @Inject
+    Peers peers;
+
+    @Inject
+    io.streamforecaster.config.ForecasterConfig config;
+
+    /** What one of the two answers reads from a key's state and model. */
+    private interface Reader {
+        Object read(String key, SeriesState state, ModelSnapshot model);
+    }
+
     @GET
     @Path("/forecast")
-    public Response forecast(@PathParam("key") String key, @HeaderParam(FORWARDED) String forwarded) {
-        return answer(key, "forecast", forwarded, (state, model) -> queries.forecast(key, state));
+    public Response forecast(@Encoded @PathParam("key") String rawKey, @HeaderParam(FORWARDED) String forwarded, @Context HttpHeaders headers) {
+        return answer(rawKey, "forecast", forwarded, headers, (key, state, model) -> queries.forecast(key, state));
     }
 
     @GET
     @Path("/model")
-    public Response model(@PathParam("key") String key, @HeaderParam(FORWARDED) String forwarded) {
-        return answer(key, "model", forwarded, (state, model) -> model == null ? null : info(key, state, model, queries));
+    public Response model(@Encoded @PathParam("key") String rawKey, @HeaderParam(FORWARDED) String forwarded, @Context HttpHeaders headers) {
+        return answer(rawKey, "model", forwarded, headers, (key, state, model) -> model == null ? null : info(key, state, model, queries));
     }
 
     @GET
     @Path("/history")
-    public Response history(@PathParam("key") String key, @jakarta.ws.rs.QueryParam("points") String points,
-                            @HeaderParam(FORWARDED) String forwarded) {
+    public Response history(@Encoded @PathParam("key") String rawKey, @jakarta.ws.rs.QueryParam("points") String points,
+                            @HeaderParam(FORWARDED) String forwarded, @Context HttpHeaders headers) {
         int n;
         try {
             n = points == null ? io.streamforecaster.state.SeriesState.DEFAULT_SERVED : Integer.parseInt(points);
@@ -66,18 +78,25 @@ public class SeriesResource {
             return error(Response.Status.BAD_REQUEST, "points must be a whole number from 1 to 10000");
         }
         int count = n;
-        return answer(key, "history?points=" + n, forwarded, (state, model) -> state == null ? null
+        return answer(rawKey, "history?points=" + n, forwarded, headers, (key, state, model) -> state == null ? null
                 : SeriesHistory.of(key, state, count, queries.forecast(key, state)));
     }
 
     /** The key's recent anomalies (its last few, oldest first), and the score of its latest observation. */
     @GET
     @Path("/anomalies")
-    public Response anomalies(@PathParam("key") String key, @HeaderParam(FORWARDED) String forwarded) {
-        return answer(key, "anomalies", forwarded, (state, model) -> state == null ? null : SeriesAnomalies.of(key, state));
+    public Response anomalies(@Encoded @PathParam("key") String rawKey, @HeaderParam(FORWARDED) String forwarded, @Context HttpHeaders headers) {
+        return answer(rawKey, "anomalies", forwarded, headers, (key, state, model) -> state == null ? null : SeriesAnomalies.of(key, state));
     }
 
-    private Response answer(String key, String what, String forwarded, BiFunction<SeriesState, ModelSnapshot, Object> read) {
+    private Response answer(String rawKey, String what, String forwarded, HttpHeaders headers, Reader reader) {
+        PathKey.Decoded decoded = PathKey.decode(rawKey, config.input().maxKeyBytes());
+        if (decoded.error() != null) {
+            return error(Response.Status.BAD_REQUEST, decoded.error());
+        }
+        String key = decoded.key();
+        BiFunction<SeriesState, ModelSnapshot, Object> read = (state, model) -> reader.read(key, state, model);
+        Peers.Credentials credentials = Peers.Credentials.of(headers);
         SeriesQueries.Location location = forwarded != null ? queries.locateHere(key) : queries.locate(key);
         if (location instanceof SeriesQueries.Local local) {
             Object body = read.apply(local.state(), local.model());
@@ -88,17 +107,21 @@ public class SeriesResource {
         if (location instanceof SeriesQueries.Elsewhere elsewhere) {
             return forwarded != null
                     ? error(Response.Status.NOT_FOUND, "key '" + key + "' is not on this instance")
-                    : search(elsewhere, key, what);
+                    : search(elsewhere, key, what, credentials);
         }
         return unavailable(((SeriesQueries.Unavailable) location).why());
     }
 
     /** Asks each instance that may have the key, the partition's owner first; the first that has it answers. */
-    private static Response search(SeriesQueries.Elsewhere elsewhere, String key, String what) {
+    private Response search(SeriesQueries.Elsewhere elsewhere, String key, String what, Peers.Credentials credentials) {
         String problem = null;
         for (HostInfo host : elsewhere.hosts()) {
-            Forwarded r = forward(host, key, what);
+            Forwarded r = forward(host, key, what, credentials);
             if (r.status() == 200 || (r.status() == 404 && r.found())) {
+                return Response.status(r.status()).type(MediaType.APPLICATION_JSON).entity(r.body()).build();
+            }
+            if (r.status() == 401 || r.status() == 403) {
+                // the peer checks the same credentials: its refusal is the answer
                 return Response.status(r.status()).type(MediaType.APPLICATION_JSON).entity(r.body()).build();
             }
             if (r.status() != 404) {
@@ -119,11 +142,12 @@ public class SeriesResource {
     private record Forwarded(int status, byte[] body, boolean found) {
     }
 
-    private static Forwarded forward(HostInfo host, String key, String what) {
+    private Forwarded forward(HostInfo host, String key, String what, Peers.Credentials credentials) {
         try {
-            URI uri = URI.create("http://" + host.host() + ":" + host.port() + "/series/" + pathSegment(key) + "/" + what);
-            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-                    .header(FORWARDED, "1").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            URI uri = URI.create(peers.scheme() + "://" + host.host() + ":" + host.port() + "/series/" + pathSegment(key) + "/" + what);
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header(FORWARDED, "1");
+            credentials.addTo(request);
+            HttpResponse<byte[]> r = peers.client().send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Forwarded(r.statusCode(), r.body(), r.headers().firstValue(FOUND).isPresent());
         } catch (IOException | IllegalArgumentException e) {
             return new Forwarded(502, null, false);

@@ -2,6 +2,7 @@ package io.streamforecaster.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.streamforecaster.model.TrainingEngine;
 import io.streamforecaster.model.Variant;
 import io.quarkus.runtime.configuration.MemorySize;
 import java.time.Duration;
@@ -157,6 +158,14 @@ public interface ForecasterConfig {
         /** How often each task hands due keys to the trainer and takes finished models back. */
         @WithDefault("2s")
         Duration checkInterval();
+
+        /**
+         * What trains the models: {@code java}, our own training path (the same math as DL4J's, many
+         * times cheaper: BENCHMARKS.md), or {@code dl4j}, DL4J's own {@code fit}. Both give models of
+         * the same format, forecast the same way.
+         */
+        @WithDefault("java")
+        TrainingEngine engine();
 
         /** L2 norm each parameter type's gradient is clipped to. */
         @WithDefault("1.0")

@@ -140,7 +140,7 @@ public record StreamSettings(
                 t.interval(), t.checkInterval(), c.accuracy().window(),
                 new InputSettings(c.input().maxBytes(), c.input().maxKeyBytes(), c.input().maxAbsValue()),
                 new TrainingSettings(m.variant(), m.nSteps(), m.nFeatures(), m.units(), t.epochs(),
-                        t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout()),
+                        t.warmStartEpochs(), t.learningRate(), t.seed(), t.gradientClip(), t.holdout(), t.engine()),
                 new ServingSettings(c.fallback().enabled(), c.fallback().damping(), c.fallback().window(), c.fallback().minPoints(),
                         c.interval().coverage(), c.interval().window(), c.interval().adaptation(), c.interval().minErrors(),
                         c.forecast().horizon(), c.history().servedPoints()),

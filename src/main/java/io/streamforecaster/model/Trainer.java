@@ -8,7 +8,8 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Trains one key's model with DL4J: split_sequence windows over the key's history, each seen
+ * Trains one key's model with the configured engine ({@link TrainingEngine}: our Java path or
+ * DL4J, the same math): split_sequence windows over the key's history, each seen
  * relative to its own last row and scaled by the key's typical change ({@link Scaler}), the target
  * being the scaled change to the next row (so an untrained network forecasts the naive last value). Runs on a training thread, never on
  * a stream thread.
@@ -33,6 +34,11 @@ public final class Trainer {
         Scaler scaler = Scaler.fit(history);
         Windows windows = Windows.split(history, s.nSteps());
         return fit(s, scaler, scaled(windows.x(), scaler), targets(windows, scaler), previous, observations, now);
+    }
+
+    /** Loads what a first model under these settings starts from, so that the first training does not wait for it. */
+    public static void prepare(TrainingSettings s) {
+        JavaTrainer.initialParameters(s);
     }
 
     /** Windows a shared model trains on at most, sampled evenly over its keys' windows. */
@@ -78,26 +84,35 @@ public final class Trainer {
         return fit(s, scaler, x, labels, previous, observations, now);
     }
 
+    /** What an engine's training run gives: the trained weights and the final training loss (MSE, scaled units). */
+    record Fit(List<LstmWeights> lstms, DenseWeights dense, double loss) {
+    }
+
     private static ModelSnapshot fit(TrainingSettings s, Scaler scaler, double[][][] x, float[][] targets, ModelSnapshot previous,
                                      long observations, long now) {
+        boolean warm = previous != null && compatible(previous, s) && previous.scaler().perWindow() == scaler.perWindow();
+        int epochs = warm ? Math.max(1, s.warmStartEpochs()) : s.epochs();
+        ModelSnapshot start = warm ? previous : null;
+        Fit fit = s.engine() == TrainingEngine.DL4J ? fitDl4j(s, x, targets, start, epochs) : JavaTrainer.fit(s, x, targets, start, epochs);
+        long version = previous == null ? 1 : previous.version() + 1;
+        return new ModelSnapshot(s.variant(), s.nSteps(), s.nFeatures(), s.units(), scaler, fit.lstms(), fit.dense(),
+                version, now, fit.loss(), observations);
+    }
+
+    /** DL4J's {@code fit}, one full-batch call per epoch, on a network built for this run. */
+    static Fit fitDl4j(TrainingSettings s, double[][][] x, float[][] targets, ModelSnapshot warmStart, int epochs) {
         INDArray[] in = Dl4jModels.inputs(s.variant(), x, s.nSteps(), s.nFeatures());
         INDArray labels = Nd4j.create(targets);
-
         ComputationGraph net = Dl4jModels.newNetwork(s);
-        boolean warm = previous != null && compatible(previous, s) && previous.scaler().perWindow() == scaler.perWindow();
-        if (warm) {
-            Dl4jModels.load(net, previous);
+        if (warmStart != null) {
+            Dl4jModels.load(net, warmStart);
         }
-        int epochs = warm ? Math.max(1, s.warmStartEpochs()) : s.epochs();
         INDArray[] out = {labels};
         for (int e = 0; e < epochs; e++) {
             net.fit(in, out);
         }
         double loss = net.score(new MultiDataSet(in, out));
-        long version = previous == null ? 1 : previous.version() + 1;
-        return new ModelSnapshot(s.variant(), s.nSteps(), s.nFeatures(), s.units(), scaler,
-                Dl4jModels.lstmWeights(net, s.variant()), Dl4jModels.denseWeights(net),
-                version, now, loss, observations);
+        return new Fit(Dl4jModels.lstmWeights(net, s.variant()), Dl4jModels.denseWeights(net), loss);
     }
 
     /** Whether a model was trained under these settings' shapes, so it can forecast and warm-start. */

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * The bounded pool where models are trained, away from the stream threads. A job is only taken
@@ -16,6 +17,8 @@ import java.util.function.LongSupplier;
  * bound: keys that do not get a slot wait their turn in their task.
  */
 public final class TrainingPool implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(TrainingPool.class);
 
     /** What trains one model: {@link Trainer#train} in the service, something else in tests. */
     @FunctionalInterface
@@ -94,6 +97,15 @@ public final class TrainingPool implements AutoCloseable {
             t.setDaemon(true);
             t.setPriority(Thread.NORM_PRIORITY - 1);
             return t;
+        });
+        // the initial weights (and with them ND4J's native libraries) are loaded before the first key
+        // needs them, so that the first model does not wait seconds for it
+        pool.execute(() -> {
+            try {
+                Trainer.prepare(settings);
+            } catch (RuntimeException | LinkageError e) { // the first training will fail the same way, and be counted
+                LOG.warnf(e, "Preparing the training engine failed; training will try again");
+            }
         });
         return new TrainingPool(settings, pool, threads + queueCapacity, Trainer::train, System::currentTimeMillis);
     }

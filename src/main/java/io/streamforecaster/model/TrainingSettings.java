@@ -8,6 +8,7 @@ package io.streamforecaster.model;
  * @param gradientClip L2 norm each parameter type's gradient is clipped to
  * @param holdout newest observations kept out of training, on which a retrained model (the
  *                challenger) must beat the current one (the champion); 0 turns the check off
+ * @param engine what runs the training: our own Java path or DL4J (same math, same model format)
  */
 public record TrainingSettings(
         Variant variant,
@@ -19,7 +20,15 @@ public record TrainingSettings(
         double learningRate,
         long seed,
         double gradientClip,
-        int holdout) {
+        int holdout,
+        TrainingEngine engine) {
+
+    /** Settings trained by the default engine ({@link TrainingEngine#JAVA}). */
+    public TrainingSettings(Variant variant, int nSteps, int nFeatures, int units, int epochs, int warmStartEpochs,
+                            double learningRate, long seed, double gradientClip, int holdout) {
+        this(variant, nSteps, nFeatures, units, epochs, warmStartEpochs, learningRate, seed, gradientClip, holdout,
+                TrainingEngine.JAVA);
+    }
 
     /** Longest window: the forecast runs on the stream thread for every event. */
     public static final int MAX_STEPS = 1024;
@@ -29,6 +38,9 @@ public record TrainingSettings(
     public static final int MAX_UNITS = 1024;
 
     public TrainingSettings {
+        if (engine == null) {
+            throw new IllegalArgumentException("A training engine is needed");
+        }
         if (nSteps < 1 || nSteps > MAX_STEPS) {
             throw new IllegalArgumentException("Invalid forecaster.model.n-steps = " + nSteps + ": must be 1 to " + MAX_STEPS);
         }
@@ -59,6 +71,10 @@ public record TrainingSettings(
     }
 
     public TrainingSettings withVariant(Variant v) {
-        return new TrainingSettings(v, nSteps, nFeatures, units, epochs, warmStartEpochs, learningRate, seed, gradientClip, holdout);
+        return new TrainingSettings(v, nSteps, nFeatures, units, epochs, warmStartEpochs, learningRate, seed, gradientClip, holdout, engine);
+    }
+
+    public TrainingSettings withEngine(TrainingEngine e) {
+        return new TrainingSettings(variant, nSteps, nFeatures, units, epochs, warmStartEpochs, learningRate, seed, gradientClip, holdout, e);
     }
 }

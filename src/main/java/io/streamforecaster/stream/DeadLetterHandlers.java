@@ -38,6 +38,11 @@ final class DeadLetterHandlers {
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "forecaster-dead-letter");
     }
 
+    /** The safety-net producer's settings: every producer setting of the stream's (its credentials included), no transactional id. */
+    Map<String, Object> producerConfig() {
+        return Map.copyOf(producerConfig);
+    }
+
     static ForecasterMetrics metrics() {
         try {
             var container = Arc.container();

@@ -59,10 +59,22 @@ class DeploymentFilesTest {
         return Integer.parseInt(applicationProperties().getProperty("quarkus.http.port"));
     }
 
+    static int managementPort() throws IOException {
+        return Integer.parseInt(applicationProperties().getProperty("quarkus.management.port"));
+    }
+
+    /** Where the management interface serves the metrics: its root path (/q) and the Prometheus path. */
+    static String metricsPath() throws IOException {
+        Properties p = applicationProperties();
+        String path = p.getProperty("quarkus.micrometer.export.prometheus.path");
+        return path.startsWith("/") ? path : p.getProperty("quarkus.management.root-path", "/q") + "/" + path;
+    }
+
     /** forecaster.* keys of the contract, from the config mapping itself (kebab-case, as MicroProfile Config names them). */
     static Set<String> forecasterKeys() {
         Set<String> keys = new TreeSet<>();
         collectKeys(ForecasterConfig.class, "forecaster", keys);
+        collectKeys(io.streamforecaster.kafka.KafkaSecurityConfig.class, "forecaster.kafka", keys);
         return keys;
     }
 
@@ -73,7 +85,7 @@ class DeploymentFilesTest {
             }
             String name = prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
             Class<?> r = m.getReturnType();
-            if (r.isInterface() && r.getDeclaringClass() == ForecasterConfig.class) {
+            if (r.isInterface() && r.getDeclaringClass() != null && r.getName().startsWith("io.streamforecaster.")) {
                 collectKeys(r, name, out);
             } else {
                 out.add(name);
@@ -127,36 +139,44 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void thePortIsTheServicesEverywhere() throws IOException {
+    void thePortsAreTheServicesEverywhere() throws IOException {
         int port = httpPort();
+        int management = managementPort();
         String dockerfile = DeploymentFiles.read(DOCKER.resolve("Dockerfile"));
-        assertTrue(dockerfile.contains("EXPOSE " + port), "Dockerfile exposes " + port);
-        assertTrue(dockerfile.contains("/dev/tcp/127.0.0.1/" + port + " "), "Dockerfile health check on " + port);
+        assertTrue(dockerfile.contains("EXPOSE " + port + " " + management), "Dockerfile exposes " + port + " and " + management);
+        assertTrue(dockerfile.contains("/dev/tcp/127.0.0.1/" + management + " "), "Dockerfile health check on the management port " + management);
 
         JsonNode c = DeploymentFiles.container();
         assertEquals(port, c.path("ports").get(0).path("containerPort").asInt());
+        assertEquals(management, c.path("ports").get(1).path("containerPort").asInt());
         String portName = c.path("ports").get(0).path("name").asText();
+        String managementName = c.path("ports").get(1).path("name").asText();
         for (String svc : List.of("stream-forecaster", "stream-forecaster-headless")) {
-            JsonNode p = DeploymentFiles.manifest("Service", svc).path("spec").path("ports").get(0);
-            assertEquals(portName, p.path("targetPort").asText(), svc);
-            assertEquals(port, p.path("port").asInt(), svc);
+            JsonNode ports = DeploymentFiles.manifest("Service", svc).path("spec").path("ports");
+            assertEquals(1, ports.size(), svc + " carries the API port only");
+            assertEquals(portName, ports.get(0).path("targetPort").asText(), svc);
+            assertEquals(port, ports.get(0).path("port").asInt(), svc);
         }
+        JsonNode mgmt = DeploymentFiles.manifest("Service", "stream-forecaster-management").path("spec").path("ports");
+        assertEquals(1, mgmt.size());
+        assertEquals(managementName, mgmt.get(0).path("targetPort").asText());
+        assertEquals(management, mgmt.get(0).path("port").asInt());
         JsonNode monitor = DeploymentFiles.manifest("ServiceMonitor", "stream-forecaster");
-        assertEquals(portName, monitor.path("spec").path("endpoints").get(0).path("port").asText());
-        assertEquals(applicationProperties().getProperty("quarkus.micrometer.export.prometheus.path"),
-                monitor.path("spec").path("endpoints").get(0).path("path").asText());
+        assertEquals(managementName, monitor.path("spec").path("endpoints").get(0).path("port").asText());
+        assertEquals(metricsPath(), monitor.path("spec").path("endpoints").get(0).path("path").asText());
 
         JsonNode compose = DeploymentFiles.yaml(DOCKER.resolve("compose.yaml")).path("services");
         assertEquals(port + ":" + port, compose.path("forecaster").path("ports").get(0).asText());
+        assertEquals(management + ":" + management, compose.path("forecaster").path("ports").get(1).asText());
         JsonNode prometheus = DeploymentFiles.yaml(DeploymentFiles.PROMETHEUS).path("scrape_configs").get(0);
-        assertEquals("forecaster:" + port, prometheus.path("static_configs").get(0).path("targets").get(0).asText());
-        assertEquals(applicationProperties().getProperty("quarkus.micrometer.export.prometheus.path"), prometheus.path("metrics_path").asText());
+        assertEquals("forecaster:" + management, prometheus.path("static_configs").get(0).path("targets").get(0).asText());
+        assertEquals(metricsPath(), prometheus.path("metrics_path").asText());
     }
 
     @Test
-    void probesUseTheQuarkusHealthPathsOnTheServicePort() {
+    void probesUseTheQuarkusHealthPathsOnTheManagementPort() {
         JsonNode c = DeploymentFiles.container();
-        String portName = c.path("ports").get(0).path("name").asText();
+        String portName = c.path("ports").get(1).path("name").asText();
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
             JsonNode get = c.path(probe).path("httpGet");
             assertTrue(HEALTH_PATHS.contains(get.path("path").asText()), probe + " on " + get.path("path"));
@@ -164,6 +184,27 @@ class DeploymentFilesTest {
         }
         assertEquals("/q/health/live", c.path("livenessProbe").path("httpGet").path("path").asText());
         assertEquals("/q/health/ready", c.path("readinessProbe").path("httpGet").path("path").asText());
+    }
+
+    /** The API port is open to the other instances and to labelled clients; the management port to Prometheus' namespace only. */
+    @Test
+    void theNetworkPolicyOpensTheManagementPortToPrometheusOnly() {
+        JsonNode c = DeploymentFiles.container();
+        String api = c.path("ports").get(0).path("name").asText();
+        String management = c.path("ports").get(1).path("name").asText();
+        JsonNode ingress = DeploymentFiles.manifest("NetworkPolicy", "stream-forecaster").path("spec").path("ingress");
+        for (JsonNode rule : ingress) {
+            List<String> ports = new ArrayList<>();
+            rule.path("ports").forEach(p -> ports.add(p.path("port").asText()));
+            assertEquals(1, ports.size(), "one port per rule: " + rule);
+            if (ports.get(0).equals(management)) {
+                assertEquals(1, rule.path("from").size(), rule.toString());
+                assertEquals("monitoring", rule.path("from").get(0).path("namespaceSelector").path("matchLabels").path("kubernetes.io/metadata.name").asText());
+            } else {
+                assertEquals(api, ports.get(0));
+                rule.path("from").forEach(f -> assertFalse(f.has("namespaceSelector"), "the API is not opened to other namespaces: " + f));
+            }
+        }
     }
 
     @Test
@@ -330,7 +371,9 @@ class DeploymentFilesTest {
         }
         JsonNode monitorSelector = DeploymentFiles.manifest("ServiceMonitor", "stream-forecaster").path("spec").path("selector").path("matchLabels");
         assertFalse(matches(monitorSelector, svc.path("metadata").path("labels")), "the headless Service is not scraped a second time");
-        assertTrue(matches(monitorSelector, DeploymentFiles.manifest("Service", "stream-forecaster").path("metadata").path("labels")));
+        assertFalse(matches(monitorSelector, DeploymentFiles.manifest("Service", "stream-forecaster").path("metadata").path("labels")),
+                "the clients' Service has no metrics port");
+        assertTrue(matches(monitorSelector, DeploymentFiles.manifest("Service", "stream-forecaster-management").path("metadata").path("labels")));
         assertTrue(sts.path("spec").path("volumeClaimTemplates").get(0).path("metadata").path("name").asText()
                 .equals(DeploymentFiles.container().path("volumeMounts").get(0).path("name").asText()), "state on the claim");
         JsonNode pdb = DeploymentFiles.manifest("PodDisruptionBudget", "stream-forecaster");

@@ -126,7 +126,7 @@ class DeploymentIT {
                 "prometheus is not on the PATH (Debian: apt-get install prometheus; .ci/run installs it): skipping the real-Prometheus check");
         Path dir = Files.createTempDirectory("deploy-it-prometheus");
         Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, DeploymentFiles.prometheusConfigFor("localhost:" + service.httpPort()));
+        Files.writeString(config, DeploymentFiles.prometheusConfigFor("localhost:" + service.managementPort()));
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();

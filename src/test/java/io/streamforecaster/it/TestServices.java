@@ -33,15 +33,25 @@ public final class TestServices {
 
     /** Starts the service on a free port, logging to target/it-logs/{logName}.log, and waits until it is ready. */
     public static ServiceProcess startReady(Map<String, String> properties, String logName) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        ServiceProcess service = ServiceProcess.start(properties, port, Path.of("target", "it-logs", logName + ".log"), List.of("-Xmx1g"));
+        return startReady(properties, Map.of(), logName);
+    }
+
+    /** As {@link #startReady(Map, String)}, with these environment variables (secrets never go on the command line). */
+    public static ServiceProcess startReady(Map<String, String> properties, Map<String, String> environment, String logName) throws Exception {
+        ServiceProcess service = start(properties, environment, logName);
         await().alias("service ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300)).until(() -> {
             assertTrue(service.isAlive(), "service exited; see " + service.log());
             return service.isReady();
         });
         return service;
+    }
+
+    /** Starts the service on a free port without waiting for it. */
+    public static ServiceProcess start(Map<String, String> properties, Map<String, String> environment, String logName) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        return ServiceProcess.start(properties, environment, port, Path.of("target", "it-logs", logName + ".log"), List.of("-Xmx1g"));
     }
 }

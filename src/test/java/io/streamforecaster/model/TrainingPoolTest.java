@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class TrainingPoolTest {
@@ -37,5 +39,17 @@ class TrainingPoolTest {
 
         pool.unregister(quiet);
         assertEquals(4, pool.share(), "alone, a task may use the whole pool");
+    }
+
+    @Test
+    void shouldBuildTheFirstModelsStartingWeightsBeforeAnyKeyIsDue() {
+        // a seed no other test uses, so that no one else has built these weights
+        TrainingSettings s = new TrainingSettings(Variant.STACKED, 5, 1, 3, 1, 1, 0.01, 982_451_653L, 1.0, 0);
+        assertFalse(JavaTrainer.prepared(s));
+
+        try (TrainingPool service = TrainingPool.create(s, 1, 1)) {
+            Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> JavaTrainer.prepared(s));
+            assertEquals(0, service.pending(), "preparing takes none of the pool's slots");
+        }
     }
 }

@@ -32,7 +32,7 @@ public final class Demo {
     static final String USAGE = """
             Usage: forecaster demo [--keys N] [--rate PER_SECOND] [--csv FILE [--column NAME]]
                                    [--variant vanilla|stacked|bidirectional] [--http-port PORT]
-                                   [--duration SECONDS]
+                                   [--management-port PORT] [--duration SECONDS]
 
             Starts a single-node Kafka broker (KRaft), the service and a replay, and shows forecasts live.
               --keys N          generated series (default 6)
@@ -40,7 +40,8 @@ public final class Demo {
               --csv FILE        replay this CSV file (NAB or jbrownlee format) instead of generated data
               --column NAME     the CSV column (default: the last)
               --variant V       LSTM variant (default vanilla)
-              --http-port PORT  the service's HTTP port (default 8080)
+              --http-port PORT  the service's HTTP port, /series (default 8080)
+              --management-port PORT  its health and metrics port, /q/health, /q/metrics (default 9000)
               --duration S      stop by itself after S seconds (default: run until Ctrl-C)
             """;
 
@@ -75,7 +76,7 @@ public final class Demo {
     }
 
     void run(String[] argv) throws Exception {
-        Args a = new Args(argv, Set.of("--keys", "--rate", "--csv", "--column", "--variant", "--http-port", "--duration"), Set.of());
+        Args a = new Args(argv, Set.of("--keys", "--rate", "--csv", "--column", "--variant", "--http-port", "--management-port", "--duration"), Set.of());
         if (a.help()) {
             System.out.println(USAGE);
             return;
@@ -85,6 +86,7 @@ public final class Demo {
         String variant = a.get("--variant", "vanilla");
         io.streamforecaster.model.Variant.parse(variant);
         int port = a.integer("--http-port", 8080, 1);
+        int managementPort = a.integer("--management-port", 9000, 1);
         int duration = a.integer("--duration", 0, 0);
         CsvSeries csv = a.has("--csv") ? CsvSeries.read(Path.of(a.get("--csv", "")), a.get("--column", null)) : null;
 
@@ -111,7 +113,8 @@ public final class Demo {
                     "forecaster.training.min-observations", "96",
                     "forecaster.training.min-new-observations", "48",
                     "forecaster.training.interval", "20s",
-                    "FORECASTER_HOST", "localhost"), port, home.resolve("service.log"), List.of("-Xmx1g"));
+                    "FORECASTER_HOST", "localhost",
+                    ServiceProcess.MANAGEMENT_PORT, Integer.toString(managementPort)), port, home.resolve("service.log"), List.of("-Xmx1g"));
             try (service) {
                 long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
                 while (!service.isReady()) {
@@ -129,11 +132,11 @@ public final class Demo {
                 }
                 long end = duration > 0 ? System.nanoTime() + duration * 1_000_000_000L : Long.MAX_VALUE;
                 while (!stop.get() && System.nanoTime() < end && service.isAlive()) {
-                    render(out, kafka.bootstrapServers(), port);
+                    render(out, kafka.bootstrapServers(), port, managementPort);
                     Thread.sleep(1000);
                 }
                 stop.set(true);
-                render(out, kafka.bootstrapServers(), port);
+                render(out, kafka.bootstrapServers(), port, managementPort);
                 out.println(service.isAlive() ? "Stopping the service and the broker..." : "The service stopped; see " + service.log());
             }
         } finally {
@@ -220,12 +223,12 @@ public final class Demo {
         return n == null || n.isNull() ? "" : String.format("%.3f", n.asDouble());
     }
 
-    private void render(PrintStream out, String bootstrap, int port) {
+    private void render(PrintStream out, String bootstrap, int port, int managementPort) {
         StringBuilder s = new StringBuilder();
         if (System.console() != null) {
             s.append("\033[H\033[2J");
         }
-        s.append(String.format("stream-forecaster demo   broker %s   metrics http://localhost:%d/q/metrics   Ctrl-C stops%n", bootstrap, port));
+        s.append(String.format("stream-forecaster demo   broker %s   metrics http://localhost:%d/q/metrics   Ctrl-C stops%n", bootstrap, managementPort));
         s.append(String.format("events sent %d   forecasts received %d   try: curl http://localhost:%d/series/<key>/model%n%n",
                 sent.get(), forecasts.get(), port));
         s.append(String.format("operator page: http://localhost:%d/   every key, its forecasts against its actuals, its model"

@@ -19,13 +19,18 @@ public final class ServiceProcess implements AutoCloseable {
     public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** Quarkus' management interface (health, metrics): its own port, so that it can be closed to API clients. */
+    public static final String MANAGEMENT_PORT = "quarkus.management.port";
+
     private final Process process;
     private final int httpPort;
+    private final int managementPort;
     private final Path log;
 
-    private ServiceProcess(Process process, int httpPort, Path log) {
+    private ServiceProcess(Process process, int httpPort, int managementPort, Path log) {
         this.process = process;
         this.httpPort = httpPort;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
@@ -36,6 +41,16 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(Map<String, String> properties, int httpPort, Path log, List<String> jvmOptions)
             throws IOException {
+        return start(properties, Map.of(), httpPort, log, jvmOptions);
+    }
+
+    /**
+     * As {@link #start(Map, int, Path, List)}, with these environment variables too (secrets, which
+     * never go on the command line). The management port is {@code quarkus.management.port} when
+     * given, else a free one.
+     */
+    public static ServiceProcess start(Map<String, String> properties, Map<String, String> environment, int httpPort, Path log,
+                                       List<String> jvmOptions) throws IOException {
         if (!Files.exists(JAR)) {
             throw new IOException(JAR + " is missing: build the service first (./mvnw package -DskipTests)");
         }
@@ -43,18 +58,36 @@ public final class ServiceProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.add("-Dquarkus.http.port=" + httpPort);
-        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        int managementPort = properties.containsKey(MANAGEMENT_PORT) ? Integer.parseInt(properties.get(MANAGEMENT_PORT)) : freePort();
+        cmd.add("-D" + MANAGEMENT_PORT + "=" + managementPort);
+        properties.forEach((k, v) -> {
+            if (!k.equals(MANAGEMENT_PORT)) {
+                cmd.add("-D" + k + "=" + v);
+            }
+        });
         cmd.add("-jar");
         cmd.add(JAR.toString());
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putIfAbsent("OMP_NUM_THREADS", "1");
-        return new ServiceProcess(pb.start(), httpPort, log);
+        pb.environment().putAll(environment);
+        return new ServiceProcess(pb.start(), httpPort, managementPort, log);
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The port of health ({@code /q/health/*}) and metrics ({@code /q/metrics}). */
+    public int managementPort() {
+        return managementPort;
     }
 
     public Path log() {
@@ -70,10 +103,14 @@ public final class ServiceProcess implements AutoCloseable {
         return get(path, Map.of());
     }
 
-    /** GET with these headers; {@code path} is sent as given (percent escapes and all). */
+    /**
+     * GET with these headers; {@code path} is sent as given (percent escapes and all), to the
+     * management port for {@code /q/...} (health, metrics) and to the HTTP port for the rest.
+     */
     public Response get(String path, Map<String, String> headers) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + path)).timeout(Duration.ofSeconds(5));
+            int port = path.startsWith("/q/") ? managementPort : httpPort;
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(5));
             headers.forEach(request::header);
             HttpResponse<String> r = HTTP.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());

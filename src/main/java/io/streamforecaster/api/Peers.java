@@ -1,0 +1,71 @@
+package io.streamforecaster.api;
+
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * How this instance reaches the others for forwarded queries: over HTTPS when it serves HTTPS
+ * only ({@code quarkus.http.insecure-requests=disabled}, as every instance then does), trusting
+ * the default TLS configuration's trust store ({@code quarkus.tls.trust-store.*}, e.g. the CA that
+ * signed the instances' certificates) or else the JVM's CAs; over plain HTTP otherwise.
+ */
+@ApplicationScoped
+public class Peers {
+
+    @Inject
+    TlsConfigurationRegistry tls;
+
+    @ConfigProperty(name = "quarkus.http.insecure-requests", defaultValue = "enabled")
+    String insecureRequests;
+
+    private volatile HttpClient client;
+
+    /** The caller's credentials, passed on to the instance a request is forwarded to, which checks them as this one did. */
+    public record Credentials(String authorization, String apiKey) {
+
+        public static Credentials of(HttpHeaders headers) {
+            return new Credentials(headers.getHeaderString(HttpHeaders.AUTHORIZATION), headers.getHeaderString(ApiAuthenticator.API_KEY_HEADER));
+        }
+
+        public HttpRequest.Builder addTo(HttpRequest.Builder request) {
+            if (authorization != null) {
+                request.header(HttpHeaders.AUTHORIZATION, authorization);
+            }
+            if (apiKey != null) {
+                request.header(ApiAuthenticator.API_KEY_HEADER, apiKey);
+            }
+            return request;
+        }
+    }
+
+    public String scheme() {
+        return insecureRequests.equalsIgnoreCase("disabled") ? "https" : "http";
+    }
+
+    public HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+            if (scheme().equals("https")) {
+                TlsConfiguration config = tls.getDefault().orElse(null);
+                if (config != null && config.getTrustStore() != null) {
+                    try {
+                        b.sslContext(config.createSSLContext());
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot build the TLS context for forwarded queries from quarkus.tls.trust-store.*: " + e, e);
+                    }
+                }
+            }
+            c = b.build();
+            client = c;
+        }
+        return c;
+    }
+}

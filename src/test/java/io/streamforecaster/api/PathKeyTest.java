@@ -1,0 +1,39 @@
+package io.streamforecaster.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class PathKeyTest {
+
+    static String error(String raw) {
+        PathKey.Decoded d = PathKey.decode(raw, 256);
+        assertNull(d.key(), raw);
+        return d.error();
+    }
+
+    @Test
+    void decodesTheKeyByteForByte() {
+        assertEquals("host-1.cpu", PathKey.decode("host-1.cpu", 256).key());
+        assertEquals("a/b c", PathKey.decode("a%2Fb%20c", 256).key());
+        assertEquals("caf\u0065\u0301", PathKey.decode("caf%65%CC%81", 256).key(), "NFD stays NFD");
+        assertEquals("日本", PathKey.decode("%E6%97%A5%E6%9C%AC", 256).key());
+    }
+
+    @Test
+    void refusesWhatNoKeyCanBe() {
+        assertTrue(error("%FF%FE").contains("UTF-8"));
+        assertTrue(error("%C0%AF").contains("UTF-8"), "an overlong encoding of '/'");
+        assertTrue(error("%ED%A0%80").contains("UTF-8"), "a lone surrogate");
+        assertTrue(error("a%00b").contains("U+0000"));
+        assertTrue(error("a%1Bb").contains("U+001B"));
+        assertTrue(error("%G1").contains("malformed"));
+        assertTrue(error("abc%").contains("malformed"));
+        assertTrue(error("abc%4").contains("malformed"));
+        assertTrue(error("x".repeat(257)).contains("max-key-bytes"));
+        assertTrue(error("%41".repeat(257)).contains("max-key-bytes"));
+        assertTrue(error("").contains("empty"));
+    }
+}

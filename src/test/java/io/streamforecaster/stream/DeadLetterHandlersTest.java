@@ -1,0 +1,38 @@
+package io.streamforecaster.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streamforecaster.kafka.KafkaClientSecurity;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The safety-net producer is made with the same credentials as every other client of the service. */
+class DeadLetterHandlersTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theSafetyNetProducerGetsEveryKafkaSecuritySettingItIsConfiguredWith() throws Exception {
+        Path password = Files.writeString(dir.resolve("password"), "secret");
+        Map<String, String> settings = Map.of(KafkaClientSecurity.PROTOCOL, "SASL_SSL", KafkaClientSecurity.USERNAME, "u",
+                KafkaClientSecurity.PASSWORD + "-file", password.toString());
+        Map<String, String> security = KafkaClientSecurity.clientProperties(n -> settings.containsKey(n)
+                ? new KafkaClientSecurity.Setting(settings.get(n), "EnvConfigSource") : null);
+        // what Kafka Streams hands the exception handlers: its whole configuration
+        Map<String, Object> streamsConfig = new HashMap<>(security);
+        streamsConfig.put("bootstrap.servers", "broker:9093");
+        streamsConfig.put("ssl.endpoint.identification.algorithm", "https");
+        streamsConfig.put("application.id", "app");
+        DeadLetterHandlers handlers = new DeadLetterHandlers(streamsConfig);
+        for (var e : security.entrySet()) {
+            assertEquals(e.getValue(), handlers.producerConfig().get(e.getKey()), e.getKey());
+        }
+        assertEquals("https", handlers.producerConfig().get("ssl.endpoint.identification.algorithm"));
+        assertEquals("broker:9093", handlers.producerConfig().get("bootstrap.servers"));
+    }
+}
