@@ -1,0 +1,114 @@
+package io.streamforecaster.tools.chaos;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * S7: fuzzed records interleaved with good ones, against a clean run of the same good records
+ * (same keys, values and timestamps), both with training off. Every fuzzed record must be in the
+ * dead-letter topic with a reason, no stream thread may die, the good records' forecasts must be
+ * the same bytes as in the clean run, and the good records must go through at least 0.8 times as
+ * fast (throughput measured on a backlog: everything is in the input topic before the service starts).
+ */
+public final class FuzzedInput implements Scenario {
+
+    /** The least share of the clean run's good-record throughput the fuzzed run must keep (a figure of the command, not of the test). */
+    static final double THROUGHPUT_GOAL = 0.8;
+
+    public record Options(int keys, int goodRecords, int fuzz, int partitions, long seed) {
+
+        public static Options full() {
+            return new Options(1000, 300_000, 10_000, 4, 7);
+        }
+
+        public static Options quick() {
+            return new Options(100, 30_000, 2_000, 2, 7);
+        }
+    }
+
+    private final Options options;
+
+    public FuzzedInput(Options options) {
+        this.options = options;
+    }
+
+    @Override
+    public String id() {
+        return "S7";
+    }
+
+    @Override
+    public String title() {
+        return String.format(Locale.ROOT, "%,d fuzzed records among %,d good ones, against a clean run", options.fuzz(), options.goodRecords());
+    }
+
+    /** A run's forecasts by sequence number, and its good-record throughput. */
+    record Outcome(Figures figures, byte[][] forecasts, boolean[] expected, double goodPerSecond) {
+    }
+
+    @Override
+    public List<Figures> run(Lab lab) throws Exception {
+        long t0 = System.currentTimeMillis();
+        Outcome clean = run(lab, "s7-clean", true, t0);
+        Outcome fuzzed = run(lab, "s7-fuzzed", false, t0);
+        long differ = 0;
+        long compared = 0;
+        for (int s = 0; s < clean.forecasts().length; s++) {
+            if (clean.expected()[s]) {
+                compared++;
+                if (!Arrays.equals(clean.forecasts()[s], fuzzed.forecasts()[s])) {
+                    differ++;
+                }
+            }
+        }
+        double ratio = fuzzed.goodPerSecond() / clean.goodPerSecond();
+        List<String> notes = new ArrayList<>(fuzzed.figures().notes());
+        notes.add(String.format(Locale.ROOT, "good records' forecasts: %,d of %,d the same bytes as in the clean run", compared - differ, compared));
+        notes.add(String.format(Locale.ROOT, "good-record throughput on a backlog: %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f (goal %.1f)",
+                fuzzed.goodPerSecond(), clean.goodPerSecond(), ratio, THROUGHPUT_GOAL));
+        List<String> misses = new ArrayList<>(fuzzed.figures().misses());
+        if (differ > 0) {
+            misses.add(differ + " good records' forecasts differ from the clean run");
+        }
+        if (ratio < THROUGHPUT_GOAL) {
+            misses.add(String.format(Locale.ROOT, "good-record throughput %.2f of the clean run's", ratio));
+        }
+        Figures f = fuzzed.figures();
+        Figures withComparison = new Figures(f.scenario(), f.run(), f.eventsSent(), f.badSent(), f.faults(), f.forecastsExpected(),
+                f.forecastsObserved(), f.lost(), f.duplicated(), f.unexpected(), f.deadLetters(), f.badWithoutDeadLetter(),
+                f.deadLettersDuplicated(), f.goodDeadLettered(), f.retrains(), f.threadDeaths(), f.longestStall(), f.timeToRecover(),
+                notes, List.copyOf(misses));
+        return List.of(clean.figures(), withComparison);
+    }
+
+    private Outcome run(Lab lab, String run, boolean clean, long t0) throws Exception {
+        lab.say("S7 %s run", clean ? "clean" : "fuzzed");
+        FuzzWorkload workload = new FuzzWorkload(options.keys(), options.goodRecords(), options.fuzz(), clean, options.seed(), Lab.MAX_BYTES);
+        // training off: a key would need 512 observations, and none gets that many
+        Map<String, String> overrides = Map.of("forecaster.training.min-observations", "512");
+        try (Harness h = Harness.open(lab, run, workload, options.partitions(), false, true, overrides, t0)) {
+            h.backlog().preload(workload.size());
+            h.sender().awaitSent(Duration.ofMinutes(10));
+            h.startCollector();
+            Fleet.Instance service = h.fleet().add("forecaster-0", Map.of(), Map.of()).start();
+            h.finish();
+            Ledger.Arrivals arrivals = h.ledger().arrivals();
+            long first = arrivals.firstAtOrAfter(0);
+            long last = arrivals.last();
+            Ledger.Tally t = h.ledger().tally();
+            double rate = t.forecastsExpected() / Math.max(1e-9, (last - first) / 1e9);
+            List<String> notes = new ArrayList<>();
+            if (!clean) {
+                notes.add("fuzzed records by category: " + FuzzWorkload.CATEGORIES.length + " kinds " + Arrays.toString(FuzzWorkload.CATEGORIES));
+                notes.add("non-finite forecaster_* samples at the end: " + Fleet.Metrics.nonFinite(service.get("/q/metrics").body()));
+            }
+            Figures f = h.figures("S7", clean ? "clean run (good records only), training off" : "fuzzed run, training off", false, -1,
+                    notes, List.of());
+            return new Outcome(f, h.ledger().forecastBytes(), h.ledger().expectedForecasts(), rate);
+        }
+    }
+}
