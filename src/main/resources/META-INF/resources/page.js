@@ -1,14 +1,17 @@
 /*
  * The operator page: every key of every instance (GET /series), one key's served forecasts against
- * its actuals (GET /series/{key}/history) and its model card (GET /series/{key}/model).
+ * its actuals (GET /series/{key}/history), its recent anomalies (GET /series/{key}/anomalies) and
+ * its model card (GET /series/{key}/model).
  *
  * Rules this file keeps:
  *  - every request goes through api(), which adds the credentials the user gave (if any);
  *  - data is only ever put into the page as text (textContent, attributes), never parsed as HTML;
  *  - every number shown is the API's, only formatted here (never recomputed);
  *  - polling is bounded per open page: the overview asks at most once per OVERVIEW_EVERY_MS, a key's
- *    view its history at most once per KEY_EVERY_MS and its model at most once per MODEL_EVERY_MS
- *    (or when the served model's version changes); nothing is asked while the tab is hidden, and
+ *    view its history at most once per KEY_EVERY_MS, its anomalies only right after a history request
+ *    and only when that brought a newer value (else at most once per MODEL_EVERY_MS), and its model
+ *    at most once per MODEL_EVERY_MS (or when the served model's version changes); nothing is asked
+ *    while the tab is hidden, and
  *    failures back off up to MAX_BACKOFF_MS.
  */
 'use strict';
@@ -21,12 +24,13 @@
   const CREDENTIAL = 'stream-forecaster.credential';
   const COLOURS = {
     actual: '#1f4e9c', served: '#8a4500', band: 'rgba(138, 69, 0, 0.16)', outside: '#b00020',
-    change: '#5b2a86', fan: '#00695c', fanFill: 'rgba(0, 105, 92, 0.18)', mark: '#1b1f24', grid: '#d5dbe1', axis: '#1b1f24'
+    change: '#5b2a86', fan: '#00695c', fanFill: 'rgba(0, 105, 92, 0.18)', mark: '#1b1f24', grid: '#d5dbe1', axis: '#1b1f24',
+    anomaly: '#a0006e'
   };
 
   const $ = (id) => document.getElementById(id);
   /** What the browser test reads: request counts and what the chart was given. */
-  const stats = { requests: 0, history: 0, model: 0, overview: 0 };
+  const stats = { requests: 0, history: 0, model: 0, overview: 0, anomalies: 0 };
 
   // ---- requests -------------------------------------------------------------------------------
 
@@ -417,7 +421,10 @@
 
   // ---- one key --------------------------------------------------------------------------------
 
-  const keyState = { key: null, seq: 0, history: null, model: undefined, modelAt: 0, modelVersion: null, plot: null, marks: null };
+  const keyState = {
+    key: null, seq: 0, history: null, model: undefined, modelAt: 0, modelVersion: null, plot: null, marks: null,
+    anomalies: undefined, anomaliesAt: 0, anomaliesAfter: null
+  };
 
   async function loadKey() {
     const key = keyState.key;
@@ -444,9 +451,28 @@
         return;
       }
     }
+    // anomalies change only with a new value: asked when the history brought one (or now and then, in
+    // case the key moved), so an idle key costs no more requests than before
+    const newest = history.points.length > 0 ? history.points[history.points.length - 1].timestamp : null;
+    if (keyState.anomalies === undefined || newest !== keyState.anomaliesAfter || Date.now() - keyState.anomaliesAt >= MODEL_EVERY_MS) {
+      keyState.anomaliesAt = Date.now();
+      keyState.anomaliesAfter = newest;
+      stats.anomalies++;
+      try {
+        keyState.anomalies = await api('series/' + keyPath(key) + '/anomalies');
+      } catch (e) {
+        if (e.status !== 404) {
+          throw e;
+        }
+        keyState.anomalies = null;
+      }
+      if (seq !== keyState.seq) {
+        return;
+      }
+    }
     keyState.history = history;
     $('key-problem').hidden = true;
-    renderKey(history, keyState.model);
+    renderKey(history, keyState.model, keyState.anomalies);
   }
 
   const keyPoller = poller(async () => {
@@ -463,10 +489,12 @@
     }
   }, KEY_EVERY_MS);
 
-  function renderKey(history, model) {
+  function renderKey(history, model, anomalies) {
+    const list = anomalies && Array.isArray(anomalies.anomalies) ? anomalies.anomalies : [];
     renderNow(history.current);
-    renderChart(history);
+    renderChart(history, list);
     renderChanges(history);
+    renderAnomalies(anomalies, list);
     renderPoints(history);
     renderModel(model, history.current);
     $('key').dataset.loaded = String(Date.now());
@@ -515,7 +543,7 @@
    * The chart's data, all the API's values: x is the point's position (the served history, then
    * +1..+H steps ahead), so no time is invented for the horizon; the axis shows each point's time.
    */
-  function chartData(history) {
+  function chartData(history, anomalies) {
     const points = history.points;
     const n = points.length;
     const current = history.current;
@@ -524,7 +552,7 @@
     const column = () => new Array(size).fill(null);
     const d = {
       x: [], timestamps: column(), actual: column(), forecast: column(), lower: column(), upper: column(),
-      horizon: column(), horizonLower: column(), horizonUpper: column(), outside: [], fallback: [], changes: [], history: n
+      horizon: column(), horizonLower: column(), horizonUpper: column(), outside: [], fallback: [], changes: [], anomalies: [], history: n
     };
     for (let i = 0; i < size; i++) {
       d.x.push(i);
@@ -549,7 +577,19 @@
         d.changes.push({ index: at, fromVersion: c.fromVersion, toVersion: c.toVersion, timestamp: c.timestamp });
       }
     }
+    // an anomaly is marked on the value it scored; one older than the chart's values is only listed
+    for (const a of anomalies) {
+      const at = points.findIndex((p) => p.timestamp === a.timestamp && p.actual === a.actual);
+      if (at >= 0) {
+        d.anomalies.push({ index: at, timestamp: a.timestamp, score: a.score, actual: a.actual, expected: nullable(a.expected), cause: a.cause });
+      }
+    }
     return d;
+  }
+
+  /** A field the API leaves out when it has no value (an anomaly without a served forecast): null. */
+  function nullable(v) {
+    return v === undefined ? null : v;
   }
 
   /** The x axis: a served point's time, or +k for the horizon's k-th step ahead. */
@@ -568,13 +608,13 @@
     return date.toDateString() === new Date().toDateString() ? time : pad(date.getMonth() + 1) + '-' + pad(date.getDate()) + '\n' + time;
   }
 
-  function renderChart(history) {
-    const d = chartData(history);
+  function renderChart(history, anomalies) {
+    const d = chartData(history, anomalies);
     keyState.marks = d;
     const box = $('chart');
     box.dataset.points = String(history.points.length);
     box.setAttribute('aria-label', 'Chart of ' + keyState.key + ': ' + history.points.length + ' actual values with the forecasts served for them and their intervals, '
-      + d.outside.length + ' outside their interval, ' + d.changes.length + ' model changes, and the current forecast');
+      + d.outside.length + ' outside their interval, ' + d.anomalies.length + ' anomalies, ' + d.changes.length + ' model changes, and the current forecast');
     const data = [d.x, d.actual, d.forecast, d.lower, d.upper, d.horizon, d.horizonLower, d.horizonUpper];
     if (typeof uPlot === 'undefined') {
       box.textContent = 'The chart library did not load.';
@@ -617,7 +657,7 @@
     keyState.plot = new uPlot(opts, data, box);
   }
 
-  /** Marks told apart by shape, not colour alone: ✕ outside, □ fallback, dashed line + "vN" a model change. */
+  /** Marks told apart by shape, not colour alone: ✕ outside, ◯ anomaly, □ fallback, dashed line + "vN" a model change. */
   function drawMarks(u) {
     const d = keyState.marks;
     if (!d) return;
@@ -638,6 +678,15 @@
       ctx.lineTo(x + r, y + r);
       ctx.moveTo(x + r, y - r);
       ctx.lineTo(x - r, y + r);
+      ctx.stroke();
+    }
+    ctx.strokeStyle = COLOURS.anomaly;
+    ctx.lineWidth = 2.5 * px;
+    for (const a of d.anomalies) {
+      const x = u.valToPos(a.index, 'x', true);
+      const y = u.valToPos(a.actual, 'y', true);
+      ctx.beginPath();
+      ctx.arc(x, y, 9 * px, 0, 2 * Math.PI);
       ctx.stroke();
     }
     ctx.strokeStyle = COLOURS.mark;
@@ -675,6 +724,46 @@
       li.dataset.toVersion = String(c.toVersion);
       list.appendChild(li);
     }
+  }
+
+  /** The key's recent anomalies, newest first: the API's values as text, and its latest score. */
+  function renderAnomalies(answer, list) {
+    const latest = $('anomaly-latest');
+    clear(latest);
+    if (answer && answer.latestScore !== null && answer.latestScore !== undefined) {
+      latest.appendChild(document.createTextNode('Latest value\'s score: '));
+      latest.appendChild(num(answer.latestScore));
+    } else {
+      latest.textContent = 'No score yet (the key is still warming up).';
+    }
+    const body = $('anomaly-rows');
+    const rows = document.createDocumentFragment();
+    for (const a of list.slice().reverse()) {
+      const tr = document.createElement('tr');
+      tr.dataset.timestamp = String(a.timestamp);
+      const time = el('td', fmtTime(a.timestamp));
+      time.dataset.field = 'timestamp';
+      tr.appendChild(time);
+      for (const field of ['score', 'actual', 'expected']) {
+        const t = td(num(nullable(a[field])));
+        t.dataset.field = field;
+        tr.appendChild(t);
+      }
+      const interval = document.createElement('td');
+      if (a.lower !== undefined && a.lower !== null) {
+        interval.appendChild(num(a.lower));
+        interval.appendChild(document.createTextNode(' to '));
+        interval.appendChild(num(a.upper));
+      } else {
+        interval.appendChild(el('span', '—', 'none'));
+      }
+      tr.appendChild(interval);
+      tr.appendChild(el('td', a.cause || '—'));
+      rows.appendChild(tr);
+    }
+    clear(body);
+    body.appendChild(rows);
+    $('anomaly-none').hidden = list.length > 0;
   }
 
   function renderPoints(history) {
@@ -836,6 +925,8 @@
       keyState.model = undefined;
       keyState.history = null;
       keyState.marks = null;
+      keyState.anomalies = undefined;
+      keyState.anomaliesAfter = null;
       if (keyState.plot) {
         keyState.plot.destroy();
         keyState.plot = null;
@@ -845,6 +936,8 @@
       clear($('model-fields'));
       clear($('changes'));
       clear($('point-rows'));
+      clear($('anomaly-rows'));
+      clear($('anomaly-latest'));
       $('why').textContent = '';
       delete $('key').dataset.loaded;
     }
@@ -929,7 +1022,7 @@
   window.forecasterPage = {
     keyPath,
     stats: () => Object.assign({}, stats),
-    bounds: { overviewEveryMs: OVERVIEW_EVERY_MS, keyEveryMs: KEY_EVERY_MS, modelEveryMs: MODEL_EVERY_MS },
+    bounds: { overviewEveryMs: OVERVIEW_EVERY_MS, keyEveryMs: KEY_EVERY_MS, modelEveryMs: MODEL_EVERY_MS, anomaliesEveryMs: MODEL_EVERY_MS },
     chart: () => {
       const u = keyState.plot;
       return u ? { labels: u.series.map((s) => s.label), data: u.data, marks: keyState.marks } : null;

@@ -265,6 +265,7 @@ class DeploymentFilesTest {
         m.modelAge(60_000);
         m.trainingRequested("drift");
         m.driftDetected();
+        m.anomalyScored("k", 0.9, true);
         return DeploymentFiles.scrapedNames(registry.scrape());
     }
 
@@ -290,12 +291,32 @@ class DeploymentFilesTest {
         for (String t : List.of("Events in", "Rejected by reason", "Forecasts by source", "Forecast latency", "Consumer lag",
                 "Training runs", "Training duration", "Training queue and hand-off", "Models", "Online MAE against naive",
                 "JVM heap", "Off-heap (ND4J via JavaCPP) and JVM non-heap", "Actual, forecast and interval", "Model age",
-                "Training backlog", "Retrains by reason", "State memory budget", "Dead letters, production errors and faults")) {
+                "Training backlog", "Retrains by reason", "State memory budget", "Dead letters, production errors and faults",
+                "Anomalies by group", "Anomaly score distribution")) {
             assertTrue(titles.contains(t), "panel '" + t + "' in " + titles);
         }
         var ids = new HashSet<Integer>();
         d.path("panels").forEach(p -> assertTrue(ids.add(p.path("id").asInt()), "panel ids are unique"));
         assertEquals("key", d.path("templating").path("list").get(1).path("name").asText(), "per-series drill-down variable");
+    }
+
+    @Test
+    void theAnomalyPanelsShowAnomaliesByGroupAndTheScoresAsABucketedDistribution() {
+        JsonNode d = DeploymentFiles.json(DeploymentFiles.DASHBOARD);
+        Map<String, JsonNode> byTitle = new LinkedHashMap<>();
+        d.path("panels").forEach(p -> byTitle.put(p.path("title").asText(), p));
+        JsonNode group = byTitle.get("Anomalies by group").path("targets").get(0);
+        assertTrue(group.path("expr").asText().matches("sum by \\(group\\) \\(rate\\(forecaster_anomalies_total\\[\\w+]\\)\\).*"), group.toString());
+        assertEquals("{{group}}", group.path("legendFormat").asText(), "one line per key group");
+        JsonNode distribution = byTitle.get("Anomaly score distribution");
+        assertEquals("heatmap", distribution.path("type").asText());
+        assertFalse(distribution.path("options").path("calculate").asBoolean(true), "the service's buckets as they are, not re-bucketed by Grafana");
+        JsonNode scores = distribution.path("targets").get(0);
+        assertTrue(scores.path("expr").asText().matches("sum by \\(le\\) \\(increase\\(forecaster_anomaly_score_bucket\\[\\w+]\\)\\)"), scores.toString());
+        assertEquals("heatmap", scores.path("format").asText(), "cumulative buckets turned into counts per band");
+        int gridTop = byTitle.get("Anomalies").path("gridPos").path("y").asInt();
+        assertEquals(gridTop + 1, byTitle.get("Anomalies by group").path("gridPos").path("y").asInt(), "under their row");
+        assertEquals(gridTop + 1, distribution.path("gridPos").path("y").asInt(), "under their row");
     }
 
     @Test

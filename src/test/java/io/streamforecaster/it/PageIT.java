@@ -48,7 +48,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The operator page in a real browser (Debian's headless Chromium through its chromedriver) against
  * the packaged service with data on a real broker: the overview shows the API's numbers for every
  * key, a key's chart plots exactly what {@code /history} returned, a retrain's model change is
- * marked, a new value arrives without a reload, and keys are text, never markup. It saves the
+ * marked, an injected spike's anomaly is marked and listed as {@code /anomalies} has it, a new value
+ * arrives without a reload, and keys are text, never markup. It saves the
  * README's screenshots (target/screenshots; into docs/ with {@code -Dpage.screenshots=docs}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -89,6 +90,8 @@ class PageIT {
         p.put("forecaster.training.max-interval", "4s");
         p.put("forecaster.training.epochs", "3");
         p.put("forecaster.forecast.horizon", "6");
+        p.put("forecaster.anomaly.warm-up", "50"); // the keys here have a few hundred values, not the default's 200 before scores count
+        p.put("forecaster.anomaly.quiet", "0"); // so that an anomaly at the level shift cannot hold the spike back
         service = TestServices.startReady(p, "page");
         base = "http://localhost:" + service.httpPort() + "/";
         Properties pp = new Properties();
@@ -146,8 +149,13 @@ class PageIT {
 
     static long send(String key) {
         int k = KEYS.indexOf(key);
+        int t = sent.getOrDefault(key, 0);
+        return send(key, 50 + 10 * k + 8 * Math.sin(2 * Math.PI * t / 24.0) + (t > 130 ? 15 : 0) + NOISE.nextGaussian());
+    }
+
+    /** The key's next value, as given. */
+    static long send(String key, double value) {
         int t = sent.merge(key, 1, Integer::sum) - 1;
-        double value = 50 + 10 * k + 8 * Math.sin(2 * Math.PI * t / 24.0) + (t > 130 ? 15 : 0) + NOISE.nextGaussian();
         long timestamp = T0 + t * STEP_MS;
         producer.send(new ProducerRecord<>(INPUT, null, timestamp, key.getBytes(StandardCharsets.UTF_8),
                 Double.toString(value).getBytes(StandardCharsets.UTF_8)));
@@ -420,6 +428,7 @@ class PageIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> js("return forecasterPage.chart();") != null);
         js("window.__loadedOnce = 'yes';");
         long requests = stat("requests");
+        long anomaliesBefore = stat("anomalies");
         long started = System.nanoTime();
         long timestamp = send(key);
         producer.flush();
@@ -429,16 +438,92 @@ class PageIT {
             assertTrue(timestamps.stream().anyMatch(t -> t != null && ((Number) t).longValue() == timestamp), "timestamp " + timestamp);
         });
         assertEquals("yes", js("return window.__loadedOnce;"), "no reload");
-        // the bound: one history request per 2 s, one model request per 15 s (or when the version changes)
+        // the bound: one history request per 2 s, one model request per 15 s (or when the version changes), the
+        // anomalies only after a history request that brought a new value (one here) or once per 15 s
         await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(5)).until(() -> true);
         double seconds = (System.nanoTime() - started) / 1e9;
         long asked = stat("requests") - requests;
-        assertTrue(asked <= Math.ceil(seconds / 2) + 1 + Math.ceil(seconds / 15) + 1, asked + " requests in " + seconds + " s");
+        long anomaliesAsked = stat("anomalies") - anomaliesBefore;
+        assertTrue(anomaliesAsked <= 1 + Math.ceil(seconds / 15) + 1, anomaliesAsked + " anomalies requests in " + seconds + " s");
+        assertTrue(asked <= Math.ceil(seconds / 2) + 1 + Math.ceil(seconds / 15) + 1 + anomaliesAsked, asked + " requests in " + seconds + " s");
         assertTrue(asked >= 2, "it polls: " + asked);
     }
 
     @Test
     @Order(5)
+    @SuppressWarnings("unchecked")
+    void shouldMarkAndListAnInjectedSpikesAnomalyAsTheApiHasIt() throws Exception {
+        String key = "disk used %";
+        double spike = 10_000 + NOISE.nextInt(1000); // far beyond anything the key has shown
+        long timestamp = send(key, spike);
+        producer.flush();
+        String path = "/series/" + segment(key);
+        await().alias("the spike is an anomaly with a point in the history").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+            JsonNode anomalies = api(path + "/anomalies").get("anomalies");
+            assertTrue(anomalies.size() > 0, "no anomalies listed");
+            JsonNode newest = anomalies.get(anomalies.size() - 1);
+            assertEquals(timestamp, newest.get("timestamp").asLong(), anomalies.toString());
+            assertEquals(spike, newest.get("actual").asDouble(), 0.0);
+            JsonNode points = api(path + "/history").get("points");
+            assertEquals(timestamp, points.get(points.size() - 1).get("timestamp").asLong());
+        });
+        driver.get(base + "#/key/" + segment(key));
+        await().alias("the chart's anomaly marks and the list are GET /anomalies'").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsInstanceOf(StaleElementReferenceException.class) // the list is redrawn with each poll
+                .untilAsserted(() -> {
+            JsonNode answer = api(path + "/anomalies");
+            JsonNode anomalies = answer.get("anomalies");
+            JsonNode points = api(path + "/history").get("points");
+            Map<String, Object> chart = (Map<String, Object>) js("return forecasterPage.chart();");
+            assertNotNull(chart, "a chart is drawn");
+            List<Map<String, Object>> marks = (List<Map<String, Object>>) ((Map<String, Object>) chart.get("marks")).get("anomalies");
+            // every anomaly whose value is on the chart is marked there, at that value, with the API's numbers
+            List<String> expected = new ArrayList<>();
+            for (JsonNode a : anomalies) {
+                for (int i = 0; i < points.size(); i++) {
+                    if (points.get(i).get("timestamp").asLong() == a.get("timestamp").asLong()) {
+                        expected.add(i + " " + a.get("timestamp").asLong() + " " + a.get("score").asDouble() + " " + a.get("actual").asDouble() + " "
+                                + (a.has("expected") ? a.get("expected").asDouble() : null));
+                    }
+                }
+            }
+            List<String> shown = marks.stream().map(m -> ((Number) m.get("index")).intValue() + " " + ((Number) m.get("timestamp")).longValue() + " "
+                    + ((Number) m.get("score")).doubleValue() + " " + ((Number) m.get("actual")).doubleValue() + " "
+                    + (m.get("expected") == null ? null : ((Number) m.get("expected")).doubleValue())).toList();
+            assertEquals(expected, shown, "anomaly marks");
+            assertEquals(points.size() - 1, ((Number) marks.get(marks.size() - 1).get("index")).intValue(), "the spike is marked on its value");
+            assertEquals(spike, ((Number) marks.get(marks.size() - 1).get("actual")).doubleValue(), 0.0);
+            // the list: every anomaly, newest first, each number the API's
+            List<Map<String, Object>> rows = (List<Map<String, Object>>) js("""
+                    return Array.from(document.querySelectorAll('#anomaly-rows tr')).map(tr => {
+                      const row = { timestamp: tr.dataset.timestamp };
+                      for (const td of tr.cells) {
+                        if (td.dataset.field && td.querySelector('data')) row[td.dataset.field] = td.querySelector('data').value;
+                      }
+                      return row;
+                    });""");
+            assertEquals(anomalies.size(), rows.size(), "rows listed");
+            for (int i = 0; i < rows.size(); i++) {
+                JsonNode a = anomalies.get(anomalies.size() - 1 - i);
+                Map<String, Object> row = rows.get(i);
+                assertEquals(String.valueOf(a.get("timestamp").asLong()), row.get("timestamp"), "row " + i);
+                assertEquals(a.get("score").asDouble(), Double.parseDouble((String) row.get("score")), 0.0, "score " + i);
+                assertEquals(a.get("actual").asDouble(), Double.parseDouble((String) row.get("actual")), 0.0, "actual " + i);
+                if (a.has("expected")) {
+                    assertEquals(a.get("expected").asDouble(), Double.parseDouble((String) row.get("expected")), 0.0, "expected " + i);
+                } else {
+                    assertEquals("", row.get("expected"), "no expected value " + i);
+                }
+            }
+            assertEquals(answer.get("latestScore").asDouble(),
+                    Double.parseDouble(driver.findElement(By.cssSelector("#anomaly-latest data")).getAttribute("value")), 0.0, "latest score");
+        });
+        screenshot("page-key-anomaly", 1280, 1400, false);
+    }
+
+    @Test
+    @Order(6)
     void shouldFitAPhoneWidthAndSaveTheScreenshots() throws Exception {
         // the README's overview again, now that the keys' models have served for a while
         driver.get(base);
