@@ -1,5 +1,6 @@
 package io.streamforecaster.tools.backtest;
 
+import io.streamforecaster.tools.OptionValues;
 import io.streamforecaster.config.StreamSettings;
 import io.streamforecaster.model.Variant;
 import io.streamforecaster.tools.CsvSeries;
@@ -78,18 +79,18 @@ public final class Backtest {
                 }
                 case "--json" -> json = true;
                 case "--scope" -> {
-                    scope = value(argv, ++i, a);
+                    scope = OptionValues.value(argv, ++i, a);
                     if (!List.of("per-key", "shared", "both").contains(scope)) {
                         throw new IllegalArgumentException("--scope takes per-key, shared or both, got '" + scope + "'");
                     }
                 }
-                case "--variant" -> variant = value(argv, ++i, a);
-                case "--season" -> season = positive(value(argv, ++i, a), a);
-                case "--horizon" -> overrides.put("forecaster.forecast.horizon", Integer.toString(positive(value(argv, ++i, a), a)));
-                case "--column" -> column = value(argv, ++i, a);
-                case "--threads" -> threads = positive(value(argv, ++i, a), a);
+                case "--variant" -> variant = OptionValues.value(argv, ++i, a);
+                case "--season" -> season = OptionValues.positive(OptionValues.value(argv, ++i, a), a);
+                case "--horizon" -> overrides.put("forecaster.forecast.horizon", Integer.toString(OptionValues.positive(OptionValues.value(argv, ++i, a), a)));
+                case "--column" -> column = OptionValues.value(argv, ++i, a);
+                case "--threads" -> threads = OptionValues.positive(OptionValues.value(argv, ++i, a), a);
                 case "--set" -> {
-                    for (String kv : value(argv, ++i, a).split(",")) {
+                    for (String kv : OptionValues.value(argv, ++i, a).split(",")) {
                         int eq = kv.indexOf('=');
                         if (eq < 1) {
                             throw new IllegalArgumentException("--set takes key=value pairs, got '" + kv + "'");
@@ -222,22 +223,4 @@ public final class Backtest {
         }
     }
 
-    private static String value(String[] argv, int i, String option) {
-        if (i >= argv.length || argv[i].startsWith("--")) {
-            throw new IllegalArgumentException("option " + option + " needs a value");
-        }
-        return argv[i];
-    }
-
-    private static int positive(String v, String option) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n < 1) {
-                throw new IllegalArgumentException(option + " must be at least 1, got " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " must be a whole number, got '" + v + "'");
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.streamforecaster.tools.nab;
 
+import io.streamforecaster.tools.OptionValues;
 import io.streamforecaster.anomaly.AnomalyInput;
 import io.streamforecaster.anomaly.AnomalySettings;
 import io.streamforecaster.anomaly.AnomalyState;
@@ -93,23 +94,23 @@ public final class Nab {
                     out.println(USAGE);
                     return 0;
                 }
-                case "--corpus" -> corpusDir = Path.of(value(argv, ++i, a));
-                case "--profile" -> profile = value(argv, ++i, a);
+                case "--corpus" -> corpusDir = Path.of(OptionValues.value(argv, ++i, a));
+                case "--profile" -> profile = OptionValues.value(argv, ++i, a);
                 case "--json" -> json = true;
                 case "--no-cache" -> cache = false;
-                case "--cache" -> cacheDir = Path.of(value(argv, ++i, a));
-                case "--only" -> only = List.of(value(argv, ++i, a).split(","));
+                case "--cache" -> cacheDir = Path.of(OptionValues.value(argv, ++i, a));
+                case "--only" -> only = List.of(OptionValues.value(argv, ++i, a).split(","));
                 case "--forecasts" -> {
-                    String f = value(argv, ++i, a);
+                    String f = OptionValues.value(argv, ++i, a);
                     if (!f.equals("lstm") && !f.equals("naive")) {
                         throw new IllegalArgumentException("--forecasts takes lstm or naive, got '" + f + "'");
                     }
                     naive = f.equals("naive");
                 }
-                case "--variant" -> overrides.put("forecaster.model.variant", Variant.parse(value(argv, ++i, a)).id());
-                case "--threads" -> threads = positive(value(argv, ++i, a), a);
+                case "--variant" -> overrides.put("forecaster.model.variant", Variant.parse(OptionValues.value(argv, ++i, a)).id());
+                case "--threads" -> threads = OptionValues.positive(OptionValues.value(argv, ++i, a), a);
                 case "--set" -> {
-                    for (String kv : value(argv, ++i, a).split(",")) {
+                    for (String kv : OptionValues.value(argv, ++i, a).split(",")) {
                         int eq = kv.indexOf('=');
                         if (eq < 1) {
                             throw new IllegalArgumentException("--set takes key=value pairs, got '" + kv + "'");
@@ -337,22 +338,4 @@ public final class Nab {
         out.println(mapper.writeValueAsString(root));
     }
 
-    private static String value(String[] argv, int i, String option) {
-        if (i >= argv.length || argv[i].startsWith("--")) {
-            throw new IllegalArgumentException("option " + option + " needs a value");
-        }
-        return argv[i];
-    }
-
-    private static int positive(String v, String option) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n < 1) {
-                throw new IllegalArgumentException(option + " must be at least 1, got " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " must be a whole number, got '" + v + "'");
-        }
-    }
 }
