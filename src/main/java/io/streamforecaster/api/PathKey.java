@@ -22,6 +22,28 @@ public final class PathKey {
     private PathKey() {
     }
 
+    /** Why this raw key segment's percent-escapes are malformed, or null when each is {@code %} and two hex digits. */
+    public static String escapeProblem(String raw) {
+        for (int i = raw.indexOf('%'); i >= 0; i = raw.indexOf('%', i + 3)) {
+            if (!escapeAt(raw, i)) {
+                return malformedEscape(i);
+            }
+        }
+        return null;
+    }
+
+    private static boolean escapeAt(String raw, int i) {
+        return i + 2 < raw.length() && hex(raw.charAt(i + 1)) && hex(raw.charAt(i + 2));
+    }
+
+    private static boolean hex(char c) { // ASCII only: Character.digit also takes other scripts' digits
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    private static String malformedEscape(int at) {
+        return "malformed percent-encoding in the key at character " + at;
+    }
+
     public static Decoded decode(String raw, int maxKeyBytes) {
         if (raw == null || raw.isEmpty()) {
             return new Decoded(null, "the key is empty");
@@ -33,8 +55,8 @@ public final class PathKey {
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c == '%') {
-                if (i + 2 >= raw.length() || Character.digit(raw.charAt(i + 1), 16) < 0 || Character.digit(raw.charAt(i + 2), 16) < 0) {
-                    return new Decoded(null, "malformed percent-encoding in the key at character " + i);
+                if (!escapeAt(raw, i)) {
+                    return new Decoded(null, malformedEscape(i));
                 }
                 bytes.write(Character.digit(raw.charAt(i + 1), 16) * 16 + Character.digit(raw.charAt(i + 2), 16));
                 i += 2;

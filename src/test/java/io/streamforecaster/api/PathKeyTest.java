@@ -32,6 +32,7 @@ class PathKeyTest {
         assertTrue(error("%G1").contains("malformed"));
         assertTrue(error("abc%").contains("malformed"));
         assertTrue(error("abc%4").contains("malformed"));
+        assertTrue(error("%\u0663\u0663").contains("malformed"), "digits of other scripts are no hex digits");
         assertTrue(error("x".repeat(257)).contains("max-key-bytes"));
         assertTrue(error("%41".repeat(257)).contains("max-key-bytes"));
         assertTrue(error("").contains("empty"));
