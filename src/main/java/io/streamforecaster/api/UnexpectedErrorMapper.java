@@ -17,6 +17,22 @@ public class UnexpectedErrorMapper implements ExceptionMapper<Throwable> {
 
     private static final Logger LOG = Logger.getLogger(UnexpectedErrorMapper.class);
 
+    /**
+     * Whether writing the answer failed because the client had closed the connection (a browser
+     * leaving the page mid-request): Vert.x' output stream then throws an IOException saying so.
+     */
+    static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.io.IOException && t.getMessage() != null && t.getMessage().contains("Connection has been closed")) {
+                return true;
+            }
+            if (t instanceof io.vertx.core.http.HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public Response toResponse(Throwable e) {
         if (e instanceof WebApplicationException w && w.getResponse().getStatus() < 500) {
@@ -27,7 +43,11 @@ public class UnexpectedErrorMapper implements ExceptionMapper<Throwable> {
                     .build();
         }
         String id = UUID.randomUUID().toString();
-        LOG.errorf(e, "Request failed (error id %s)", id);
+        if (clientGone(e)) { // nobody is left to read the answer, and nothing of ours failed
+            LOG.debugf("The client closed the connection before its answer was written (id %s): %s", id, e);
+        } else {
+            LOG.errorf(e, "Request failed (error id %s)", id);
+        }
         return Response.serverError().type(MediaType.APPLICATION_JSON)
                 .entity(new SeriesResource.ErrorBody("internal error; the service log has it under id " + id)).build();
     }

@@ -96,6 +96,18 @@ public final class FuzzWorkload implements Workload {
         };
     }
 
+    /** Bytes of keys and values by category ("good" for the observations), as the run sends them. */
+    public java.util.Map<String, Long> bytesByCategory() {
+        java.util.Map<String, Long> bytes = new java.util.TreeMap<>();
+        for (int seq = 0; seq < size(); seq++) {
+            Planned p = record(seq);
+            if (p != null) {
+                bytes.merge(p.category(), (long) (p.key() == null ? 0 : p.key().length) + (p.value() == null ? 0 : p.value().length), Long::sum);
+            }
+        }
+        return bytes;
+    }
+
     private static Planned bad(String category, byte[] key, byte[] value) {
         return new Planned(Ledger.BAD, category, key, value);
     }

@@ -102,6 +102,12 @@ public final class FuzzedInput implements Scenario {
             Ledger.Tally t = h.ledger().tally();
             double rate = t.forecastsExpected() / Math.max(1e-9, (last - first) / 1e9);
             List<String> notes = new ArrayList<>();
+            Map<String, Long> bytes = workload.bytesByCategory();
+            long all = bytes.values().stream().mapToLong(Long::longValue).sum();
+            notes.add(String.format(Locale.ROOT, "input: %,.1f MB in all, %,.1f MB of it good records%s; forecasts of good records came over %.1f s",
+                    all / 1e6, bytes.getOrDefault("good", 0L) / 1e6,
+                    clean ? "" : String.format(Locale.ROOT, ", %,.1f MB oversized records", bytes.getOrDefault("oversized", 0L) / 1e6),
+                    (last - first) / 1e9));
             if (!clean) {
                 notes.add("fuzzed records by category: " + FuzzWorkload.CATEGORIES.length + " kinds " + Arrays.toString(FuzzWorkload.CATEGORIES));
                 notes.add("non-finite forecaster_* samples at the end: " + Fleet.Metrics.nonFinite(service.get("/q/metrics").body()));
