@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -138,6 +139,36 @@ public class SeriesQueries {
             }
         })));
         return partitions;
+    }
+
+    /**
+     * The input partitions this instance can answer for now: active here and queryable (a task
+     * still restoring, or not yet handed over, is not).
+     */
+    public Set<Integer> queryablePartitions() {
+        Set<Integer> queryable = new TreeSet<>();
+        for (int p : localPartitions()) {
+            try {
+                store(Stores.SERIES, p);
+                queryable.add(p);
+            } catch (InvalidStateStoreException e) {
+                // moving or restoring: not an answer for its keys
+            }
+        }
+        return queryable;
+    }
+
+    /** Every input partition the group has assigned, as this instance knows the group. */
+    public Set<Integer> assignedPartitions() {
+        Set<Integer> all = new TreeSet<>();
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            m.topicPartitions().forEach(tp -> {
+                if (tp.topic().equals(settings.inputTopic())) {
+                    all.add(tp.partition());
+                }
+            });
+        }
+        return all;
     }
 
     private Local localAnywhere(String key, int skip) {

@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.function.BiFunction;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -37,6 +38,8 @@ public class SeriesResource {
     static final String FORWARDED = "X-Forecaster-Forwarded";
     /** On a 404: the key lives on the answering instance, which has no such answer for it (no model yet). */
     static final String FOUND = "X-Forecaster-Key-Found";
+    /** On a forwarded query's 404: the input partitions the answering instance could search (comma-separated). */
+    static final String SEARCHED = "X-Forecaster-Searched-Partitions";
 
     @Inject
     SeriesQueries queries;
@@ -106,17 +109,26 @@ public class SeriesResource {
         }
         if (location instanceof SeriesQueries.Elsewhere elsewhere) {
             return forwarded != null
-                    ? error(Response.Status.NOT_FOUND, "key '" + key + "' is not on this instance")
+                    ? Response.status(Response.Status.NOT_FOUND).header(SEARCHED, PartitionCoverage.format(queries.queryablePartitions()))
+                            .entity(new ErrorBody("key '" + key + "' is not on this instance")).build()
                     : search(elsewhere, key, what, credentials);
         }
         return unavailable(((SeriesQueries.Unavailable) location).why());
     }
 
-    /** Asks each instance that may have the key, the partition's owner first; the first that has it answers. */
+    /**
+     * Asks each instance that may have the key, the partition's owner first; the first that has it
+     * answers. Only when every input partition was searched, here or by a peer, is the key unknown;
+     * a partition that no instance could search (it is moving or restoring) may hold it: 503.
+     */
     private Response search(SeriesQueries.Elsewhere elsewhere, String key, String what, Peers.Credentials credentials) {
         String problem = null;
+        PartitionCoverage searched = new PartitionCoverage(queries.queryablePartitions());
         for (HostInfo host : elsewhere.hosts()) {
             Forwarded r = forward(host, key, what, credentials);
+            if (r.status() == 404 && !r.found()) {
+                searched.add(r.searched());
+            }
             if (r.status() == 200 || (r.status() == 404 && r.found())) {
                 return Response.status(r.status()).type(MediaType.APPLICATION_JSON).entity(r.body()).build();
             }
@@ -131,6 +143,11 @@ public class SeriesResource {
         if (problem != null || elsewhere.moving()) {
             return unavailable(problem != null ? problem : "the key's partition is moving between instances");
         }
+        Set<Integer> unsearched = searched.missing(queries.assignedPartitions());
+        if (!unsearched.isEmpty()) {
+            return unavailable("input partition(s) " + PartitionCoverage.format(unsearched)
+                    + " are moving between instances or restoring, and may hold the key");
+        }
         return error(Response.Status.NOT_FOUND, "no " + noun(what) + " for key '" + key + "': unknown key");
     }
 
@@ -139,7 +156,7 @@ public class SeriesResource {
         return q < 0 ? what : what.substring(0, q);
     }
 
-    private record Forwarded(int status, byte[] body, boolean found) {
+    private record Forwarded(int status, byte[] body, boolean found, String searched) {
     }
 
     private Forwarded forward(HostInfo host, String key, String what, Peers.Credentials credentials) {
@@ -148,12 +165,13 @@ public class SeriesResource {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header(FORWARDED, "1");
             credentials.addTo(request);
             HttpResponse<byte[]> r = peers.client().send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Forwarded(r.statusCode(), r.body(), r.headers().firstValue(FOUND).isPresent());
+            return new Forwarded(r.statusCode(), r.body(), r.headers().firstValue(FOUND).isPresent(),
+                    r.headers().firstValue(SEARCHED).orElse(null));
         } catch (IOException | IllegalArgumentException e) {
-            return new Forwarded(502, null, false);
+            return new Forwarded(502, null, false, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Forwarded(503, null, false);
+            return new Forwarded(503, null, false, null);
         }
     }
 

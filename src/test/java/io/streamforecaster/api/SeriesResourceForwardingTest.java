@@ -23,15 +23,30 @@ class SeriesResourceForwardingTest {
 
     /** Locates every key on one other instance. */
     static SeriesResource forwardingTo(HostInfo owner) {
+        return forwardingTo(List.of(owner), java.util.Set.of(), java.util.Set.of());
+    }
+
+    /** Locates every key on other instances; this one can search {@code here} of the input partitions {@code all}. */
+    static SeriesResource forwardingTo(List<HostInfo> peers, java.util.Set<Integer> here, java.util.Set<Integer> all) {
         SeriesResource resource = new SeriesResource();
         resource.config = settings();
-        Peers peers = new Peers();
-        peers.insecureRequests = "enabled"; // plain HTTP, as instances without TLS talk
-        resource.peers = peers;
+        Peers client = new Peers();
+        client.insecureRequests = "enabled"; // plain HTTP, as instances without TLS talk
+        resource.peers = client;
         resource.queries = new SeriesQueries() {
             @Override
             public Location locate(String key) {
-                return new Elsewhere(List.of(owner), false);
+                return new Elsewhere(peers, false);
+            }
+
+            @Override
+            public java.util.Set<Integer> queryablePartitions() {
+                return here;
+            }
+
+            @Override
+            public java.util.Set<Integer> assignedPartitions() {
+                return all;
             }
         };
         return resource;
@@ -82,6 +97,62 @@ class SeriesResourceForwardingTest {
             assertNotNull(r.getHeaderString("Retry-After"));
         } finally {
             owner.stop(0);
+        }
+    }
+
+    /** A peer that does not have the key: a 404 saying which input partitions it searched. */
+    static HttpServer peerWithout(String searched) throws Exception {
+        HttpServer peer = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+        peer.createContext("/", exchange -> {
+            byte[] body = "{\"error\":\"key is not on this instance\"}".getBytes(StandardCharsets.UTF_8);
+            if (searched != null) {
+                exchange.getResponseHeaders().add(SeriesResource.SEARCHED, searched);
+            }
+            exchange.sendResponseHeaders(404, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        peer.start();
+        return peer;
+    }
+
+    static HostInfo at(HttpServer s) {
+        return new HostInfo("localhost", s.getAddress().getPort());
+    }
+
+    /**
+     * Seen in the fault matrix (S4, scale 1 -> 3 -> 1): a peer that is taking over a key's partition
+     * and still restoring it answers that the key is not there; the key was then reported unknown
+     * (404) while it moved. Unknown is the answer only when every partition was searched.
+     */
+    @Test
+    void shouldAskToRetryWhileAPartitionNobodyCouldSearchMayHoldTheKey() throws Exception {
+        HttpServer a = peerWithout("0,1");
+        HttpServer b = peerWithout("");
+        try {
+            java.util.Set<Integer> all = java.util.Set.of(0, 1, 2, 3);
+            Response r = forwardingTo(List.of(at(a), at(b)), java.util.Set.of(2), all).model("host-1.cpu", null, NO_HEADERS);
+            assertEquals(503, r.getStatus(), "partition 3 is being restored somewhere");
+            assertNotNull(r.getHeaderString("Retry-After"));
+            assertTrue(((SeriesResource.ErrorBody) r.getEntity()).error().contains("partition(s) 3 "), r.getEntity().toString());
+
+            Response unknown = forwardingTo(List.of(at(a), at(b)), java.util.Set.of(2, 3), all).model("host-1.cpu", null, NO_HEADERS);
+            assertEquals(404, unknown.getStatus(), "every partition searched: the key is unknown");
+            assertTrue(((SeriesResource.ErrorBody) unknown.getEntity()).error().contains("unknown key"));
+        } finally {
+            a.stop(0);
+            b.stop(0);
+        }
+    }
+
+    @Test
+    void shouldNotTakeAPeerWithoutAPartitionListForAFullSearch() throws Exception {
+        HttpServer old = peerWithout(null);
+        try {
+            Response r = forwardingTo(List.of(at(old)), java.util.Set.of(0), java.util.Set.of(0, 1)).forecast("k", null, NO_HEADERS);
+            assertEquals(503, r.getStatus());
+        } finally {
+            old.stop(0);
         }
     }
 }

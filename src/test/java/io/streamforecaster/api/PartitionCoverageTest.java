@@ -1,0 +1,21 @@
+package io.streamforecaster.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PartitionCoverageTest {
+
+    @Test
+    void missingIsWhatNobodySearched() {
+        PartitionCoverage c = new PartitionCoverage(Set.of(1));
+        c.add("0, 3");
+        c.add(null);
+        c.add("");
+        c.add("x,-2,7");
+        assertEquals(Set.of(2), c.missing(Set.of(0, 1, 2, 3)));
+        assertEquals(Set.of(), c.missing(Set.of(0, 1, 3, 7)));
+        assertEquals("0,2,10", PartitionCoverage.format(new java.util.TreeSet<>(Set.of(10, 2, 0))));
+    }
+}
