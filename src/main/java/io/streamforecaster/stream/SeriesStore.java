@@ -204,24 +204,44 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         }
     }
 
+    /** The most keys one punctuation's trim writes out (a few tens of milliseconds of the stream thread). */
+    static final int TRIM_KEYS = 1_000;
+
     /**
      * While the instance is over budget and this store holds more than its fair share, writes out
      * and drops its least recently used keys (at punctuation, so an idle task gives memory back).
      */
     void trim() {
+        trim(TRIM_KEYS);
+    }
+
+    /**
+     * As {@link #trim()}, writing out at most {@code maxKeys} keys: a punctuation that had to write
+     * out tens of thousands of keys at once held its stream thread for over a second (100,000 keys,
+     * BENCHMARKS.md §3); the rest goes at the next punctuations.
+     */
+    void trim(int maxKeys) {
         if (budget.over()) {
-            shrinkWhile(budget.fairShare(), 0);
+            shrinkWhile(budget.fairShare(), 0, maxKeys);
         }
     }
 
-    /** Drops the least recently used keys while over budget and above {@code share}, keeping at least {@code keep}. */
+    /**
+     * Drops the least recently used keys while over budget and above {@code share}, keeping at
+     * least {@code keep}, and at most {@code maxKeys} of them.
+     */
     private void shrinkWhile(long share, int keep) {
+        shrinkWhile(share, keep, Integer.MAX_VALUE);
+    }
+
+    private void shrinkWhile(long share, int keep, int maxKeys) {
         if (!budget.over()) {
             return;
         }
+        int dropped = 0;
         synchronized (live) {
             Iterator<Map.Entry<String, Slot>> it = live.entrySet().iterator();
-            while (budget.over() && held > share && live.size() > keep && it.hasNext()) {
+            while (budget.over() && held > share && live.size() > keep && dropped++ < maxKeys && it.hasNext()) {
                 Map.Entry<String, Slot> eldest = it.next();
                 Slot slot = eldest.getValue();
                 if (slot.dirty) {

@@ -148,6 +148,55 @@ class SeriesStoreTest {
         assertEquals(shared.used(), store.heldBytes(), "a closed task gives its memory back");
     }
 
+    /** A punctuation writes out a bounded number of keys; the next ones go on until the budget holds. */
+    @Test
+    void shouldTrimInBoundedSteps() {
+        store.close();
+        int keys = 100;
+        int others = 4;
+        long oneValue = SeriesStore.SLOT_BYTES + state(1).heapBytes(); // a key holding one value, without its name
+        MemoryBudget shared = new MemoryBudget(keys * (oneValue + 2 * 4) + others * (oneValue + 2 * 2) + 10);
+        store = open(shared, "task-1");
+        below = lastBelow;
+        SeriesStore other = open(shared, "task-2");
+        try {
+            for (int i = 0; i < keys; i++) {
+                store.create("a" + (100 + i), state(i));
+            }
+            ModelSnapshot model = io.streamforecaster.model.TestModels.offset(new io.streamforecaster.model.TrainingSettings(
+                    io.streamforecaster.model.Variant.VANILLA, 12, 1, 48, 1, 1, 0.01, 7, 1.0, 0, io.streamforecaster.model.TrainingEngine.JAVA),
+                    1, 1, 10);
+            for (int i = 0; i < others; i++) {
+                other.create("b" + i, state(i));
+            }
+            assertTrue(!shared.over());
+            assertEquals(keys, store.liveKeys());
+            assertEquals(others, other.liveKeys());
+            for (int i = 0; i < others; i++) {
+                other.modelInstalled("b" + i, model); // task 2 now holds more than task 1 gives back in one call
+            }
+            long perKey = store.heldBytes() / keys; // task 1's keys are all of one size
+            int needed = (int) Math.ceil((double) (shared.used() - shared.limit()) / perKey);
+            assertTrue(needed > 4 && needed < keys / 2, "the test needs models worth several keys: " + needed);
+            assertTrue(shared.over());
+
+            store.trim(2);
+            assertEquals(keys - 2, store.liveKeys(), "at most two keys per call");
+            assertTrue(shared.over());
+            int calls = 1;
+            while (shared.over() && calls < keys) {
+                store.trim(2);
+                calls++;
+            }
+            assertTrue(!shared.over(), "the budget holds after enough calls");
+            assertEquals(keys - needed, store.liveKeys(), "no more keys written out than the budget needed");
+            assertEquals((needed + 1) / 2, calls);
+            assertEquals(others, other.liveKeys());
+        } finally {
+            other.close();
+        }
+    }
+
     @Test
     void shouldCountAModelInTheBudgetOfItsKey() {
         var slot = store.create("k", state(1));
