@@ -53,8 +53,14 @@ final class TrainingScheduler {
     private final Map<String, Long> retryAfter = new HashMap<>();
     private final Map<String, Reason> requested = new HashMap<>();
     private final Set<String> drifting = new HashSet<>();
-    /** Keys seen since the last punctuation: their model's age goes into the histogram once per punctuation. */
-    private final Set<String> seen = new HashSet<>();
+    /**
+     * Keys seen since the last punctuation, with the training time of the model they were served
+     * with ({@link #NO_MODEL} for none): its age goes into the histogram once per punctuation.
+     * Kept from the record, so that the punctuation reads no state: reading them back would reload
+     * keys the memory budget had written out (at 100,000 keys that held a punctuation for 2.5 s).
+     */
+    private final Map<String, Long> seen = new HashMap<>();
+    private static final long NO_MODEL = Long.MIN_VALUE;
     private final Queue<TrainingPool.Result> finished = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
     private volatile long dueKeys;
@@ -96,7 +102,7 @@ final class TrainingScheduler {
             }
             return;
         }
-        seen.add(key);
+        seen.put(key, model == null ? NO_MODEL : model.trainedAt());
         if (state.drift().drifting()) {
             drifting.add(key);
         } else if (!drifting.isEmpty()) {
@@ -268,11 +274,9 @@ final class TrainingScheduler {
         if (seen.isEmpty()) {
             return;
         }
-        for (String key : seen) {
-            SeriesStore.Slot slot = series.slot(key);
-            ModelSnapshot model = slot == null ? null : series.model(key, slot);
-            if (model != null) {
-                metrics.modelAge(Math.max(0, now - model.trainedAt()));
+        for (long trainedAt : seen.values()) {
+            if (trainedAt != NO_MODEL) {
+                metrics.modelAge(Math.max(0, now - trainedAt));
             }
         }
         seen.clear();

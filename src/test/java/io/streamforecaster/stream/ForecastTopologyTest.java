@@ -471,6 +471,26 @@ class ForecastTopologyTest {
         assertTrue(registry.get("forecaster.models.age").timer().count() >= 1, "ages of the seen keys' models");
     }
 
+    /**
+     * The punctuation reads no key's state back: with 100,000 keys over the memory budget, reading
+     * every seen key's model for the age histogram reloaded keys the budget had written out, and
+     * held a stream thread for 2.5 s (BENCHMARKS.md §3).
+     */
+    @Test
+    void shouldNotReloadKeysTheBudgetWroteOutWhenItPunctuates() {
+        budget = new MemoryBudget(1); // one key in memory at a time: each new key writes out the one before
+        start(settings(ColdStart.NAIVE, 1));
+        for (int k = 0; k < 10; k++) {
+            send("key-" + k, "1.5");
+        }
+        assertEquals(1, seriesStore().liveKeys());
+        long before = budget.evictions();
+        driver.advanceWallClockTime(CHECK);
+        assertTrue(budget.evictions() - before <= 1, "the punctuation may trim the one live key, and reload none: "
+                + (budget.evictions() - before) + " written out");
+        assertTrue(seriesStore().liveKeys() <= 1);
+    }
+
     @Test
     void shouldGiveANewKeyLstmForecastsAtOnceFromItsPartitionsSharedModel() {
         start(settings(ColdStart.NAIVE, 1).withScope(ModelScope.SHARED));
