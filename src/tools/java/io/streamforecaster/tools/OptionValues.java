@@ -26,4 +26,15 @@ public final class OptionValues {
             throw new IllegalArgumentException(option + " must be a whole number, got '" + v + "'");
         }
     }
+
+    /** Puts the settings of a {@code --set} value ({@code key=value,...}) into {@code settings}. */
+    public static void putSettings(String v, java.util.Map<String, String> settings) {
+        for (String kv : v.split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("--set takes key=value pairs, got '" + kv + "'");
+            }
+            settings.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+    }
 }

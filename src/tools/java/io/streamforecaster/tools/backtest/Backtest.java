@@ -89,15 +89,7 @@ public final class Backtest {
                 case "--horizon" -> overrides.put("forecaster.forecast.horizon", Integer.toString(OptionValues.positive(OptionValues.value(argv, ++i, a), a)));
                 case "--column" -> column = OptionValues.value(argv, ++i, a);
                 case "--threads" -> threads = OptionValues.positive(OptionValues.value(argv, ++i, a), a);
-                case "--set" -> {
-                    for (String kv : OptionValues.value(argv, ++i, a).split(",")) {
-                        int eq = kv.indexOf('=');
-                        if (eq < 1) {
-                            throw new IllegalArgumentException("--set takes key=value pairs, got '" + kv + "'");
-                        }
-                        overrides.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-                    }
-                }
+                case "--set" -> OptionValues.putSettings(OptionValues.value(argv, ++i, a), overrides);
                 default -> {
                     if (a.startsWith("--")) {
                         throw new IllegalArgumentException("unknown option '" + a + "'");

@@ -109,15 +109,7 @@ public final class Nab {
                 }
                 case "--variant" -> overrides.put("forecaster.model.variant", Variant.parse(OptionValues.value(argv, ++i, a)).id());
                 case "--threads" -> threads = OptionValues.positive(OptionValues.value(argv, ++i, a), a);
-                case "--set" -> {
-                    for (String kv : OptionValues.value(argv, ++i, a).split(",")) {
-                        int eq = kv.indexOf('=');
-                        if (eq < 1) {
-                            throw new IllegalArgumentException("--set takes key=value pairs, got '" + kv + "'");
-                        }
-                        overrides.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-                    }
-                }
+                case "--set" -> OptionValues.putSettings(OptionValues.value(argv, ++i, a), overrides);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
