@@ -14,7 +14,8 @@ final class PartitionCoverage {
 
     private final Set<Integer> searched = new TreeSet<>();
 
-    PartitionCoverage(Set<Integer> here) {
+    /** Adds partitions searched here. */
+    void addAll(Set<Integer> here) {
         searched.addAll(here);
     }
 

@@ -123,7 +123,7 @@ public class SeriesResource {
      */
     private Response search(SeriesQueries.Elsewhere elsewhere, String key, String what, Peers.Credentials credentials) {
         String problem = null;
-        PartitionCoverage searched = new PartitionCoverage(queries.queryablePartitions());
+        PartitionCoverage searched = new PartitionCoverage();
         for (HostInfo host : elsewhere.hosts()) {
             Forwarded r = forward(host, key, what, credentials);
             if (r.status() == 404 && !r.found()) {
@@ -143,6 +143,7 @@ public class SeriesResource {
         if (problem != null || elsewhere.moving()) {
             return unavailable(problem != null ? problem : "the key's partition is moving between instances");
         }
+        searched.addAll(queries.queryablePartitions()); // only now: most queries end at the first peer
         Set<Integer> unsearched = searched.missing(queries.assignedPartitions());
         if (!unsearched.isEmpty()) {
             return unavailable("input partition(s) " + PartitionCoverage.format(unsearched)

@@ -54,13 +54,12 @@ final class TrainingScheduler {
     private final Map<String, Reason> requested = new HashMap<>();
     private final Set<String> drifting = new HashSet<>();
     /**
-     * Keys seen since the last punctuation, with the training time of the model they were served
-     * with ({@link #NO_MODEL} for none): its age goes into the histogram once per punctuation.
-     * Kept from the record, so that the punctuation reads no state: reading them back would reload
-     * keys the memory budget had written out (at 100,000 keys that held a punctuation for 2.5 s).
+     * Keys seen since the last punctuation, with the model they were served with (null for none):
+     * its age goes into the histogram once per punctuation. Kept from the record, so that the
+     * punctuation reads no state: reading them back would reload keys the memory budget had written
+     * out (at 100,000 keys that held a punctuation for 2.5 s).
      */
-    private final Map<String, Long> seen = new HashMap<>();
-    private static final long NO_MODEL = Long.MIN_VALUE;
+    private final Map<String, ModelSnapshot> seen = new HashMap<>();
     private final Queue<TrainingPool.Result> finished = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
     private volatile long dueKeys;
@@ -102,7 +101,7 @@ final class TrainingScheduler {
             }
             return;
         }
-        seen.put(key, model == null ? NO_MODEL : model.trainedAt());
+        seen.put(key, model);
         if (state.drift().drifting()) {
             drifting.add(key);
         } else if (!drifting.isEmpty()) {
@@ -274,9 +273,9 @@ final class TrainingScheduler {
         if (seen.isEmpty()) {
             return;
         }
-        for (long trainedAt : seen.values()) {
-            if (trainedAt != NO_MODEL) {
-                metrics.modelAge(Math.max(0, now - trainedAt));
+        for (ModelSnapshot model : seen.values()) {
+            if (model != null) {
+                metrics.modelAge(Math.max(0, now - model.trainedAt()));
             }
         }
         seen.clear();

@@ -9,7 +9,8 @@ class PartitionCoverageTest {
 
     @Test
     void missingIsWhatNobodySearched() {
-        PartitionCoverage c = new PartitionCoverage(Set.of(1));
+        PartitionCoverage c = new PartitionCoverage();
+        c.addAll(Set.of(1));
         c.add("0, 3");
         c.add(null);
         c.add("");
