@@ -19,6 +19,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Reads the forecast and dead-letter topics from the beginning on its own thread, with
  * {@code isolation.level=read_committed} (what an exactly-once reader sees; without transactions
  * it sees everything), and notes every record in the ledger with the time it arrived.
+ * A throughput run can leave the dead letters until its forecasts are in
+ * ({@link #deadLettersLater()}): reading hundreds of MB of them would take this machine's cores
+ * from the service it measures, which a deployment's dead-letter readers elsewhere do not.
  */
 public final class Collector implements AutoCloseable {
 
@@ -33,6 +36,9 @@ public final class Collector implements AutoCloseable {
     private volatile boolean stopped;
     private volatile Throwable failure;
     private volatile long lastPoll;
+    private boolean deadLettersLater;
+    private volatile boolean readDeadLetters;
+    private boolean readingDeadLetters;
 
     public Collector(String bootstrap, String output, String deadLetter, Ledger ledger) {
         Properties c = new Properties();
@@ -50,17 +56,44 @@ public final class Collector implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /** Reads only forecasts until {@link #readDeadLetters()}; call before {@link #start()}. */
+    public Collector deadLettersLater() {
+        deadLettersLater = true;
+        return this;
+    }
+
+    /** Starts reading the dead-letter topic too, from its beginning. */
+    public void readDeadLetters() {
+        readDeadLetters = true;
+    }
+
     public Collector start() {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(output, deadLetter)) {
-            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(60))) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
-        }
+        List<TopicPartition> partitions = partitions(deadLettersLater ? List.of(output) : List.of(output, deadLetter));
+        readingDeadLetters = !deadLettersLater;
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         thread.start();
         return this;
+    }
+
+    private List<TopicPartition> partitions(List<String> topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(60))) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+        }
+        return partitions;
+    }
+
+    /** On the reading thread: adds the dead-letter partitions, keeping the forecast partitions' positions. */
+    private void addDeadLetters() {
+        List<TopicPartition> more = partitions(List.of(deadLetter));
+        List<TopicPartition> all = new ArrayList<>(consumer.assignment());
+        all.addAll(more);
+        consumer.assign(all);
+        consumer.seekToBeginning(more);
+        readingDeadLetters = true;
     }
 
     /** Forecasts received so far (with duplicates). */
@@ -78,6 +111,9 @@ public final class Collector implements AutoCloseable {
     private void loop() {
         try {
             while (!stopped) {
+                if (readDeadLetters && !readingDeadLetters) {
+                    addDeadLetters();
+                }
                 var records = consumer.poll(Duration.ofMillis(100));
                 long now = System.nanoTime();
                 lastPoll = now;

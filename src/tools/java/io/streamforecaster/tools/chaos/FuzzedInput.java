@@ -47,7 +47,7 @@ public final class FuzzedInput implements Scenario {
     }
 
     /** A run's forecasts by sequence number, and its good-record throughput. */
-    record Outcome(Figures figures, byte[][] forecasts, boolean[] expected, double goodPerSecond) {
+    record Outcome(Figures figures, byte[][] forecasts, boolean[] expected, double goodPerSecond, ReadFloor.Times floor) {
     }
 
     @Override
@@ -70,6 +70,11 @@ public final class FuzzedInput implements Scenario {
         notes.add(String.format(Locale.ROOT, "good records' forecasts: %,d of %,d the same bytes as in the clean run", compared - differ, compared));
         notes.add(String.format(Locale.ROOT, "good-record throughput on a backlog: %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f (goal %.1f)",
                 fuzzed.goodPerSecond(), clean.goodPerSecond(), ratio, THROUGHPUT_GOAL));
+        // the same ratio for reading alone: what the bytes of the input cost before the service does anything
+        notes.add(String.format(Locale.ROOT, "floor, plain clients with the service's settings and no processing: reading the input takes %.1f s fuzzed,"
+                + " %.1f s clean (ratio %.2f); reading it and copying every record to a topic %.1f s fuzzed, %.1f s clean (ratio %.2f)",
+                fuzzed.floor().read(), clean.floor().read(), clean.floor().read() / fuzzed.floor().read(),
+                fuzzed.floor().readAndCopy(), clean.floor().readAndCopy(), clean.floor().readAndCopy() / fuzzed.floor().readAndCopy()));
         List<String> misses = new ArrayList<>(fuzzed.figures().misses());
         if (differ > 0) {
             misses.add(differ + " good records' forecasts differ from the clean run");
@@ -93,9 +98,12 @@ public final class FuzzedInput implements Scenario {
         try (Harness h = Harness.open(lab, run, workload, options.partitions(), false, true, overrides, t0)) {
             h.backlog().preload(workload.size());
             h.sender().awaitSent(Duration.ofMinutes(10));
-            h.startCollector();
+            ReadFloor.Times floor = ReadFloor.measure(lab.kafka(), h.topics().input());
+            // the dead letters (550 MB at full size, nearly all oversized records) are read after the
+            // forecasts: reading them beside the service would take its cores in the fuzzed run only
+            h.startCollector(true);
             Fleet.Instance service = h.fleet().add("forecaster-0", Map.of(), Map.of()).start();
-            h.finish();
+            h.finishDeadLettersLast();
             Ledger.Arrivals arrivals = h.ledger().arrivals();
             long first = arrivals.firstAtOrAfter(0);
             long last = arrivals.last();
@@ -114,7 +122,7 @@ public final class FuzzedInput implements Scenario {
             }
             Figures f = h.figures("S7", clean ? "clean run (good records only), training off" : "fuzzed run, training off", false, -1,
                     notes, List.of());
-            return new Outcome(f, h.ledger().forecastBytes(), h.ledger().expectedForecasts(), rate);
+            return new Outcome(f, h.ledger().forecastBytes(), h.ledger().expectedForecasts(), rate, floor);
         }
     }
 }

@@ -118,8 +118,14 @@ final class Harness implements AutoCloseable {
     }
 
     Harness startCollector() {
+        return startCollector(false);
+    }
+
+    /** Starts reading the output topics; with {@code deadLettersLater}, the dead letters only once {@link #finishDeadLettersLast()} has the forecasts. */
+    Harness startCollector(boolean deadLettersLater) {
         if (collector == null) {
-            collector = new Collector(lab.kafka().bootstrapServers(), topics.output(), topics.deadLetter(), ledger).start();
+            Collector c = new Collector(lab.kafka().bootstrapServers(), topics.output(), topics.deadLetter(), ledger);
+            collector = (deadLettersLater ? c.deadLettersLater() : c).start();
         }
         return this;
     }
@@ -139,6 +145,14 @@ final class Harness implements AutoCloseable {
      */
     void finish() {
         sender.rate(0);
+        lab.awaitOutput(ledger, sender, collector, lab.patience());
+    }
+
+    /** Waits for the forecasts, then reads the dead letters and waits for them (a collector started with dead letters later). */
+    void finishDeadLettersLast() {
+        sender.rate(0);
+        lab.awaitForecasts(ledger, sender, collector, lab.patience());
+        collector.readDeadLetters();
         lab.awaitOutput(ledger, sender, collector, lab.patience());
     }
 

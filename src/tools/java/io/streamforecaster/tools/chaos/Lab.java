@@ -113,24 +113,34 @@ public final class Lab implements AutoCloseable {
      * until nothing new came for {@code quiet} (then the figures show what is missing).
      */
     void awaitOutput(Ledger ledger, Sender sender, Collector collector, Duration quiet) {
+        awaitOutput(ledger, sender, collector, quiet, true);
+    }
+
+    /** Like {@link #awaitOutput}, for the forecasts alone (a run that reads its dead letters later). */
+    void awaitForecasts(Ledger ledger, Sender sender, Collector collector, Duration quiet) {
+        awaitOutput(ledger, sender, collector, quiet, false);
+    }
+
+    private void awaitOutput(Ledger ledger, Sender sender, Collector collector, Duration quiet, boolean deadLetters) {
         sender.awaitSent(Duration.ofMinutes(10));
         long[] last = {-1, System.nanoTime()}; // output count, and when it last changed
         Awaitility.await().alias("all output, or none for " + quiet).atMost(Duration.ofHours(2)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     collector.check();
                     Ledger.Tally t = ledger.tally();
-                    if (t.lost() == 0 && t.badWithoutDeadLetter() == 0) {
+                    long missingDeadLetters = deadLetters ? t.badWithoutDeadLetter() : 0;
+                    if (t.lost() == 0 && missingDeadLetters == 0) {
                         return true;
                     }
-                    long count = t.forecastsObserved() + t.deadLetters();
+                    long count = t.forecastsObserved() + (deadLetters ? t.deadLetters() : 0);
                     if (count != last[0]) {
                         last[0] = count;
                         last[1] = System.nanoTime();
                         return false;
                     }
                     if (System.nanoTime() - last[1] > quiet.toNanos()) {
-                        say("output stopped short: %,d forecasts missing, %,d bad records without a dead letter",
-                                t.lost(), t.badWithoutDeadLetter());
+                        say(deadLetters ? "output stopped short: %,d forecasts missing, %,d bad records without a dead letter"
+                                : "forecasts stopped short: %,d missing", t.lost(), missingDeadLetters);
                         return true;
                     }
                     return false;
