@@ -623,6 +623,7 @@ class DeploymentFilesTest {
         List<String> args = List.of(out.split("\n"));
         assertTrue(args.contains("OMP_NUM_THREADS=2"), out);
         assertTrue(args.contains("-XX:ActiveProcessorCount=2"), out);
+        assertTrue(args.contains("-XX:G1HeapRegionSize=4m"), "records and models up to 2 MiB are not humongous allocations: " + out);
         assertTrue(args.contains("-Xmx" + limit / 100 * 40), "heap 40 % of the limit: " + out);
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxbytes=" + limit / 100 * 25), "ND4J off-heap 25 %: " + out);
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + limit / 100 * 85), "all native memory below 85 %: " + out);

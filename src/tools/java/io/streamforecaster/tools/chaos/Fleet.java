@@ -177,7 +177,7 @@ public final class Fleet implements AutoCloseable {
             props.putAll(settings);
             startedNanos = System.nanoTime();
             ready = false;
-            process = ServiceProcess.start(props, environment, port, log, List.of("-Xmx1g", "-XX:+UseG1GC"));
+            process = ServiceProcess.start(props, environment, port, log, jvmOptions());
             return this;
         }
 
@@ -287,5 +287,19 @@ public final class Fleet implements AutoCloseable {
             }
             return out;
         }
+    }
+
+    /**
+     * The service processes' JVM flags: a 1 GiB heap and docker/entrypoint.sh's G1 region size,
+     * then any of {@code CHAOS_SERVICE_JAVA_OPTS} (later flags win, as with the image's JAVA_OPTS),
+     * so that a run can compare a JVM setting: {@code CHAOS_SERVICE_JAVA_OPTS=-XX:G1HeapRegionSize=1m}.
+     */
+    static List<String> jvmOptions() {
+        List<String> options = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m"));
+        String extra = System.getenv("CHAOS_SERVICE_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            options.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        return options;
     }
 }
