@@ -634,6 +634,9 @@ class DeploymentFilesTest {
                 "HEAP_PERCENT", "50", "JAVA_OPTS", "-Dx=y"));
         assertTrue(own.contains("OMP_NUM_THREADS=1") && own.contains("-Xmx" + limit / 100 * 50) && own.contains("-Dx=y"),
                 "a user's settings win: " + own);
+        List<String> regions = List.of(entrypoint(Map.of("JAVA_OPTS", "-XX:G1HeapRegionSize=1m")).split("\n"));
+        assertTrue(regions.lastIndexOf("-XX:G1HeapRegionSize=1m") > regions.indexOf("-XX:G1HeapRegionSize=4m"),
+                "a user's region size comes last, so it wins: " + regions);
         // the StatefulSet hands the entrypoint exactly these limits
         JsonNode env = DeploymentFiles.container().path("env");
         Set<String> fromResources = new HashSet<>();

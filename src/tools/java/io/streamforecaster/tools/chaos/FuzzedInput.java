@@ -47,7 +47,7 @@ public final class FuzzedInput implements Scenario {
     }
 
     /** A run's forecasts by sequence number, and its good-record throughput. */
-    record Outcome(Figures figures, byte[][] forecasts, boolean[] expected, double goodPerSecond, ReadFloor.Times floor) {
+    record Outcome(Figures figures, byte[][] forecasts, boolean[] expected, double goodPerSecond, PlainClients.Times plain) {
     }
 
     @Override
@@ -71,10 +71,11 @@ public final class FuzzedInput implements Scenario {
         notes.add(String.format(Locale.ROOT, "good-record throughput on a backlog: %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f (goal %.1f)",
                 fuzzed.goodPerSecond(), clean.goodPerSecond(), ratio, THROUGHPUT_GOAL));
         // the same ratio for reading alone: what the bytes of the input cost before the service does anything
-        notes.add(String.format(Locale.ROOT, "floor, plain clients with the service's settings and no processing: reading the input takes %.1f s fuzzed,"
+        notes.add(String.format(Locale.ROOT, "reference, plain clients on one thread with the service's client settings and no processing:"
+                + " reading the input takes %.1f s fuzzed,"
                 + " %.1f s clean (ratio %.2f); reading it and copying every record to a topic %.1f s fuzzed, %.1f s clean (ratio %.2f)",
-                fuzzed.floor().read(), clean.floor().read(), clean.floor().read() / fuzzed.floor().read(),
-                fuzzed.floor().readAndCopy(), clean.floor().readAndCopy(), clean.floor().readAndCopy() / fuzzed.floor().readAndCopy()));
+                fuzzed.plain().read(), clean.plain().read(), clean.plain().read() / fuzzed.plain().read(),
+                fuzzed.plain().readAndCopy(), clean.plain().readAndCopy(), clean.plain().readAndCopy() / fuzzed.plain().readAndCopy()));
         List<String> misses = new ArrayList<>(fuzzed.figures().misses());
         if (differ > 0) {
             misses.add(differ + " good records' forecasts differ from the clean run");
@@ -98,12 +99,13 @@ public final class FuzzedInput implements Scenario {
         try (Harness h = Harness.open(lab, run, workload, options.partitions(), false, true, overrides, t0)) {
             h.backlog().preload(workload.size());
             h.sender().awaitSent(Duration.ofMinutes(10));
-            ReadFloor.Times floor = ReadFloor.measure(lab.kafka(), h.topics().input());
             // the dead letters (550 MB at full size, nearly all oversized records) are read after the
             // forecasts: reading them beside the service would take its cores in the fuzzed run only
             h.startCollector(true);
             Fleet.Instance service = h.fleet().add("forecaster-0", Map.of(), Map.of()).start();
             h.finishDeadLettersLast();
+            // afterwards, so that its writes are not on the broker's disk while the service is measured
+            PlainClients.Times plain = PlainClients.measure(lab, h.topics().input());
             Ledger.Arrivals arrivals = h.ledger().arrivals();
             long first = arrivals.firstAtOrAfter(0);
             long last = arrivals.last();
@@ -122,7 +124,7 @@ public final class FuzzedInput implements Scenario {
             }
             Figures f = h.figures("S7", clean ? "clean run (good records only), training off" : "fuzzed run, training off", false, -1,
                     notes, List.of());
-            return new Outcome(f, h.ledger().forecastBytes(), h.ledger().expectedForecasts(), rate, floor);
+            return new Outcome(f, h.ledger().forecastBytes(), h.ledger().expectedForecasts(), rate, plain);
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,28 +18,41 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The floor under S7's throughput: how long plain clients, with the settings the service's stream
- * thread uses and no processing at all, take on the same machine to read a whole topic, and to
- * read it and write every record to another topic as the service writes forecasts and dead
- * letters. Whatever the service does with the records, it cannot go below these.
+ * A reference for S7's throughput: how long plain clients on one thread, with the service's
+ * client settings and no processing at all, take on the same machine to read a whole topic, and
+ * to read it and write every record to another topic (as the service writes forecasts and dead
+ * letters). It shows what the bytes of the input cost before the service does anything with them.
  */
-final class ReadFloor {
+final class PlainClients {
 
-    /** Seconds to read the topic alone, and to read it and copy every record. */
+    /** Seconds to read the topic alone, and to read it and copy every record; NaN when a pass failed. */
     record Times(double read, double readAndCopy) {
     }
 
-    private ReadFloor() {
+    private PlainClients() {
     }
 
-    static Times measure(BrokerCluster kafka, String topic) throws Exception {
+    /** Both passes; the copy topic is deleted afterwards. A failure gives NaN: the reference must not void the run it accompanies. */
+    static Times measure(Lab lab, String topic) {
+        BrokerCluster kafka = lab.kafka();
         String copies = topic + "-floor-copies";
-        kafka.createTopic(copies, 1, Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024)));
-        return new Times(pass(kafka.bootstrapServers(), topic, null), pass(kafka.bootstrapServers(), topic, copies));
+        try {
+            kafka.createTopic(copies, 1, Map.of("max.message.bytes", Integer.toString(4 * 1024 * 1024)));
+            return new Times(pass(kafka.bootstrapServers(), topic, null), pass(kafka.bootstrapServers(), topic, copies));
+        } catch (Exception e) {
+            lab.say("the plain clients' reference failed: %s", e);
+            return new Times(Double.NaN, Double.NaN);
+        } finally {
+            try {
+                kafka.admin().deleteTopics(List.of(copies)).all().get();
+            } catch (Exception e) {
+                lab.say("could not delete %s: %s", copies, e);
+            }
+        }
     }
 
-    /** Seconds from the first poll until every record up to the topic's end offsets was read (and copied and acknowledged). */
-    private static double pass(String bootstrap, String topic, String copyTo) {
+    /** Seconds from the first poll until every partition's position reached its end offset (and every copy was acknowledged). */
+    private static double pass(String bootstrap, String topic, String copyTo) throws Exception {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -51,6 +65,7 @@ final class ReadFloor {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262144);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
+        AtomicReference<Exception> failed = new AtomicReference<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 KafkaProducer<byte[], byte[]> producer = copyTo == null ? null : new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -59,28 +74,42 @@ final class ReadFloor {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long target = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             if (producer != null) {
                 producer.partitionsFor(copyTo);
             }
-            long read = 0;
             long start = System.nanoTime();
             long deadline = start + Duration.ofMinutes(5).toNanos();
-            while (read < target) {
+            while (!atEnd(consumer, end)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("read " + read + " of " + target + " records of " + topic + " in 5 minutes");
+                    throw new IllegalStateException("did not reach the end of " + topic + " in 5 minutes");
                 }
                 for (var r : consumer.poll(Duration.ofMillis(100))) {
-                    read++;
                     if (producer != null) {
-                        producer.send(new ProducerRecord<>(copyTo, r.key(), r.value()));
+                        producer.send(new ProducerRecord<>(copyTo, null, r.key(), r.value(), r.headers()), (m, e) -> {
+                            if (e != null) {
+                                failed.compareAndSet(null, e);
+                            }
+                        });
                     }
                 }
             }
             if (producer != null) {
                 producer.flush();
             }
+            if (failed.get() != null) {
+                throw failed.get();
+            }
             return (System.nanoTime() - start) / 1e9;
         }
+    }
+
+    private static boolean atEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 }
