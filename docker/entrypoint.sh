@@ -4,11 +4,6 @@
 #   ND4J/JavaCPP off-heap OFFHEAP_PERCENT (default 25) %, and all native memory of the process
 #               (heap included) below PHYSICAL_PERCENT (default 85) %, so the container is not OOM-killed
 #   OpenMP      one thread per CPU of the limit (training is the only user), unless OMP_NUM_THREADS is set
-#   G1 regions  4 MiB: a record or model under 2 MiB is then an ordinary young object; with the
-#               default 1 MiB regions of heaps under 4 GiB, every one over 512 KiB (an oversized
-#               input record the service reads and dead-letters, a large model restored from its
-#               changelog) is a humongous allocation (RELIABILITY.md, S7). With one CPU or less
-#               than about 1.8 GB the JVM picks the serial collector, which ignores the flag.
 # The limits come from MEMORY_LIMIT_BYTES / CPU_LIMIT (set by the Kubernetes manifests from the
 # pod's resources) or else from the cgroup; without any limit the JVM's own defaults apply.
 set -eu
@@ -54,6 +49,6 @@ cpus=$(cpu_limit)
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$cpus}"
 
 # JAVA_OPTS last, so a user's own flags win
-exec java $flags -XX:ActiveProcessorCount="$cpus" -XX:G1HeapRegionSize=4m -XX:+ExitOnOutOfMemoryError \
+exec java $flags -XX:ActiveProcessorCount="$cpus" -XX:+ExitOnOutOfMemoryError \
   -Djava.io.tmpdir=/tmp -Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp \
   ${JAVA_OPTS:-} -jar /app/quarkus-run.jar "$@"

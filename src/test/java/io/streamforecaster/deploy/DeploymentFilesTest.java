@@ -623,7 +623,6 @@ class DeploymentFilesTest {
         List<String> args = List.of(out.split("\n"));
         assertTrue(args.contains("OMP_NUM_THREADS=2"), out);
         assertTrue(args.contains("-XX:ActiveProcessorCount=2"), out);
-        assertTrue(args.contains("-XX:G1HeapRegionSize=4m"), "records and models up to 2 MiB are not humongous allocations: " + out);
         assertTrue(args.contains("-Xmx" + limit / 100 * 40), "heap 40 % of the limit: " + out);
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxbytes=" + limit / 100 * 25), "ND4J off-heap 25 %: " + out);
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + limit / 100 * 85), "all native memory below 85 %: " + out);
@@ -634,9 +633,6 @@ class DeploymentFilesTest {
                 "HEAP_PERCENT", "50", "JAVA_OPTS", "-Dx=y"));
         assertTrue(own.contains("OMP_NUM_THREADS=1") && own.contains("-Xmx" + limit / 100 * 50) && own.contains("-Dx=y"),
                 "a user's settings win: " + own);
-        List<String> regions = List.of(entrypoint(Map.of("JAVA_OPTS", "-XX:G1HeapRegionSize=1m")).split("\n"));
-        assertTrue(regions.lastIndexOf("-XX:G1HeapRegionSize=1m") > regions.indexOf("-XX:G1HeapRegionSize=4m"),
-                "a user's region size comes last, so it wins: " + regions);
         // the StatefulSet hands the entrypoint exactly these limits
         JsonNode env = DeploymentFiles.container().path("env");
         Set<String> fromResources = new HashSet<>();

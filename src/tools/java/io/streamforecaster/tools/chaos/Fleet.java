@@ -290,12 +290,12 @@ public final class Fleet implements AutoCloseable {
     }
 
     /**
-     * The service processes' JVM flags: a 1 GiB heap and docker/entrypoint.sh's G1 region size,
-     * then any of {@code CHAOS_SERVICE_JAVA_OPTS} (later flags win, as with the image's JAVA_OPTS),
-     * so that a run can compare a JVM setting: {@code CHAOS_SERVICE_JAVA_OPTS=-XX:G1HeapRegionSize=1m}.
+     * The service processes' JVM flags: a 1 GiB heap with G1, then any of
+     * {@code CHAOS_SERVICE_JAVA_OPTS} (later flags win, as with the image's JAVA_OPTS), so that a
+     * run can compare a JVM setting, e.g. {@code CHAOS_SERVICE_JAVA_OPTS=-XX:G1HeapRegionSize=4m}.
      */
     static List<String> jvmOptions() {
-        List<String> options = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseG1GC", "-XX:G1HeapRegionSize=4m"));
+        List<String> options = new ArrayList<>(List.of("-Xmx1g", "-XX:+UseG1GC"));
         String extra = System.getenv("CHAOS_SERVICE_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             options.addAll(List.of(extra.trim().split("\\s+")));

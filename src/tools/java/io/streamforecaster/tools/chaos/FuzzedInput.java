@@ -70,7 +70,7 @@ public final class FuzzedInput implements Scenario {
         notes.add(String.format(Locale.ROOT, "good records' forecasts: %,d of %,d the same bytes as in the clean run", compared - differ, compared));
         notes.add(String.format(Locale.ROOT, "good-record throughput on a backlog: %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f (goal %.1f)",
                 fuzzed.goodPerSecond(), clean.goodPerSecond(), ratio, THROUGHPUT_GOAL));
-        // the same ratio for reading alone: what the bytes of the input cost before the service does anything
+        // plain clients over the same input: what its bytes cost before any processing
         notes.add(String.format(Locale.ROOT, "reference, plain clients on one thread with the service's client settings and no processing:"
                 + " reading the input takes %.1f s fuzzed,"
                 + " %.1f s clean (ratio %.2f); reading it and copying every record to a topic %.1f s fuzzed, %.1f s clean (ratio %.2f)",
