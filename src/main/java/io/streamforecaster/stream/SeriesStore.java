@@ -229,14 +229,12 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         }
     }
 
-    /**
-     * Drops the least recently used keys while over budget and above {@code share}, keeping at
-     * least {@code keep}, and at most {@code maxKeys} of them.
-     */
+    /** Drops the least recently used keys while over budget and above {@code share}, keeping at least {@code keep}. */
     private void shrinkWhile(long share, int keep) {
         shrinkWhile(share, keep, Integer.MAX_VALUE);
     }
 
+    /** As {@link #shrinkWhile(long, int)}, dropping at most {@code maxKeys} keys. */
     private void shrinkWhile(long share, int keep, int maxKeys) {
         if (!budget.over()) {
             return;
