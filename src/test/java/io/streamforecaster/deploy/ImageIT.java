@@ -307,6 +307,8 @@ class ImageIT {
         Podman.Result logs = podman.check(Duration.ofMinutes(1), "logs", c.name());
         String log = logs.stdout() + logs.stderr();
         assertFalse(log.contains("Read-only file system"), "a write outside the volumes was refused:\n" + log);
+        // lz4-java loads its native library from /tmp, so /tmp must allow executing it
+        assertTrue(log.contains("Kafka's LZ4 compression: native"), "Kafka's LZ4 is the native one:\n" + log);
         String cache = podman.check(Duration.ofMinutes(1), "exec", c.name(), "ls", "/var/cache/javacpp").stdout();
         assertFalse(cache.isBlank(), "JavaCPP extracted its native libraries into its volume");
         String statePath = plain.mounts().stream().filter(PodTemplate.Mount::claim).findFirst().orElseThrow().path();
