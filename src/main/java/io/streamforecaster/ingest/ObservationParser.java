@@ -1,9 +1,8 @@
 package io.streamforecaster.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -29,8 +28,6 @@ public final class ObservationParser {
      * finite ((2 × 1e150)² × 512 &lt; 1.8e308).
      */
     public static final double DEFAULT_MAX_ABS_VALUE = 1e150;
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final int nFeatures;
     private final int maxBytes;
@@ -106,15 +103,17 @@ public final class ObservationParser {
     }
 
     private Observation parseJson(String key, String text, long recordTimestamp) throws InvalidObservationException {
-        JsonNode node;
+        JsonFields.Fields fields;
         try {
-            node = JSON.readTree(text);
+            fields = JsonFields.read(text);
         } catch (JsonProcessingException e) {
             throw new InvalidObservationException(RejectReason.NOT_A_NUMBER, "malformed JSON: " + abbreviate(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new InvalidObservationException(RejectReason.NOT_A_NUMBER, "malformed JSON: " + abbreviate(e.getMessage()));
         }
         double[] values;
-        if (node.has("values")) {
-            JsonNode array = node.get("values");
+        if (fields.values() != null) {
+            JsonNode array = fields.values();
             if (!array.isArray()) {
                 throw new InvalidObservationException(RejectReason.NOT_A_NUMBER, "\"values\" is not an array");
             }
@@ -125,12 +124,12 @@ public final class ObservationParser {
             for (int i = 0; i < values.length; i++) {
                 values[i] = jsonNumber(array.get(i), "values[" + i + "]");
             }
-        } else if (node.has("value")) {
-            values = new double[] {jsonNumber(node.get("value"), "value")};
+        } else if (fields.value() != null) {
+            values = new double[] {jsonNumber(fields.value(), "value")};
         } else {
             throw new InvalidObservationException(RejectReason.NOT_A_NUMBER, "JSON object has no \"value\" or \"values\" field");
         }
-        long timestamp = node.has("timestamp") ? timestamp(node.get("timestamp")) : timestamp(recordTimestamp);
+        long timestamp = fields.timestamp() != null ? timestamp(fields.timestamp()) : timestamp(recordTimestamp);
         return new Observation(key, dimension(values), timestamp);
     }
 
@@ -152,7 +151,7 @@ public final class ObservationParser {
         if (node.isTextual()) {
             return number(node.asText().strip());
         }
-        throw new InvalidObservationException(RejectReason.NOT_A_NUMBER, "\"" + field + "\" is not a number: " + abbreviate(node.toString()));
+        throw new InvalidObservationException(RejectReason.NOT_A_NUMBER, "\"" + field + "\" is not a number: " + describe(node));
     }
 
     private double number(String text) throws InvalidObservationException {
@@ -237,7 +236,7 @@ public final class ObservationParser {
         if (node.isIntegralNumber()) {
             if (!node.canConvertToLong()) {
                 throw new InvalidObservationException(RejectReason.INVALID_TIMESTAMP,
-                        "\"timestamp\" does not fit epoch milliseconds: " + abbreviate(node.toString()));
+                        "\"timestamp\" does not fit epoch milliseconds: " + describe(node));
             }
             return timestamp(node.asLong());
         }
@@ -249,7 +248,7 @@ public final class ObservationParser {
             }
         }
         throw new InvalidObservationException(RejectReason.INVALID_TIMESTAMP,
-                "\"timestamp\" is neither epoch milliseconds nor ISO-8601: " + abbreviate(node.toString()));
+                "\"timestamp\" is neither epoch milliseconds nor ISO-8601: " + describe(node));
     }
 
     /** ISO-8601 with an offset, as epoch milliseconds; null when it is not one or is beyond what a long holds. */
@@ -263,6 +262,17 @@ public final class ObservationParser {
                 return null;
             }
         }
+    }
+
+    /**
+     * A JSON value for an error message: a container by its kind (its content was skipped, see
+     * {@link JsonFields}), a scalar by its abbreviated text.
+     */
+    static String describe(JsonNode node) {
+        if (node.isContainerNode()) {
+            return node.isArray() ? "an array" : "an object";
+        }
+        return node.isTextual() ? "\"" + abbreviate(node.asText()) + "\"" : abbreviate(node.asText());
     }
 
     private static String abbreviate(String s) {

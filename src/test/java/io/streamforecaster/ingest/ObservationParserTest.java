@@ -42,6 +42,26 @@ class ObservationParserTest {
         assertArrayEquals(new double[] {a, c}, bivariate.parse(b("k"), b(text), 0).values());
     }
 
+    /** A deeply nested value cost up to 1.4 ms a record to build and write out: it is skipped and named. */
+    @org.junit.jupiter.api.Test
+    void shouldNameAValueOfTheWrongKindWithoutWritingItOut() {
+        ObservationParser parser = new ObservationParser(1, 4096);
+        String deep = "{\"value\": " + "[".repeat(900) + "1" + "]".repeat(900) + "}";
+        var e = assertThrows(InvalidObservationException.class, () -> parser.parse(b("k"), b(deep), 0));
+        assertEquals(RejectReason.NOT_A_NUMBER, e.reason());
+        assertEquals("\"value\" is not a number: an array", e.getMessage());
+
+        e = assertThrows(InvalidObservationException.class, () -> parser.parse(b("k"), b("{\"value\": 1, \"timestamp\": {\"a\": [1, 2]}}"), 0));
+        assertEquals(RejectReason.INVALID_TIMESTAMP, e.reason());
+        assertEquals("\"timestamp\" is neither epoch milliseconds nor ISO-8601: an object", e.getMessage());
+
+        e = assertThrows(InvalidObservationException.class, () -> parser.parse(b("k"), b("{\"value\": 1, \"timestamp\": \"not a date\"}"), 0));
+        assertEquals("\"timestamp\" is neither epoch milliseconds nor ISO-8601: \"not a date\"", e.getMessage());
+
+        e = assertThrows(InvalidObservationException.class, () -> parser.parse(b("k"), b("{\"values\": [null]}"), 0));
+        assertEquals("\"values[0]\" is not a number: null", e.getMessage());
+    }
+
     @org.junit.jupiter.api.Test
     void shouldNeedAllValuesOfAMultivariateSeries() {
         var e = assertThrows(InvalidObservationException.class, () -> bivariate.parse(b("k"), b("3"), 0));
