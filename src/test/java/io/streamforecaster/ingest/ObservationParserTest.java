@@ -62,6 +62,20 @@ class ObservationParserTest {
         assertEquals("\"values[0]\" is not a number: null", e.getMessage());
     }
 
+    /** As a tree read them: the last of a field given twice counts, other fields are skipped however deep, nothing may follow. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"value\": [1], \"value\": 2}|2", "{\"a\": {\"b\": [1, 2, {\"c\": null}]}, \"value\": 3}|3", "{\"values\": [4], \"value\": 5}|4"})
+    void shouldReadTheFieldsAsATreeWould(String text, double expected) throws Exception {
+        assertArrayEquals(new double[] {expected}, univariate.parse(b("k"), b(text), 0).values());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"{\"value\": 2, \"value\": [1]}", "{\"value\": 1}{}", "{\"value\": 1} x", "{\"values\": [1", "{\"values\": [[1]]}"})
+    void shouldRejectWhatATreeWouldReject(String text) {
+        assertEquals(RejectReason.NOT_A_NUMBER, assertThrows(InvalidObservationException.class, () -> univariate.parse(b("k"), b(text), 0)).reason());
+    }
+
     @org.junit.jupiter.api.Test
     void shouldNeedAllValuesOfAMultivariateSeries() {
         var e = assertThrows(InvalidObservationException.class, () -> bivariate.parse(b("k"), b("3"), 0));
