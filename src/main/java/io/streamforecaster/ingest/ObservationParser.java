@@ -266,13 +266,13 @@ public final class ObservationParser {
 
     /**
      * A JSON value for an error message: a container by its kind (its content was skipped, see
-     * {@link JsonFields}), a scalar by its abbreviated text.
+     * {@link JsonFields}), a scalar by its abbreviated JSON text.
      */
     static String describe(JsonNode node) {
         if (node.isContainerNode()) {
             return node.isArray() ? "an array" : "an object";
         }
-        return node.isTextual() ? "\"" + abbreviate(node.asText()) + "\"" : abbreviate(node.asText());
+        return abbreviate(node.toString()); // a scalar's JSON text: quoted and escaped, short
     }
 
     private static String abbreviate(String s) {

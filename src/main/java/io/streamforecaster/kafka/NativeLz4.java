@@ -28,14 +28,14 @@ public final class NativeLz4 {
     private NativeLz4() {
     }
 
-    /** Loads the native library if it can; idempotent, and never throws. */
+    /** Loads the native library if it can, and says what Kafka will use; a failure is reported, not thrown. */
     public static Outcome load() {
         String failure = null;
         try {
             LZ4Factory.nativeInstance();
             XXHashFactory.nativeInstance();
-        } catch (Throwable t) { // an UnsatisfiedLinkError, or an unsupported platform
-            failure = t.toString();
+        } catch (LinkageError | AssertionError | RuntimeException e) { // no library for this platform, or it would not load
+            failure = e.toString();
         }
         String lz4 = LZ4Factory.fastestInstance().toString();
         String xxhash = XXHashFactory.fastestInstance().toString();

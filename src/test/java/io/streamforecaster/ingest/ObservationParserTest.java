@@ -3,8 +3,10 @@ package io.streamforecaster.ingest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -74,6 +76,20 @@ class ObservationParserTest {
     @CsvSource(delimiter = '|', value = {"{\"value\": 2, \"value\": [1]}", "{\"value\": 1}{}", "{\"value\": 1} x", "{\"values\": [1", "{\"values\": [[1]]}"})
     void shouldRejectWhatATreeWouldReject(String text) {
         assertEquals(RejectReason.NOT_A_NUMBER, assertThrows(InvalidObservationException.class, () -> univariate.parse(b("k"), b(text), 0)).reason());
+    }
+
+    /** Jackson's limits hold in skipped fields too: nesting beyond 1,000 and numbers longer than 1,000 digits. */
+    @org.junit.jupiter.api.Test
+    void shouldKeepJacksonsLimitsInWhatItSkips() {
+        ObservationParser parser = new ObservationParser(1, 4096);
+        for (String text : List.of("{\"a\": " + "[".repeat(1001) + "]".repeat(1001) + ", \"value\": 1}",
+                "{\"a\": " + "1".repeat(1001) + ", \"value\": 1}", "{\"value\": " + "1".repeat(1001) + "}")) {
+            var e = assertThrows(InvalidObservationException.class, () -> parser.parse(b("k"), b(text), 0));
+            assertEquals(RejectReason.NOT_A_NUMBER, e.reason());
+            assertTrue(e.getMessage().startsWith("malformed JSON"), e.getMessage());
+        }
+        assertEquals(RejectReason.WRONG_DIMENSION,
+                assertThrows(InvalidObservationException.class, () -> parser.parse(b("k"), b("{\"values\": []}"), 0)).reason());
     }
 
     @org.junit.jupiter.api.Test
