@@ -571,7 +571,7 @@ class DeploymentFilesTest {
             }
         }
         forecaster.path("tmpfs").forEach(t -> mounted.add(t.asText().split(":")[0]));
-        // lz4-java extracts its native library into /tmp and loads it from there (Docker's tmpfs is noexec by default)
+        // RocksDB and lz4-java extract their native libraries into /tmp and load them from there (Docker's tmpfs is noexec by default)
         assertTrue(forecaster.path("tmpfs").toString().contains("/tmp:exec"), "compose's /tmp allows exec: " + forecaster.path("tmpfs"));
         assertEquals(DeploymentFiles.volumes(image), mounted, "compose mounts exactly the image's VOLUMEs");
         assertNotNull(stateVolume, "the state directory " + stateDir.group(1) + " is on a named volume");
