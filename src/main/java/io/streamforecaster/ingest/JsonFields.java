@@ -13,8 +13,8 @@ import java.io.IOException;
  * scalars of {@code "value"}, {@code "values"} and {@code "timestamp"} as nodes, and any array or
  * object where the contract wants a scalar as an empty node of its kind (its content skipped
  * unread). Other fields are skipped. Building and writing out the tree of a deeply nested value (a
- * hostile producer's 4 KB of brackets) cost 35 µs a record with the JIT warm and up to 1 ms before;
- * skipping it, 13 µs. Malformed JSON,
+ * hostile producer's 4 KB of brackets) cost 3.4 times as much as skipping it (BENCHMARKS.md §5).
+ * Malformed JSON,
  * nesting beyond Jackson's limit (1,000) and content after the object fail as before; a field given
  * twice keeps its last value, as a tree would.
  */

@@ -18,7 +18,7 @@ public class NativeCompression {
         if (outcome.nativeLoaded()) {
             LOG.infof("Kafka's LZ4 compression: native (%s, %s)", outcome.lz4(), outcome.xxhash());
         } else {
-            LOG.warnf("Kafka's LZ4 compression: pure Java (%s, %s), about 40 times slower on large records; the native library"
+            LOG.warnf("Kafka's LZ4 compression: pure Java (%s, %s), about 10 times slower on large records; the native library"
                     + " did not load (%s): java.io.tmpdir must be writable and allow executing files", outcome.lz4(), outcome.xxhash(),
                     outcome.failure());
         }

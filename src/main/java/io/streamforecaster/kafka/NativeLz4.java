@@ -10,7 +10,7 @@ import net.jpountz.xxhash.XXHashFactory;
  * {@code XXHashFactory.fastestInstance()}. Those give the JNI implementation only if its library is
  * already loaded or if lz4-java was loaded by the system class loader. Under Quarkus' class loader
  * neither holds, so every LZ4 batch the service wrote (forecasts, dead letters, changelogs) was
- * compressed by the pure-Java safe implementation, about 40 times slower than JNI on a large value,
+ * compressed by the pure-Java safe implementation, about 10 times slower than JNI on a large value (BENCHMARKS.md §5),
  * on the stream thread. Loading the library first makes {@code fastestInstance()} return JNI. It must
  * run before Kafka's LZ4 input stream is first used: that class keeps its decompressor in a static
  * field. Where the library cannot be loaded (no writable, executable {@code java.io.tmpdir}),

@@ -44,7 +44,7 @@ class ObservationParserTest {
         assertArrayEquals(new double[] {a, c}, bivariate.parse(b("k"), b(text), 0).values());
     }
 
-    /** A deeply nested value was built and written out for the message (up to 1.4 ms a record, JIT cold): it is skipped and named. */
+    /** A deeply nested value was built and written out for the message (3.4 times the cost of skipping it, BENCHMARKS.md §5): it is skipped and named. */
     @org.junit.jupiter.api.Test
     void shouldNameAValueOfTheWrongKindWithoutWritingItOut() {
         ObservationParser parser = new ObservationParser(1, 4096);
