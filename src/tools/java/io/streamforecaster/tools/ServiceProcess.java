@@ -103,6 +103,11 @@ public final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** CPU time the process has used so far (all its threads, user and system), in seconds; NaN when the OS does not tell. */
+    public double cpuSeconds() {
+        return CpuTime.of(process.toHandle());
+    }
+
     /** GET on the service; status and body, or status -1 when it does not answer. */
     public Response get(String path) {
         return get(path, Map.of());

@@ -159,6 +159,15 @@ public final class BrokerCluster implements AutoCloseable {
         return nodes.size();
     }
 
+    /** CPU time all running nodes have used so far, in seconds (NaN when the OS does not tell). */
+    public double cpuSeconds() {
+        double sum = 0;
+        for (BrokerNode n : nodes) {
+            sum += n.cpuSeconds();
+        }
+        return sum;
+    }
+
     public Admin admin() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -334,6 +343,10 @@ public final class BrokerCluster implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start Kafka node " + id, e);
             }
+        }
+
+        synchronized double cpuSeconds() {
+            return process == null || !process.isAlive() ? 0 : io.streamforecaster.tools.CpuTime.of(process.toHandle());
         }
 
         synchronized boolean isAlive() {

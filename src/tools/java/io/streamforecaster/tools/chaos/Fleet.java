@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -234,6 +235,51 @@ public final class Fleet implements AutoCloseable {
                 p = process;
             }
             return p == null ? new ServiceProcess.Response(-1, "not started") : p.get(path);
+        }
+
+        /** CPU time the running process has used since it started, in seconds; NaN when it is not running. */
+        public double cpuSeconds() {
+            ServiceProcess p;
+            synchronized (this) {
+                p = process;
+            }
+            return p == null || !p.isAlive() ? Double.NaN : p.cpuSeconds();
+        }
+
+        /** CPU seconds of the running process's live threads by kind ({@link io.streamforecaster.tools.CpuTime#byThreadKind}); empty when it is not running. */
+        public Map<String, Double> cpuByThreadKind() {
+            ServiceProcess p;
+            synchronized (this) {
+                p = process;
+            }
+            return p == null || !p.isAlive() ? Map.of() : io.streamforecaster.tools.CpuTime.byThreadKind(p.pid());
+        }
+
+        /**
+         * When the service was started with a flight recording ({@code CHAOS_SERVICE_JAVA_OPTS=-XX:StartFlightRecording}),
+         * writes what it has recorded so far to {@code file}. What happened, to be said; empty when there was no recording.
+         */
+        public String dumpFlightRecording(Path file) {
+            ServiceProcess p;
+            synchronized (this) {
+                p = process;
+            }
+            if (p == null || !p.isAlive() || jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:StartFlightRecording"))) {
+                return "";
+            }
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            try {
+                Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(p.pid()), "JFR.dump", "filename=" + file.toAbsolutePath())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                return dump.waitFor(2, TimeUnit.MINUTES) && dump.exitValue() == 0
+                        ? "flight recording of " + name + " written to " + file
+                        : "could not write the flight recording of " + name + " (jcmd JFR.dump failed)";
+            } catch (IOException e) {
+                return "could not write the flight recording of " + name + ": " + e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted while writing the flight recording of " + name;
+            }
         }
 
         /** GET with the whole answer (headers too); null when the instance does not answer. */

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.awaitility.Awaitility;
 
 /**
  * S7: fuzzed records interleaved with good ones, against a clean run of the same good records
@@ -47,7 +48,43 @@ public final class FuzzedInput implements Scenario {
     }
 
     /** A run's forecasts by sequence number, and its good-record throughput. */
-    record Outcome(Figures figures, byte[][] forecasts, boolean[] expected, double goodPerSecond, PlainClients.Times plain) {
+    record Outcome(Figures figures, byte[][] forecasts, boolean[] expected, double goodPerSecond, double laterHalfPerSecond,
+            PlainClients.Times plain, Cpu cpu) {
+    }
+
+    /**
+     * CPU seconds used from the first forecast's arrival until every forecast was in (the span the
+     * throughput is measured over): by the service, the broker(s) and this tool; the service's
+     * threads by kind since its start; and the span's length.
+     */
+    record Cpu(double service, double broker, double tool, double span, Map<String, Double> serviceThreads) {
+
+        /** A reading of the three processes' CPU seconds so far. */
+        record Reading(double service, double broker, double tool, long nanos) {
+
+            static Reading of(Fleet.Instance service, BrokerCluster kafka) {
+                return new Reading(service.cpuSeconds(), kafka.cpuSeconds(), io.streamforecaster.tools.CpuTime.self(), System.nanoTime());
+            }
+        }
+
+        static Cpu between(Reading from, Reading to, Map<String, Double> serviceThreads) {
+            return new Cpu(to.service() - from.service(), to.broker() - from.broker(), to.tool() - from.tool(), (to.nanos() - from.nanos()) / 1e9,
+                    serviceThreads);
+        }
+
+        double total() {
+            return service + broker + tool;
+        }
+
+        /** The share of the machine's cores the three processes kept busy over the span. */
+        double busy() {
+            return total() / (span * Runtime.getRuntime().availableProcessors());
+        }
+
+        String describe() {
+            return String.format(Locale.ROOT, "%.1f core-s over %.1f s, %.0f %% of the cores (service %.1f, broker %.1f, this tool %.1f)",
+                    total(), span, 100 * busy(), service, broker, tool);
+        }
     }
 
     @Override
@@ -70,12 +107,24 @@ public final class FuzzedInput implements Scenario {
         notes.add(String.format(Locale.ROOT, "good records' forecasts: %,d of %,d the same bytes as in the clean run", compared - differ, compared));
         notes.add(String.format(Locale.ROOT, "good-record throughput on a backlog: %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f (goal %.1f)",
                 fuzzed.goodPerSecond(), clean.goodPerSecond(), ratio, THROUGHPUT_GOAL));
+        notes.add(String.format(Locale.ROOT, "the later half of the forecasts alone (after the JIT's warm-up): %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f",
+                fuzzed.laterHalfPerSecond(), clean.laterHalfPerSecond(), fuzzed.laterHalfPerSecond() / clean.laterHalfPerSecond()));
         // plain clients over the same input: what its bytes cost before any processing
         notes.add(String.format(Locale.ROOT, "reference, plain clients on one thread with the service's client settings and no processing:"
                 + " reading the input takes %.1f s fuzzed,"
                 + " %.1f s clean (ratio %.2f); reading it and copying every record to a topic %.1f s fuzzed, %.1f s clean (ratio %.2f)",
                 fuzzed.plain().read(), clean.plain().read(), clean.plain().read() / fuzzed.plain().read(),
                 fuzzed.plain().readAndCopy(), clean.plain().readAndCopy(), clean.plain().readAndCopy() / fuzzed.plain().readAndCopy()));
+        // what each run cost the machine's cores: with them busy in both runs, every extra core-second is time
+        int cores = Runtime.getRuntime().availableProcessors();
+        double extra = fuzzed.cpu().total() - clean.cpu().total();
+        double allowance = clean.cpu().total() * (1 / THROUGHPUT_GOAL - 1);
+        notes.add(String.format(Locale.ROOT, "CPU used from the first forecast until the last: %s fuzzed, %s clean;"
+                + " the fuzzed run's extra %.1f core-seconds take at least %.1f s on this machine's %d cores; with the cores busy, the goal allows %.1f",
+                fuzzed.cpu().describe(), clean.cpu().describe(), extra, extra / cores, cores, allowance));
+        notes.add(String.format(Locale.ROOT, "the broker's CPU to serve the whole input to a plain consumer: %.1f core-s fuzzed, %.1f clean",
+                fuzzed.plain().readCpuBroker(), clean.plain().readCpuBroker()));
+        notes.add("the service's CPU by thread, fuzzed against clean (s, the largest differences first): " + threadDifferences(fuzzed.cpu(), clean.cpu()));
         List<String> misses = new ArrayList<>(fuzzed.figures().misses());
         if (differ > 0) {
             misses.add(differ + " good records' forecasts differ from the clean run");
@@ -91,6 +140,16 @@ public final class FuzzedInput implements Scenario {
         return List.of(clean.figures(), withComparison);
     }
 
+    private static String threadDifferences(Cpu fuzzed, Cpu clean) {
+        java.util.Set<String> kinds = new java.util.TreeSet<>(fuzzed.serviceThreads().keySet());
+        kinds.addAll(clean.serviceThreads().keySet());
+        return kinds.stream()
+                .sorted(java.util.Comparator.comparingDouble((String k) -> -Math.abs(fuzzed.serviceThreads().getOrDefault(k, 0.0) - clean.serviceThreads().getOrDefault(k, 0.0))))
+                .limit(10)
+                .map(k -> String.format(Locale.ROOT, "%s %.2f/%.2f", k, fuzzed.serviceThreads().getOrDefault(k, 0.0), clean.serviceThreads().getOrDefault(k, 0.0)))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     private Outcome run(Lab lab, String run, boolean clean, long t0) throws Exception {
         lab.say("S7 %s run", clean ? "clean" : "fuzzed");
         FuzzWorkload workload = new FuzzWorkload(options.keys(), options.goodRecords(), options.fuzz(), clean, options.seed(), Lab.MAX_BYTES);
@@ -103,7 +162,19 @@ public final class FuzzedInput implements Scenario {
             // forecasts: reading them beside the service would take its cores in the fuzzed run only
             h.startCollector(true);
             Fleet.Instance service = h.fleet().add("forecaster-0", Map.of(), Map.of()).start();
-            h.finishDeadLettersLast();
+            Awaitility.await().alias(run + ": a first forecast").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> h.ledger().forecastsSeen() > 0);
+            Cpu.Reading atFirst = Cpu.Reading.of(service, lab.kafka());
+            h.awaitForecasts();
+            // at the last forecast's arrival, not when the wait noticed it (up to half a second later)
+            Cpu.Reading end = Cpu.Reading.of(service, lab.kafka());
+            long sinceLast = System.nanoTime() - h.ledger().arrivals().last();
+            Cpu cpu = Cpu.between(atFirst, new Cpu.Reading(end.service(), end.broker(), end.tool(), end.nanos() - sinceLast), service.cpuByThreadKind());
+            String recording = service.dumpFlightRecording(lab.dir().resolve(run).resolve("forecaster-0.jfr"));
+            if (!recording.isEmpty()) {
+                lab.say("%s", recording);
+            }
+            h.finishDeadLetters();
             // afterwards, so that its writes are not on the broker's disk while the service is measured
             PlainClients.Times plain = PlainClients.measure(lab, h.topics().input());
             Ledger.Arrivals arrivals = h.ledger().arrivals();
@@ -111,6 +182,10 @@ public final class FuzzedInput implements Scenario {
             long last = arrivals.last();
             Ledger.Tally t = h.ledger().tally();
             double rate = t.forecastsExpected() / Math.max(1e-9, (last - first) / 1e9);
+            // the later half of the forecasts: the service's pace once its code is compiled (the JIT's
+            // warm-up is a larger share of these few seconds than of a service's life)
+            int half = arrivals.size() / 2;
+            double laterHalf = (arrivals.size() - half) / Math.max(1e-9, (last - arrivals.at(half)) / 1e9);
             List<String> notes = new ArrayList<>();
             Map<String, Long> bytes = workload.bytesByCategory();
             long all = bytes.values().stream().mapToLong(Long::longValue).sum();
@@ -124,7 +199,7 @@ public final class FuzzedInput implements Scenario {
             }
             Figures f = h.figures("S7", clean ? "clean run (good records only), training off" : "fuzzed run, training off", false, -1,
                     notes, List.of());
-            return new Outcome(f, h.ledger().forecastBytes(), h.ledger().expectedForecasts(), rate, plain);
+            return new Outcome(f, h.ledger().forecastBytes(), h.ledger().expectedForecasts(), rate, laterHalf, plain, cpu);
         }
     }
 }

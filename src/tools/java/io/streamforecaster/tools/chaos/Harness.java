@@ -150,8 +150,18 @@ final class Harness implements AutoCloseable {
 
     /** Waits for the forecasts, then reads the dead letters and waits for them (a collector started with dead letters later). */
     void finishDeadLettersLast() {
+        awaitForecasts();
+        finishDeadLetters();
+    }
+
+    /** Sends the rest as fast as possible and waits for every forecast (or none for the lab's patience); dead letters are not awaited. */
+    void awaitForecasts() {
         sender.rate(0);
         lab.awaitForecasts(ledger, sender, collector, lab.patience());
+    }
+
+    /** After {@link #awaitForecasts()}: reads the dead letters (a collector started with dead letters later) and waits for all output. */
+    void finishDeadLetters() {
         collector.readDeadLetters();
         lab.awaitOutput(ledger, sender, collector, lab.patience());
     }

@@ -386,6 +386,14 @@ public final class Ledger {
             return size;
         }
 
+        /** The arrival of index {@code i} (0 is the first), in order of arrival. */
+        long at(int i) {
+            if (i < 0 || i >= size) {
+                throw new IndexOutOfBoundsException("arrival " + i + " of " + size);
+            }
+            return times[i];
+        }
+
         /** The last arrival, or -1. */
         long last() {
             int n = size;
