@@ -1,6 +1,7 @@
 package io.streamforecaster.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamforecaster.tools.chaos.CorruptStores;
@@ -44,6 +45,9 @@ class FaultMatrixIT {
     static void stopBroker() throws Exception {
         if (lab != null) {
             lab.close();
+            // a full S7 leaves over a gigabyte of records: a closed lab deletes its brokers' data and keeps their logs
+            assertFalse(java.nio.file.Files.exists(dir("shared").resolve("kafka").resolve("node-1").resolve("data")), "the broker's data is deleted");
+            assertTrue(java.nio.file.Files.exists(dir("shared").resolve("kafka").resolve("node-1").resolve("broker.log")), "the broker's log stays");
         }
     }
 
