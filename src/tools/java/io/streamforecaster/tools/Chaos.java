@@ -28,7 +28,11 @@ public final class Chaos {
               --quick     the integration tests' sizes: minutes instead of about an hour
               --kills N   kills per S1 run (default 20; 2 with --quick)
               --out FILE  also write the table and notes there (default target/chaos/figures.md)
-              --dir DIR   where the brokers, services and their logs live (default target/chaos/run-TIME)
+              --dir DIR   where the brokers, services and their logs live (default target/chaos/run-TIME);
+                          the brokers' data is deleted at the end, their logs stay
+            CHAOS_SERVICE_JAVA_OPTS adds JVM flags to the service processes (after -Xmx1g -XX:+UseG1GC);
+            with -XX:StartFlightRecording among them, S7 writes each service's recording into its
+            run's directory (forecaster-0.jfr) when the measured span ends.
             Heavy: on a shared machine run it alone (flock /tmp/heavy.lock ./forecaster chaos).
             """;
 
