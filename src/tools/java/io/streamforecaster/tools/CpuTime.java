@@ -1,8 +1,7 @@
 package io.streamforecaster.tools;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -36,21 +35,13 @@ public final class CpuTime {
      */
     public static Map<String, Double> byThreadKind(long pid) {
         Map<String, Double> seconds = new TreeMap<>();
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        try {
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
-            String dump = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-                return seconds;
-            }
-            Matcher m = THREAD.matcher(dump);
-            while (m.find()) {
-                seconds.merge(kind(m.group(1)), Double.parseDouble(m.group(2)) / 1000, Double::sum);
-            }
-        } catch (IOException e) {
+        Jcmd.Result dump = Jcmd.run(pid, Duration.ofMinutes(1), "Thread.print");
+        if (!dump.ok()) {
             return seconds;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+        Matcher m = THREAD.matcher(dump.output());
+        while (m.find()) {
+            seconds.merge(kind(m.group(1)), Double.parseDouble(m.group(2)) / 1000, Double::sum);
         }
         return seconds;
     }

@@ -72,10 +72,11 @@ public final class BrokerCluster implements AutoCloseable {
                 Path nodeDir = dir.resolve("node-" + (i + 1));
                 Files.createDirectories(nodeDir);
                 Path config = nodeDir.resolve("server.properties");
-                writeConfig(config, nodeConfig(i + 1, count, brokerPorts[i], controllerPorts[i], voters.toString(),
-                        nodeDir.resolve("data"), overrides));
+                Map<String, String> nodeConfig = nodeConfig(i + 1, count, brokerPorts[i], controllerPorts[i], voters.toString(),
+                        nodeDir.resolve("data"), overrides);
+                writeConfig(config, nodeConfig);
                 format(clusterId, config);
-                nodes.add(new BrokerNode(i + 1, brokerPorts[i], config, nodeDir.resolve("broker.log")));
+                nodes.add(new BrokerNode(i + 1, brokerPorts[i], config, Path.of(nodeConfig.get("log.dirs")), nodeDir.resolve("broker.log")));
             }
             for (BrokerNode node : nodes) {
                 node.start();
@@ -159,7 +160,7 @@ public final class BrokerCluster implements AutoCloseable {
         return nodes.size();
     }
 
-    /** CPU time all running nodes have used so far, in seconds (NaN when the OS does not tell). */
+    /** CPU time the nodes have used so far, in seconds; NaN when one is not running or the OS does not tell. */
     public double cpuSeconds() {
         double sum = 0;
         for (BrokerNode n : nodes) {
@@ -290,17 +291,21 @@ public final class BrokerCluster implements AutoCloseable {
         return nodes.get(id - 1);
     }
 
-    /** Kills every node; the directory stays for the logs. */
-    @Override
     /**
      * Kills the nodes and deletes their data (a full S7 leaves over a gigabyte of records, and a
-     * run's figures never need them again); each node's log and configuration stay.
+     * run's figures never need them again); each node's log and configuration stay, and so does
+     * the data of a node that would not die.
      */
+    @Override
     public void close() throws InterruptedException {
         for (BrokerNode n : nodes) {
             n.kill();
         }
         for (BrokerNode n : nodes) {
+            if (n.isAlive()) {
+                System.err.println("Kafka node " + n.id() + " is still running: its data stays in " + n.data());
+                continue;
+            }
             try {
                 LostDisk.deleteTree(n.data());
             } catch (IOException | RuntimeException e) {
@@ -318,13 +323,15 @@ public final class BrokerCluster implements AutoCloseable {
         private final int id;
         private final int port;
         private final Path config;
+        private final Path data;
         private final Path log;
         private Process process;
 
-        BrokerNode(int id, int port, Path config, Path log) {
+        BrokerNode(int id, int port, Path config, Path data, Path log) {
             this.id = id;
             this.port = port;
             this.config = config;
+            this.data = data;
             this.log = log;
         }
 
@@ -340,9 +347,9 @@ public final class BrokerCluster implements AutoCloseable {
             return log;
         }
 
-        /** The node's log directory (its records), beside its configuration. */
+        /** The node's log directory (its records). */
         Path data() {
-            return config.getParent().resolve("data");
+            return data;
         }
 
         synchronized void start() {
@@ -362,7 +369,7 @@ public final class BrokerCluster implements AutoCloseable {
         }
 
         synchronized double cpuSeconds() {
-            return process == null || !process.isAlive() ? 0 : io.streamforecaster.tools.CpuTime.of(process.toHandle());
+            return process == null || !process.isAlive() ? Double.NaN : io.streamforecaster.tools.CpuTime.of(process.toHandle());
         }
 
         synchronized boolean isAlive() {

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -267,19 +266,10 @@ public final class Fleet implements AutoCloseable {
             if (p == null || !p.isAlive() || jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:StartFlightRecording"))) {
                 return "";
             }
-            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-            try {
-                Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(p.pid()), "JFR.dump", "filename=" + file.toAbsolutePath())
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                return dump.waitFor(2, TimeUnit.MINUTES) && dump.exitValue() == 0
-                        ? "flight recording of " + name + " written to " + file
-                        : "could not write the flight recording of " + name + " (jcmd JFR.dump failed)";
-            } catch (IOException e) {
-                return "could not write the flight recording of " + name + ": " + e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted while writing the flight recording of " + name;
-            }
+            io.streamforecaster.tools.Jcmd.Result dump = io.streamforecaster.tools.Jcmd.run(p.pid(), Duration.ofMinutes(2), "JFR.dump",
+                    "filename=" + file.toAbsolutePath());
+            return dump.ok() ? "flight recording of " + name + " written to " + file
+                    : "could not write the flight recording of " + name + ": " + dump.output().strip();
         }
 
         /** GET with the whole answer (headers too); null when the instance does not answer. */

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.awaitility.Awaitility;
 
 /**
  * S7: fuzzed records interleaved with good ones, against a clean run of the same good records
@@ -59,15 +58,7 @@ public final class FuzzedInput implements Scenario {
      */
     record Cpu(double service, double broker, double tool, double span, Map<String, Double> serviceThreads) {
 
-        /** A reading of the three processes' CPU seconds so far. */
-        record Reading(double service, double broker, double tool, long nanos) {
-
-            static Reading of(Fleet.Instance service, BrokerCluster kafka) {
-                return new Reading(service.cpuSeconds(), kafka.cpuSeconds(), io.streamforecaster.tools.CpuTime.self(), System.nanoTime());
-            }
-        }
-
-        static Cpu between(Reading from, Reading to, Map<String, Double> serviceThreads) {
+        static Cpu between(CpuSampler.Reading from, CpuSampler.Reading to, Map<String, Double> serviceThreads) {
             return new Cpu(to.service() - from.service(), to.broker() - from.broker(), to.tool() - from.tool(), (to.nanos() - from.nanos()) / 1e9,
                     serviceThreads);
         }
@@ -162,14 +153,16 @@ public final class FuzzedInput implements Scenario {
             // forecasts: reading them beside the service would take its cores in the fuzzed run only
             h.startCollector(true);
             Fleet.Instance service = h.fleet().add("forecaster-0", Map.of(), Map.of()).start();
-            Awaitility.await().alias(run + ": a first forecast").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> h.ledger().forecastsSeen() > 0);
-            Cpu.Reading atFirst = Cpu.Reading.of(service, lab.kafka());
-            h.awaitForecasts();
-            // at the last forecast's arrival, not when the wait noticed it (up to half a second later)
-            Cpu.Reading end = Cpu.Reading.of(service, lab.kafka());
-            long sinceLast = System.nanoTime() - h.ledger().arrivals().last();
-            Cpu cpu = Cpu.between(atFirst, new Cpu.Reading(end.service(), end.broker(), end.tool(), end.nanos() - sinceLast), service.cpuByThreadKind());
+            Cpu cpu;
+            try (CpuSampler sampler = CpuSampler.start(service, lab.kafka())) {
+                h.awaitForecasts();
+                Ledger.Arrivals seen = h.ledger().arrivals();
+                Map<String, Double> threads = new java.util.TreeMap<>(service.cpuByThreadKind());
+                // CPU of threads that ended (the JVM stops compiler threads it no longer needs): what the live ones do not add up to
+                double live = threads.values().stream().mapToDouble(Double::doubleValue).sum();
+                threads.put("(threads that ended)", Math.max(0, service.cpuSeconds() - live));
+                cpu = Cpu.between(sampler.at(seen.at(0)), sampler.at(seen.last()), threads);
+            }
             String recording = service.dumpFlightRecording(lab.dir().resolve(run).resolve("forecaster-0.jfr"));
             if (!recording.isEmpty()) {
                 lab.say("%s", recording);
