@@ -58,6 +58,9 @@ public final class FuzzedInput implements Scenario {
      */
     record Cpu(double service, double broker, double tool, double span, Map<String, Double> serviceThreads) {
 
+        /** A run without a forecast has no span. */
+        static final Cpu NONE = new Cpu(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Map.of());
+
         static Cpu between(CpuSampler.Reading from, CpuSampler.Reading to, Map<String, Double> serviceThreads) {
             return new Cpu(to.service() - from.service(), to.broker() - from.broker(), to.tool() - from.tool(), (to.nanos() - from.nanos()) / 1e9,
                     serviceThreads);
@@ -161,7 +164,7 @@ public final class FuzzedInput implements Scenario {
                 // CPU of threads that ended (the JVM stops compiler threads it no longer needs): what the live ones do not add up to
                 double live = threads.values().stream().mapToDouble(Double::doubleValue).sum();
                 threads.put("(threads that ended)", Math.max(0, service.cpuSeconds() - live));
-                cpu = Cpu.between(sampler.at(seen.at(0)), sampler.at(seen.last()), threads);
+                cpu = seen.size() == 0 ? Cpu.NONE : Cpu.between(sampler.at(seen.at(0)), sampler.at(seen.last()), threads);
             }
             String recording = service.dumpFlightRecording(lab.dir().resolve(run).resolve("forecaster-0.jfr"));
             if (!recording.isEmpty()) {

@@ -121,7 +121,7 @@ final class Harness implements AutoCloseable {
         return startCollector(false);
     }
 
-    /** Starts reading the output topics; with {@code deadLettersLater}, the dead letters only once {@link #finishDeadLettersLast()} has the forecasts. */
+    /** Starts reading the output topics; with {@code deadLettersLater}, the dead letters only once {@link #finishDeadLetters()} is called. */
     Harness startCollector(boolean deadLettersLater) {
         if (collector == null) {
             Collector c = new Collector(lab.kafka().bootstrapServers(), topics.output(), topics.deadLetter(), ledger);
@@ -146,12 +146,6 @@ final class Harness implements AutoCloseable {
     void finish() {
         sender.rate(0);
         lab.awaitOutput(ledger, sender, collector, lab.patience());
-    }
-
-    /** Waits for the forecasts, then reads the dead letters and waits for them (a collector started with dead letters later). */
-    void finishDeadLettersLast() {
-        awaitForecasts();
-        finishDeadLetters();
     }
 
     /** Sends the rest as fast as possible and waits for every forecast (or none for the lab's patience); dead letters are not awaited. */
