@@ -14,9 +14,8 @@ import java.io.IOException;
  * object where the contract wants a scalar as an empty node of its kind (its content skipped
  * unread). Other fields are skipped. Building and writing out the tree of a deeply nested value (a
  * hostile producer's 4 KB of brackets) cost 3.4 times as much as skipping it (BENCHMARKS.md §5).
- * Malformed JSON,
- * nesting beyond Jackson's limit (1,000) and content after the object fail as before; a field given
- * twice keeps its last value, as a tree would.
+ * Malformed JSON, nesting beyond Jackson's limit (1,000) and content after the object fail as
+ * before; a field given twice keeps its last value, as a tree would.
  */
 final class JsonFields {
 

@@ -1,5 +1,7 @@
 package io.streamforecaster.tools.chaos;
 
+import io.streamforecaster.tools.CpuTime;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -369,7 +371,7 @@ public final class BrokerCluster implements AutoCloseable {
         }
 
         synchronized double cpuSeconds() {
-            return process == null || !process.isAlive() ? Double.NaN : io.streamforecaster.tools.CpuTime.of(process.toHandle());
+            return process == null || !process.isAlive() ? Double.NaN : CpuTime.of(process.toHandle());
         }
 
         synchronized boolean isAlive() {

@@ -1,5 +1,7 @@
 package io.streamforecaster.tools.chaos;
 
+import io.streamforecaster.tools.CpuTime;
+import io.streamforecaster.tools.Jcmd;
 import io.streamforecaster.tools.ServiceProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -228,30 +230,26 @@ public final class Fleet implements AutoCloseable {
             }
         }
 
+        /** The process as last started (it may have ended since), or null; read under the instance's lock. */
+        private synchronized ServiceProcess current() {
+            return process;
+        }
+
         public ServiceProcess.Response get(String path) {
-            ServiceProcess p;
-            synchronized (this) {
-                p = process;
-            }
+            ServiceProcess p = current();
             return p == null ? new ServiceProcess.Response(-1, "not started") : p.get(path);
         }
 
         /** CPU time the running process has used since it started, in seconds; NaN when it is not running. */
         public double cpuSeconds() {
-            ServiceProcess p;
-            synchronized (this) {
-                p = process;
-            }
+            ServiceProcess p = current();
             return p == null || !p.isAlive() ? Double.NaN : p.cpuSeconds();
         }
 
-        /** CPU seconds of the running process's live threads by kind ({@link io.streamforecaster.tools.CpuTime#byThreadKind}); empty when it is not running. */
+        /** CPU seconds of the running process's live threads by kind ({@link CpuTime#byThreadKind}); empty when it is not running. */
         public Map<String, Double> cpuByThreadKind() {
-            ServiceProcess p;
-            synchronized (this) {
-                p = process;
-            }
-            return p == null || !p.isAlive() ? Map.of() : io.streamforecaster.tools.CpuTime.byThreadKind(p.pid());
+            ServiceProcess p = current();
+            return p == null || !p.isAlive() ? Map.of() : CpuTime.byThreadKind(p.pid());
         }
 
         /**
@@ -259,14 +257,11 @@ public final class Fleet implements AutoCloseable {
          * writes what it has recorded so far to {@code file}. What happened, to be said; empty when there was no recording.
          */
         public String dumpFlightRecording(Path file) {
-            ServiceProcess p;
-            synchronized (this) {
-                p = process;
-            }
+            ServiceProcess p = current();
             if (p == null || !p.isAlive() || jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:StartFlightRecording"))) {
                 return "";
             }
-            io.streamforecaster.tools.Jcmd.Result dump = io.streamforecaster.tools.Jcmd.run(p.pid(), Duration.ofMinutes(2), "JFR.dump",
+            Jcmd.Result dump = Jcmd.run(p.pid(), Duration.ofMinutes(2), "JFR.dump",
                     "filename=" + file.toAbsolutePath());
             return dump.ok() ? "flight recording of " + name + " written to " + file
                     : "could not write the flight recording of " + name + ": " + dump.output().strip();
@@ -274,10 +269,7 @@ public final class Fleet implements AutoCloseable {
 
         /** GET with the whole answer (headers too); null when the instance does not answer. */
         public java.net.http.HttpResponse<String> request(String path) {
-            ServiceProcess p;
-            synchronized (this) {
-                p = process;
-            }
+            ServiceProcess p = current();
             return p == null ? null : p.request(path);
         }
 

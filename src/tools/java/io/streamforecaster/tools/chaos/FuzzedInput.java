@@ -5,7 +5,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * S7: fuzzed records interleaved with good ones, against a clean run of the same good records
@@ -135,13 +140,13 @@ public final class FuzzedInput implements Scenario {
     }
 
     private static String threadDifferences(Cpu fuzzed, Cpu clean) {
-        java.util.Set<String> kinds = new java.util.TreeSet<>(fuzzed.serviceThreads().keySet());
+        Set<String> kinds = new TreeSet<>(fuzzed.serviceThreads().keySet());
         kinds.addAll(clean.serviceThreads().keySet());
         return kinds.stream()
-                .sorted(java.util.Comparator.comparingDouble((String k) -> -Math.abs(fuzzed.serviceThreads().getOrDefault(k, 0.0) - clean.serviceThreads().getOrDefault(k, 0.0))))
+                .sorted(Comparator.comparingDouble((String k) -> -Math.abs(fuzzed.serviceThreads().getOrDefault(k, 0.0) - clean.serviceThreads().getOrDefault(k, 0.0))))
                 .limit(10)
                 .map(k -> String.format(Locale.ROOT, "%s %.2f/%.2f", k, fuzzed.serviceThreads().getOrDefault(k, 0.0), clean.serviceThreads().getOrDefault(k, 0.0)))
-                .collect(java.util.stream.Collectors.joining(", "));
+                .collect(Collectors.joining(", "));
     }
 
     private Outcome run(Lab lab, String run, boolean clean, long t0) throws Exception {
@@ -160,7 +165,7 @@ public final class FuzzedInput implements Scenario {
             try (CpuSampler sampler = CpuSampler.start(service, lab.kafka())) {
                 h.awaitForecasts();
                 Ledger.Arrivals seen = h.ledger().arrivals();
-                Map<String, Double> threads = new java.util.TreeMap<>(service.cpuByThreadKind());
+                Map<String, Double> threads = new TreeMap<>(service.cpuByThreadKind());
                 // CPU of threads that ended (the JVM stops compiler threads it no longer needs): what the live ones do not add up to
                 double live = threads.values().stream().mapToDouble(Double::doubleValue).sum();
                 threads.put("(threads that ended)", Math.max(0, service.cpuSeconds() - live));
