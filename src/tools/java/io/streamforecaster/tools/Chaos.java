@@ -13,7 +13,7 @@ import java.util.Set;
 public final class Chaos {
 
     static final String USAGE = """
-            Usage: forecaster chaos [--quick] [--kills N] [--out FILE] [--dir DIR] [SCENARIO...]
+            Usage: forecaster chaos [--quick] [--kills N] [--s7-scale N] [--out FILE] [--dir DIR] [SCENARIO...]
 
             Runs the fault matrix on real Kafka brokers it starts itself (KRaft nodes as processes, from
             Kafka's Maven artifacts) and the packaged service (target/quarkus-app) as processes, and prints
@@ -27,6 +27,8 @@ public final class Chaos {
                           (default: S1 to S7)
               --quick     the integration tests' sizes: minutes instead of about an hour
               --kills N   kills per S1 run (default 20; 2 with --quick)
+              --s7-scale N  S7 with N times its keys, good and fuzzed records (default 1): the same
+                          mix, N times as long
               --out FILE  also write the table and notes there (default target/chaos/figures.md)
               --dir DIR   where the brokers, services and their logs live (default target/chaos/run-TIME);
                           the brokers' data is deleted at the end, their logs stay
@@ -49,23 +51,24 @@ public final class Chaos {
         for (int i = 0; i < argv.length; i++) {
             if (argv[i].startsWith("-")) {
                 options.add(argv[i]);
-                if ((argv[i].equals("--kills") || argv[i].equals("--out") || argv[i].equals("--dir")) && i + 1 < argv.length) {
+                if ((argv[i].equals("--kills") || argv[i].equals("--s7-scale") || argv[i].equals("--out") || argv[i].equals("--dir")) && i + 1 < argv.length) {
                     options.add(argv[++i]);
                 }
             } else {
                 names.add(argv[i]);
             }
         }
-        Args a = new Args(options.toArray(String[]::new), Set.of("--kills", "--out", "--dir"), Set.of("--quick"));
+        Args a = new Args(options.toArray(String[]::new), Set.of("--kills", "--s7-scale", "--out", "--dir"), Set.of("--quick"));
         if (a.help()) {
             System.out.println(USAGE);
             return;
         }
         boolean quick = a.has("--quick");
         int kills = a.integer("--kills", quick ? 2 : 20, 1);
+        int s7Scale = a.integer("--s7-scale", 1, 1);
         List<Scenario> scenarios = new ArrayList<>();
         for (String name : names.isEmpty() ? Matrix.ALL : names) {
-            scenarios.add(Matrix.scenario(name, quick, kills)
+            scenarios.add(Matrix.scenario(name, quick, kills, s7Scale)
                     .orElseThrow(() -> new Args.UsageException("unknown scenario '" + name + "' (S1 to S7, or eos-cost)")));
         }
         if (!Files.exists(ServiceProcess.JAR)) {

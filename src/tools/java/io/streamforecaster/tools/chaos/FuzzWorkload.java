@@ -18,8 +18,11 @@ public final class FuzzWorkload implements Workload {
 
     static final String[] CATEGORIES = {"random-bytes", "random-json", "nested-json", "boundary-number", "bad-timestamp",
         "invalid-utf8-key", "odd-key", "oversized", "extreme-value"};
-    /** Keys of their own for the extreme but valid values. */
-    static final int EXTREME_KEYS = 4;
+    /**
+     * Fuzzed records per key of the extreme but valid values: one fuzzed record in nine is such a
+     * value, so a key gets about 280 of them, fewer than a first model needs (training stays off).
+     */
+    static final int FUZZ_PER_EXTREME_KEY = 2_500;
 
     private final Workload.Series good;
     private final int goodRecords;
@@ -29,6 +32,8 @@ public final class FuzzWorkload implements Workload {
     private final long seed;
     private final List<byte[]> keys;
     private final int maxBytes;
+    /** Keys of their own for the extreme values: at least 4, more for a longer run. */
+    private final int extremeKeys;
 
     /**
      * @param keys good series
@@ -45,7 +50,8 @@ public final class FuzzWorkload implements Workload {
         this.seed = seed;
         this.maxBytes = maxBytes;
         this.keys = new ArrayList<>(good.keys());
-        for (int i = 0; i < EXTREME_KEYS; i++) {
+        this.extremeKeys = Math.max(4, fuzz / FUZZ_PER_EXTREME_KEY);
+        for (int i = 0; i < extremeKeys; i++) {
             this.keys.add(("fuzz-extreme-" + i).getBytes(StandardCharsets.UTF_8));
         }
     }
@@ -117,8 +123,8 @@ public final class FuzzWorkload implements Workload {
      * 1e150), on keys of their own: accepted, forecast like any value, every gauge finite.
      */
     private Planned extreme(int n) {
-        int k = (n / CATEGORIES.length) % EXTREME_KEYS;
-        double v = (n / CATEGORIES.length / EXTREME_KEYS) % 2 == 0 ? 1e150 : -1e150;
+        int k = (n / CATEGORIES.length) % extremeKeys;
+        double v = (n / CATEGORIES.length / extremeKeys) % 2 == 0 ? 1e150 : -1e150;
         return new Planned(good.keys().size() + k, "good", keys.get(good.keys().size() + k), utf8(Double.toString(v)));
     }
 

@@ -23,6 +23,8 @@ public final class FuzzedInput implements Scenario {
 
     /** The least share of the clean run's good-record throughput the fuzzed run must keep (a figure of the command, not of the test). */
     static final double THROUGHPUT_GOAL = 0.8;
+    /** Training off: a key would need this many observations for a first model, and none gets that many. */
+    static final int TRAINING_OFF_MIN_OBSERVATIONS = 512;
 
     public record Options(int keys, int goodRecords, int fuzz, int partitions, long seed) {
 
@@ -32,6 +34,14 @@ public final class FuzzedInput implements Scenario {
 
         public static Options quick() {
             return new Options(100, 30_000, 2_000, 2, 7);
+        }
+
+        /**
+         * {@code factor} times the keys, good and fuzzed records: a longer run of the same mix, whose
+         * keys get as many observations each (so training stays off) and whose fuzz is as dense.
+         */
+        public Options scaled(int factor) {
+            return new Options(keys * factor, goodRecords * factor, fuzz * factor, partitions, seed);
         }
     }
 
@@ -152,8 +162,7 @@ public final class FuzzedInput implements Scenario {
     private Outcome run(Lab lab, String run, boolean clean, long t0) throws Exception {
         lab.say("S7 %s run", clean ? "clean" : "fuzzed");
         FuzzWorkload workload = new FuzzWorkload(options.keys(), options.goodRecords(), options.fuzz(), clean, options.seed(), Lab.MAX_BYTES);
-        // training off: a key would need 512 observations, and none gets that many
-        Map<String, String> overrides = Map.of("forecaster.training.min-observations", "512");
+        Map<String, String> overrides = Map.of("forecaster.training.min-observations", Integer.toString(TRAINING_OFF_MIN_OBSERVATIONS));
         try (Harness h = Harness.open(lab, run, workload, options.partitions(), false, true, overrides, t0)) {
             h.backlog().preload(workload.size());
             h.sender().awaitSent(Duration.ofMinutes(10));

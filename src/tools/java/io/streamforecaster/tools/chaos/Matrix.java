@@ -20,8 +20,11 @@ public final class Matrix {
     private Matrix() {
     }
 
-    /** The scenario of this name at the full size, or at the integration tests' with {@code quick}. */
-    public static Optional<Scenario> scenario(String name, boolean quick, int kills) {
+    /**
+     * The scenario of this name at the full size, or at the integration tests' with {@code quick};
+     * S7's sizes times {@code s7Scale}.
+     */
+    public static Optional<Scenario> scenario(String name, boolean quick, int kills, int s7Scale) {
         return Optional.ofNullable(switch (name.toUpperCase(Locale.ROOT)) {
             case "S1" -> new KillDuringReplay((quick ? KillDuringReplay.Options.quick() : KillDuringReplay.Options.full()).withKills(kills));
             case "S2" -> new BrokerRestarts(BrokerRestarts.Options.s2(quick));
@@ -29,7 +32,7 @@ public final class Matrix {
             case "S4" -> new Scaling(quick ? Scaling.Options.quick() : Scaling.Options.full());
             case "S5" -> new LostDisk(quick ? LostDisk.Options.quick() : LostDisk.Options.full());
             case "S6" -> new CorruptStores(quick ? CorruptStores.Options.quick() : CorruptStores.Options.full());
-            case "S7" -> new FuzzedInput(quick ? FuzzedInput.Options.quick() : FuzzedInput.Options.full());
+            case "S7" -> new FuzzedInput((quick ? FuzzedInput.Options.quick() : FuzzedInput.Options.full()).scaled(s7Scale));
             case "EOS-COST" -> new EosCost(quick ? EosCost.Options.quick() : EosCost.Options.full());
             default -> null;
         });
