@@ -27,8 +27,9 @@ public final class Chaos {
                           (default: S1 to S7)
               --quick     the integration tests' sizes: minutes instead of about an hour
               --kills N   kills per S1 run (default 20; 2 with --quick)
-              --s7-scale N  S7 with N times its keys, good and fuzzed records (default 1): the same
-                          mix, N times as long
+              --s7-scale N
+                          S7 only: N times its keys, good and fuzzed records (default 1), the
+                          same mix N times as long
               --out FILE  also write the table and notes there (default target/chaos/figures.md)
               --dir DIR   where the brokers, services and their logs live (default target/chaos/run-TIME);
                           the brokers' data is deleted at the end, their logs stay

@@ -75,6 +75,11 @@ public final class FuzzWorkload implements Workload {
         return seq - Math.min(fuzz, (seq + 1) / period);
     }
 
+    /** The fuzz category planned at {@code seq}, or "good" for an observation of a good series, without building the record. */
+    String category(int seq) {
+        return fuzzSlot(seq) ? CATEGORIES[(seq / period) % CATEGORIES.length] : "good";
+    }
+
     @Override
     public Planned record(int seq) {
         if (!fuzzSlot(seq)) {
@@ -86,7 +91,7 @@ public final class FuzzWorkload implements Workload {
         }
         int n = seq / period;
         Random r = new Random(seed * 1_000_003L + n);
-        String category = CATEGORIES[n % CATEGORIES.length];
+        String category = category(seq);
         byte[] key = good.keys().get(r.nextInt(good.keys().size()));
         return switch (category) {
             case "random-bytes" -> bad(category, key, randomBytes(r));

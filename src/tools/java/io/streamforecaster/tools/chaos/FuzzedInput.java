@@ -41,7 +41,12 @@ public final class FuzzedInput implements Scenario {
          * keys get as many observations each (so training stays off) and whose fuzz is as dense.
          */
         public Options scaled(int factor) {
-            return new Options(keys * factor, goodRecords * factor, fuzz * factor, partitions, seed);
+            try {
+                return new Options(Math.multiplyExact(keys, factor), Math.multiplyExact(goodRecords, factor),
+                        Math.multiplyExact(fuzz, factor), partitions, seed);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("S7 scaled " + factor + " times would have more than " + Integer.MAX_VALUE + " records");
+            }
         }
     }
 
