@@ -4,7 +4,7 @@ package io.streamforecaster.model;
  * One LSTM layer run forward and backward over one window at a time, with DL4J's arithmetic
  * ({@code LSTMHelpers}: ReLU block input and cell activation, sigmoid gates, no peepholes, zero
  * initial state, gate blocks in the order block input, forget, output, input gate). The sigmoid
- * is {@link FastForecaster#sigmoid}'s table, the one the forecast uses.
+ * is {@link Sigmoid}'s, exact to float rounding, not the forecast's cheaper linear table.
  *
  * <p>Its buffers are sized once and reused for every window and epoch: nothing is allocated while
  * training. The inner loops run over one row of {@code 4 * units} floats from index 0
