@@ -47,19 +47,20 @@ public final class Chaos {
     }
 
     static void run(String[] argv) throws Exception {
+        Set<String> valued = Set.of("--kills", "--s7-scale", "--out", "--dir");
         List<String> names = new ArrayList<>();
         List<String> options = new ArrayList<>();
         for (int i = 0; i < argv.length; i++) {
             if (argv[i].startsWith("-")) {
                 options.add(argv[i]);
-                if ((argv[i].equals("--kills") || argv[i].equals("--s7-scale") || argv[i].equals("--out") || argv[i].equals("--dir")) && i + 1 < argv.length) {
+                if (valued.contains(argv[i]) && i + 1 < argv.length) {
                     options.add(argv[++i]);
                 }
             } else {
                 names.add(argv[i]);
             }
         }
-        Args a = new Args(options.toArray(String[]::new), Set.of("--kills", "--s7-scale", "--out", "--dir"), Set.of("--quick"));
+        Args a = new Args(options.toArray(String[]::new), valued, Set.of("--quick"));
         if (a.help()) {
             System.out.println(USAGE);
             return;
