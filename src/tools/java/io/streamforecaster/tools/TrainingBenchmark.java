@@ -120,12 +120,11 @@ public final class TrainingBenchmark {
     /** Measures {@code body} as the service runs it: on one thread, its CPU and the process's. */
     static Cost measure(Runnable body) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long thread0 = threads.getCurrentThreadCpuTime();
-        long process0 = os.getProcessCpuTime();
+        double process0 = CpuTime.self();
         long wall0 = System.nanoTime();
         body.run();
-        return new Cost((threads.getCurrentThreadCpuTime() - thread0) / 1e9, (os.getProcessCpuTime() - process0) / 1e9,
+        return new Cost((threads.getCurrentThreadCpuTime() - thread0) / 1e9, CpuTime.self() - process0,
                 (System.nanoTime() - wall0) / 1e9);
     }
 
