@@ -121,7 +121,7 @@ public final class FuzzedInput implements Scenario {
         notes.add(String.format(Locale.ROOT, "good records' forecasts: %,d of %,d the same bytes as in the clean run", compared - differ, compared));
         notes.add(String.format(Locale.ROOT, "good-record throughput on a backlog: %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f (goal %.1f)",
                 fuzzed.goodPerSecond(), clean.goodPerSecond(), ratio, THROUGHPUT_GOAL));
-        notes.add(String.format(Locale.ROOT, "the later half of the forecasts alone (after the JIT's warm-up): %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f",
+        notes.add(String.format(Locale.ROOT, "the later half of the forecasts alone: %,.0f/s fuzzed, %,.0f/s clean: ratio %.2f",
                 fuzzed.laterHalfPerSecond(), clean.laterHalfPerSecond(), fuzzed.laterHalfPerSecond() / clean.laterHalfPerSecond()));
         // plain clients over the same input: what its bytes cost before any processing
         notes.add(String.format(Locale.ROOT, "reference, plain clients on one thread with the service's client settings and no processing:"
@@ -176,14 +176,15 @@ public final class FuzzedInput implements Scenario {
             h.startCollector(true);
             Fleet.Instance service = h.fleet().add("forecaster-0", Map.of(), Map.of()).start();
             Cpu cpu;
+            Ledger.Arrivals arrivals;
             try (CpuSampler sampler = CpuSampler.start(service, lab.kafka())) {
                 h.awaitForecasts();
-                Ledger.Arrivals seen = h.ledger().arrivals();
+                arrivals = h.ledger().arrivals();
                 Map<String, Double> threads = new TreeMap<>(service.cpuByThreadKind());
                 // CPU of threads that ended (the JVM stops compiler threads it no longer needs): what the live ones do not add up to
                 double live = threads.values().stream().mapToDouble(Double::doubleValue).sum();
                 threads.put("(threads that ended)", Math.max(0, service.cpuSeconds() - live));
-                cpu = seen.size() == 0 ? Cpu.NONE : Cpu.between(sampler.at(seen.at(0)), sampler.at(seen.last()), threads);
+                cpu = arrivals.size() == 0 ? Cpu.NONE : Cpu.between(sampler.at(arrivals.at(0)), sampler.at(arrivals.last()), threads);
             }
             String recording = service.dumpFlightRecording(lab.dir().resolve(run).resolve("forecaster-0.jfr"));
             if (!recording.isEmpty()) {
@@ -192,13 +193,12 @@ public final class FuzzedInput implements Scenario {
             h.finishDeadLetters();
             // afterwards, so that its writes are not on the broker's disk while the service is measured
             PlainClients.Times plain = PlainClients.measure(lab, h.topics().input());
-            Ledger.Arrivals arrivals = h.ledger().arrivals();
             long first = arrivals.firstAtOrAfter(0);
             long last = arrivals.last();
             Ledger.Tally t = h.ledger().tally();
             double rate = t.forecastsExpected() / Math.max(1e-9, (last - first) / 1e9);
-            // the later half of the forecasts: the service's pace once its code is compiled (the JIT's
-            // warm-up is a larger share of these few seconds than of a service's life)
+            // the later half of the forecasts: the service's pace without its first seconds (start-up,
+            // the JIT's first compilations), which weigh more in a short run than in a service's life
             int half = arrivals.size() / 2;
             double laterHalf = (arrivals.size() - half) / Math.max(1e-9, (last - arrivals.at(half)) / 1e9);
             List<String> notes = new ArrayList<>();
