@@ -73,7 +73,7 @@ public class SeriesResource {
                             @HeaderParam(FORWARDED) String forwarded, @Context HttpHeaders headers) {
         int n;
         try {
-            n = points == null ? io.streamforecaster.state.SeriesState.DEFAULT_SERVED : Integer.parseInt(points);
+            n = points == null ? Math.max(1, config.history().servedPoints()) : Integer.parseInt(points); // all the key keeps
         } catch (NumberFormatException e) {
             n = -1;
         }
