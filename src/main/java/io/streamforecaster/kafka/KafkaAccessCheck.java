@@ -22,6 +22,7 @@ import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Asks the brokers, with the service's own credentials, whether it can do all it needs: reach
@@ -44,11 +45,24 @@ public final class KafkaAccessCheck {
         }
     }
 
-    /** What the service uses: its topics, application id and processing guarantee. */
-    public record Target(String bootstrap, String applicationId, String input, String output, String deadLetter, boolean exactlyOnce) {
+    /**
+     * What the service uses: its topics, application id and processing guarantee.
+     *
+     * @param anomalies null when {@code forecaster.topics.anomalies} is unset
+     */
+    public record Target(String bootstrap, String applicationId, String input, String output, String deadLetter, String anomalies,
+                         boolean exactlyOnce) {
+
+        /** The target of a service with these Kafka Streams settings and topics. */
+        static Target of(Map<String, Object> streamsConfig, io.streamforecaster.config.ForecasterConfig.Topics topics) {
+            String guarantee = String.valueOf(streamsConfig.getOrDefault(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE));
+            return new Target(String.valueOf(streamsConfig.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)),
+                    String.valueOf(streamsConfig.get(StreamsConfig.APPLICATION_ID_CONFIG)), topics.input(), topics.output(),
+                    topics.deadLetter(), topics.anomalies().orElse(null), guarantee.startsWith("exactly_once"));
+        }
 
         List<RequiredAcls.Acl> acls() {
-            return RequiredAcls.of(applicationId, input, output, deadLetter, exactlyOnce);
+            return RequiredAcls.of(applicationId, input, output, deadLetter, anomalies, exactlyOnce);
         }
     }
 

@@ -16,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.streams.StreamsConfig;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,10 +62,7 @@ public class KafkaAccessMonitor {
         adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis() + 5000);
         adminConfig.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 10_000);
-        String guarantee = String.valueOf(original.getOrDefault(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE));
-        target = new KafkaAccessCheck.Target(String.valueOf(original.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)),
-                String.valueOf(original.get(StreamsConfig.APPLICATION_ID_CONFIG)), config.topics().input(), config.topics().output(),
-                config.topics().deadLetter(), guarantee.startsWith("exactly_once"));
+        target = KafkaAccessCheck.Target.of(original, config.topics());
         admin = Admin.create(adminConfig);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "forecaster-kafka-access-check");

@@ -39,13 +39,17 @@ public final class RequiredAcls {
 
     /**
      * @param applicationId {@code quarkus.kafka-streams.application-id}: its consumer group, and the prefix of its internal topics and transactional ids
+     * @param anomalies {@code forecaster.topics.anomalies}; null when unset (no anomaly records are sent)
      * @param exactlyOnce whether {@code processing.guarantee} is {@code exactly_once_v2}
      */
-    public static List<Acl> of(String applicationId, String input, String output, String deadLetter, boolean exactlyOnce) {
+    public static List<Acl> of(String applicationId, String input, String output, String deadLetter, String anomalies, boolean exactlyOnce) {
         List<Acl> acls = new ArrayList<>();
         acls.add(new Acl(ResourceType.TOPIC, PatternType.LITERAL, input, Set.of(AclOperation.READ), "read the observations"));
         acls.add(new Acl(ResourceType.TOPIC, PatternType.LITERAL, output, Set.of(AclOperation.WRITE), "write the forecasts"));
         acls.add(new Acl(ResourceType.TOPIC, PatternType.LITERAL, deadLetter, Set.of(AclOperation.WRITE), "write the dead letters"));
+        if (anomalies != null) {
+            acls.add(new Acl(ResourceType.TOPIC, PatternType.LITERAL, anomalies, Set.of(AclOperation.WRITE), "write the anomalies"));
+        }
         acls.add(new Acl(ResourceType.TOPIC, PatternType.PREFIXED, applicationId + "-",
                 Set.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS),
                 "create, restore from and write the state stores' changelog topics"));

@@ -82,7 +82,7 @@ class SecuredKafkaIT {
         }
 
         List<RequiredAcls.Acl> acls() {
-            return RequiredAcls.of(id, input, output, deadLetter, false);
+            return RequiredAcls.of(id, input, output, deadLetter, null, false);
         }
 
         Map<String, String> properties(String bootstrap) throws Exception {
@@ -283,7 +283,7 @@ class SecuredKafkaIT {
         String limitedPassword = TestPki.password();
         kafka.scramUser("forecaster-limited", limitedPassword);
         App limitedApp = App.create("limited", "User:forecaster-limited");
-        kafka.revoke(RequiredAcls.of("limited", limitedApp.input, limitedApp.output, limitedApp.deadLetter, false).get(1)
+        kafka.revoke(RequiredAcls.of("limited", limitedApp.input, limitedApp.output, limitedApp.deadLetter, null, false).get(1)
                 .bindings("User:forecaster-limited"));
         Map<String, String> limited = limitedApp.properties(kafka.saslBootstrap());
         limited.put("forecaster.kafka.security-protocol", "SASL_SSL");
@@ -334,9 +334,10 @@ class SecuredKafkaIT {
     @Test
     @Order(5)
     void everyAclOfTheListIsNeededAndTheCheckNamesTheMissingOne() throws Exception {
-        kafka.createTopics(Map.of("acl-input", 1, "acl-predictions", 1, "acl-dlq", 1));
-        List<RequiredAcls.Acl> acls = RequiredAcls.of("acl-app", "acl-input", "acl-predictions", "acl-dlq", true);
-        KafkaAccessCheck.Target target = new KafkaAccessCheck.Target(kafka.saslBootstrap(), "acl-app", "acl-input", "acl-predictions", "acl-dlq", true);
+        kafka.createTopics(Map.of("acl-input", 1, "acl-predictions", 1, "acl-dlq", 1, "acl-anomalies", 1));
+        List<RequiredAcls.Acl> acls = RequiredAcls.of("acl-app", "acl-input", "acl-predictions", "acl-dlq", "acl-anomalies", true);
+        KafkaAccessCheck.Target target = new KafkaAccessCheck.Target(kafka.saslBootstrap(), "acl-app", "acl-input", "acl-predictions", "acl-dlq",
+                "acl-anomalies", true);
         for (int i = -1; i < acls.size(); i++) {
             String user = "acl-user-" + (i + 1);
             String password = TestPki.password();

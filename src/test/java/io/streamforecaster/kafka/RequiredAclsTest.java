@@ -33,8 +33,13 @@ class RequiredAclsTest {
     }
 
     static Set<String> expected(boolean exactlyOnce) {
+        return expected(exactlyOnce, null);
+    }
+
+    static Set<String> expected(boolean exactlyOnce, String anomalies) {
         Set<String> out = new TreeSet<>();
-        for (RequiredAcls.Acl a : RequiredAcls.of("stream-forecaster", "forecaster-input", "forecaster-predictions", "forecaster-dlq", exactlyOnce)) {
+        for (RequiredAcls.Acl a : RequiredAcls.of("stream-forecaster", "forecaster-input", "forecaster-predictions", "forecaster-dlq", anomalies,
+                exactlyOnce)) {
             out.add(text(a.resource(), a.pattern(), a.name(), a.operations()));
         }
         return out;
@@ -62,9 +67,13 @@ class RequiredAclsTest {
     }
 
     static Set<String> readme(boolean exactlyOnce) throws Exception {
+        return readme(exactlyOnce, false);
+    }
+
+    static Set<String> readme(boolean exactlyOnce, boolean anomalies) throws Exception {
         Set<String> out = new TreeSet<>();
         for (String[] c : readmeRows()) {
-            if (c[4].contains("exactly_once_v2") && !exactlyOnce) {
+            if (c[4].contains("exactly_once_v2") && !exactlyOnce || c[4].contains("forecaster.topics.anomalies") && !anomalies) {
                 continue;
             }
             Set<AclOperation> ops = new TreeSet<>();
@@ -81,6 +90,15 @@ class RequiredAclsTest {
     void theReadmeListsExactlyTheAclsTheServiceNeeds() throws Exception {
         assertEquals(expected(false), readme(false));
         assertEquals(expected(true), readme(true));
+    }
+
+    /** An anomalies topic is written to, so its Write is needed (and checked) once it is set; it is not without it. */
+    @Test
+    void theAnomaliesTopicNeedsWriteWhenItIsSet() throws Exception {
+        assertEquals(expected(false, "forecaster-anomalies"), readme(false, true));
+        assertEquals(expected(true, "forecaster-anomalies"), readme(true, true));
+        assertTrue(expected(false, "forecaster-anomalies").contains("TOPIC LITERAL forecaster-anomalies [WRITE]"));
+        assertEquals(expected(false).size() + 1, expected(false, "forecaster-anomalies").size());
     }
 
     @Test
