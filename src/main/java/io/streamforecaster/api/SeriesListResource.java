@@ -10,6 +10,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Comparator;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /** {@code GET /series}: every key of every instance, paged, searchable and sorted, worst first by default. */
 @Path("/series")
@@ -21,12 +23,23 @@ public class SeriesListResource {
     @Inject
     SeriesOverview overview;
 
+    @Inject
+    SeriesQueries queries;
+
     @GET
     public Response list(@QueryParam("offset") String offset, @QueryParam("limit") String limit, @QueryParam("q") String q,
                          @QueryParam("sort") String sort, @QueryParam("scope") String scope,
                          @HeaderParam(SeriesResource.FORWARDED) String forwarded, @Context HttpHeaders headers) {
+        String why = queries.unavailability();
+        if (why != null) {
+            return unavailable(why);
+        }
         if ("local".equals(scope)) { // another instance gathering the overview: this instance's own keys
-            return Response.ok(overview.local()).build();
+            try {
+                return Response.ok(overview.local()).build();
+            } catch (InvalidStateStoreException | IllegalStateException e) {
+                return unavailable("Kafka Streams is " + queries.streamsState());
+            }
         }
         int from;
         int size;
@@ -42,11 +55,22 @@ public class SeriesListResource {
         if (q != null && q.length() > 1024) {
             return bad("q is too long");
         }
+        Comparator<SeriesSummary> order;
         try {
-            return Response.ok(overview.page(from, size, q, sort, Peers.Credentials.of(headers))).build();
+            order = SeriesOverview.Sort.parse(sort);
         } catch (IllegalArgumentException e) {
             return bad("sort takes ratio, coverage, age, version, source or key, with a leading '-' to reverse; got '" + sort + "'");
         }
+        try {
+            return Response.ok(overview.page(from, size, q, order, Peers.Credentials.of(headers))).build();
+        } catch (InvalidStateStoreException | IllegalStateException e) { // stopping, or not started again yet
+            return unavailable("Kafka Streams is " + queries.streamsState());
+        }
+    }
+
+    /** Not now: Kafka Streams is not running (starting, waiting for Kafka, or stopping). */
+    private static Response unavailable(String why) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "2").entity(new SeriesResource.ErrorBody(why)).build();
     }
 
     private static Response bad(String message) {

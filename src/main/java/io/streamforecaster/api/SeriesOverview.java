@@ -64,7 +64,11 @@ public class SeriesOverview {
             this.order = order;
         }
 
-        /** {@code ratio}, {@code -ratio}, {@code key}, ...: the order with ties broken by key. */
+        /**
+         * {@code ratio}, {@code -ratio}, {@code key}, ...: the order with ties broken by key.
+         *
+         * @throws IllegalArgumentException for an unknown sort
+         */
         static Comparator<SeriesSummary> parse(String text) {
             String t = text == null || text.isBlank() ? "-ratio" : text.strip();
             boolean reversed = t.startsWith("-");
@@ -91,12 +95,11 @@ public class SeriesOverview {
 
     /**
      * @param q keeps keys containing this, ignoring case (null: all)
-     * @param sort see {@link Sort}; default {@code -ratio}: the keys doing worst against naive first
+     * @param order see {@link Sort#parse}
      * @param credentials the caller's, passed on to the other instances, which check them as this one did
-     * @throws IllegalArgumentException for an unknown sort
+     * @throws InvalidStateStoreException or IllegalStateException when Kafka Streams stops or is not started
      */
-    public Page page(int offset, int limit, String q, String sort, Peers.Credentials credentials) {
-        Comparator<SeriesSummary> order = Sort.parse(sort);
+    public Page page(int offset, int limit, String q, Comparator<SeriesSummary> order, Peers.Credentials credentials) {
         List<SeriesSummary> all = new ArrayList<>(local());
         List<String> missing = new ArrayList<>();
         gatherOthers(all, missing, credentials);
@@ -199,14 +202,21 @@ public class SeriesOverview {
             try {
                 HttpResponse<byte[]> r = future.join();
                 if (r.statusCode() != 200) {
-                    missing.add(host + " (" + r.statusCode() + ")");
+                    missing.add(host.host() + ":" + host.port() + " (HTTP " + r.statusCode() + ")");
                     return;
                 }
                 into.addAll(JSON.readValue(r.body(), new TypeReference<List<SeriesSummary>>() { }));
             } catch (Exception e) {
-                missing.add(host + " (" + e.getClass().getSimpleName() + ")");
+                missing.add(unanswered(host, e));
             }
         });
+    }
+
+    /** An instance that did not answer, and why, as the page shows it: "host:port (ConnectException: ...)". */
+    static String unanswered(HostInfo host, Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return host.host() + ":" + host.port() + " (" + cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
     }
 
     private ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {

@@ -72,10 +72,20 @@ public class SeriesQueries {
     Optional<String> applicationServer;
 
     /** The key's location, searching this instance's stores first. */
-    public Location locate(String key) {
+    public KafkaStreams.State streamsState() {
+        return streams.state();
+    }
+
+    /** Why no store of this instance can be read now (Kafka Streams neither running nor rebalancing), or null when they can. */
+    public String unavailability() {
         KafkaStreams.State st = streams.state();
-        if (st != KafkaStreams.State.RUNNING && st != KafkaStreams.State.REBALANCING) {
-            return new Unavailable("Kafka Streams is " + st);
+        return st == KafkaStreams.State.RUNNING || st == KafkaStreams.State.REBALANCING ? null : "Kafka Streams is " + st;
+    }
+
+    public Location locate(String key) {
+        String why = unavailability();
+        if (why != null) {
+            return new Unavailable(why);
         }
         KeyQueryMetadata meta = metadata(key);
         boolean known = meta != null && !KeyQueryMetadata.NOT_AVAILABLE.equals(meta) && !HostInfo.unavailable().equals(meta.activeHost());
@@ -102,7 +112,7 @@ public class SeriesQueries {
                 hosts.add(h);
             }
         }
-        return new Elsewhere(hosts, !known || st == KafkaStreams.State.REBALANCING);
+        return new Elsewhere(hosts, !known || streams.state() == KafkaStreams.State.REBALANCING);
     }
 
     /** For a request another instance forwarded: this instance's stores only. */
