@@ -124,20 +124,30 @@ public class SeriesResource {
     private Response search(SeriesQueries.Elsewhere elsewhere, String key, String what, Peers.Credentials credentials) {
         String problem = null;
         PartitionCoverage searched = new PartitionCoverage();
+        long deadline = System.nanoTime() + FORWARD_TIMEOUT.toNanos();
         for (HostInfo host : elsewhere.hosts()) {
-            Forwarded r = forward(host, key, what, credentials);
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            if (left.toMillis() < 1) { // hung peers must not hold a request thread for seconds each
+                problem = "instances did not answer within " + FORWARD_TIMEOUT.toSeconds() + " s";
+                break;
+            }
+            Forwarded r = forward(host, key, what, credentials, left);
             if (r.status() == 404 && !r.found()) {
                 searched.add(r.searched());
             }
-            if (r.status() == 200 || (r.status() == 404 && r.found())) {
-                return Response.status(r.status()).type(MediaType.APPLICATION_JSON).entity(r.body()).build();
+            if (r.status() == 200) {
+                return Response.ok(r.body(), MediaType.APPLICATION_JSON).build();
+            }
+            if (r.status() == 404 && r.found()) { // the key is there, without such an answer yet
+                return Response.status(r.status()).type(MediaType.APPLICATION_JSON).header(FOUND, "1").entity(r.body()).build();
             }
             if (r.status() == 401 || r.status() == 403) {
-                // the peer checks the same credentials: its refusal is the answer
-                return Response.status(r.status()).type(MediaType.APPLICATION_JSON).entity(r.body()).build();
+                // the peer checks the same credentials: its refusal is the answer, with its challenge
+                Response.ResponseBuilder refusal = Response.status(r.status()).type(MediaType.APPLICATION_JSON).entity(r.body());
+                return (r.challenge() == null ? refusal : refusal.header("WWW-Authenticate", r.challenge())).build();
             }
             if (r.status() != 404) {
-                problem = "instance " + host + " did not answer (" + r.status() + ")";
+                problem = "instance " + host.host() + ":" + host.port() + " did not answer (" + r.status() + ")";
             }
         }
         if (problem != null || elsewhere.moving()) {
@@ -157,22 +167,26 @@ public class SeriesResource {
         return q < 0 ? what : what.substring(0, q);
     }
 
-    private record Forwarded(int status, byte[] body, boolean found, String searched) {
+    /** How long one query may wait for the other instances, all of them together. */
+    static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
+
+    /** @param challenge a 401's {@code WWW-Authenticate}, null otherwise */
+    private record Forwarded(int status, byte[] body, boolean found, String searched, String challenge) {
     }
 
-    private Forwarded forward(HostInfo host, String key, String what, Peers.Credentials credentials) {
+    private Forwarded forward(HostInfo host, String key, String what, Peers.Credentials credentials, Duration timeout) {
         try {
             URI uri = URI.create(peers.scheme() + "://" + host.host() + ":" + host.port() + "/series/" + pathSegment(key) + "/" + what);
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header(FORWARDED, "1");
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1");
             credentials.addTo(request);
             HttpResponse<byte[]> r = peers.client().send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Forwarded(r.statusCode(), r.body(), r.headers().firstValue(FOUND).isPresent(),
-                    r.headers().firstValue(SEARCHED).orElse(null));
+                    r.headers().firstValue(SEARCHED).orElse(null), r.headers().firstValue("WWW-Authenticate").orElse(null));
         } catch (IOException | IllegalArgumentException e) {
-            return new Forwarded(502, null, false, null);
+            return new Forwarded(502, null, false, null, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Forwarded(503, null, false, null);
+            return new Forwarded(503, null, false, null, null);
         }
     }
 

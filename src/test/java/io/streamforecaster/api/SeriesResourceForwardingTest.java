@@ -155,4 +155,73 @@ class SeriesResourceForwardingTest {
             old.stop(0);
         }
     }
+
+    /** A peer answering every query with this status, header and body. */
+    static HttpServer peerAnswering(int status, String header, String value, String json) throws Exception {
+        HttpServer peer = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+        peer.createContext("/", exchange -> {
+            byte[] body = json.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.getResponseHeaders().add(header, value);
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        peer.start();
+        return peer;
+    }
+
+    /** The README's contract: a 404 for a key that exists without such an answer yet carries the header, from whichever instance. */
+    @Test
+    void shouldRelayThatTheKeyWasFound() throws Exception {
+        HttpServer owner = peerAnswering(404, SeriesResource.FOUND, "1", "{\"error\":\"no model for key 'k' yet\"}");
+        try {
+            Response r = forwardingTo(at(owner)).model("k", null, NO_HEADERS);
+            assertEquals(404, r.getStatus());
+            assertEquals("1", r.getHeaderString(SeriesResource.FOUND));
+        } finally {
+            owner.stop(0);
+        }
+    }
+
+    /** A 401 from the peer (which checks the same credentials) keeps its challenge. */
+    @Test
+    void shouldRelayTheChallengeOfARefusal() throws Exception {
+        HttpServer owner = peerAnswering(401, "WWW-Authenticate", "Bearer realm=\"stream-forecaster\"", "{\"error\":\"unauthorized\"}");
+        try {
+            Response r = forwardingTo(at(owner)).forecast("k", null, NO_HEADERS);
+            assertEquals(401, r.getStatus());
+            assertEquals("Bearer realm=\"stream-forecaster\"", r.getHeaderString("WWW-Authenticate"));
+        } finally {
+            owner.stop(0);
+        }
+    }
+
+    /**
+     * Peers that accept the connection and never answer: the query gives up after the forwarding
+     * timeout over all of them (503), not after that timeout for each, holding a request thread.
+     */
+    @Test
+    void shouldGiveUpOnHungPeersWithinOneTimeout() throws Exception {
+        List<ServerSocket> hung = new java.util.ArrayList<>();
+        try {
+            List<HostInfo> hosts = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                hung.add(s);
+                hosts.add(new HostInfo("localhost", s.getLocalPort()));
+            }
+            long start = System.nanoTime();
+            Response r = forwardingTo(hosts, java.util.Set.of(), java.util.Set.of(0, 1, 2)).forecast("k", null, NO_HEADERS);
+            java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - start);
+            assertEquals(503, r.getStatus());
+            assertNotNull(r.getHeaderString("Retry-After"));
+            assertTrue(took.compareTo(SeriesResource.FORWARD_TIMEOUT.multipliedBy(2)) < 0,
+                    "three hung peers took " + took + ", more than one forwarding timeout (" + SeriesResource.FORWARD_TIMEOUT + ") and its margin");
+        } finally {
+            for (ServerSocket s : hung) {
+                s.close();
+            }
+        }
+    }
 }
