@@ -57,6 +57,7 @@ public record StreamSettings(
         if (anomaliesTopic != null && anomaliesTopic.isBlank()) {
             throw new IllegalArgumentException("Invalid forecaster.topics.anomalies = '" + anomaliesTopic + "': must be a topic name or unset");
         }
+        distinctTopics(inputTopic, outputTopic, deadLetterTopic, anomaliesTopic);
         if (historySize > MAX_HISTORY) {
             throw new IllegalArgumentException("Invalid forecaster.history.size = " + historySize + ": must be at most " + MAX_HISTORY);
         }
@@ -67,7 +68,8 @@ public record StreamSettings(
                     + windowValues + " values, more than " + MAX_WINDOW_VALUES);
         }
         positive("forecaster.training.check-interval", checkInterval, Duration.ofMillis(10), Duration.ofHours(1));
-        positive("forecaster.training.interval", trainingInterval, Duration.ZERO, Duration.ofDays(365));
+        // not 0: a model that keeps beating its challengers is retrained less often by doubling it
+        positive("forecaster.training.interval", trainingInterval, Duration.ofMillis(1), Duration.ofDays(365));
         if (retrain.maxInterval().compareTo(trainingInterval) < 0) {
             throw new IllegalArgumentException("Invalid forecaster.training.max-interval = " + retrain.maxInterval()
                     + ": must be at least forecaster.training.interval = " + trainingInterval);
@@ -95,6 +97,24 @@ public record StreamSettings(
         if (training.holdout() > 0 && historySize - training.holdout() < training.nSteps() + 2) {
             throw new IllegalArgumentException("Invalid forecaster.training.holdout = " + training.holdout()
                     + ": history.size - holdout must be at least n-steps + 2 = " + (training.nSteps() + 2));
+        }
+    }
+
+    /**
+     * The service's topics must be four different ones: writing forecasts, dead letters or anomalies
+     * to the input topic would feed the service its own output, and mixing two kinds of output in
+     * one topic would leave their readers unable to tell them apart.
+     */
+    static void distinctTopics(String input, String output, String deadLetter, String anomalies) {
+        String[][] topics = {{"forecaster.topics.input", input}, {"forecaster.topics.output", output},
+                {"forecaster.topics.dead-letter", deadLetter}, {"forecaster.topics.anomalies", anomalies}};
+        for (int i = 0; i < topics.length; i++) {
+            for (int j = i + 1; j < topics.length; j++) {
+                if (topics[i][1] != null && topics[i][1].equals(topics[j][1])) {
+                    throw new IllegalArgumentException("Invalid " + topics[j][0] + " = '" + topics[j][1] + "': it is also "
+                            + topics[i][0] + "; each of the service's topics must be a topic of its own");
+                }
+            }
         }
     }
 

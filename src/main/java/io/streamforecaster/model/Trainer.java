@@ -90,8 +90,10 @@ public final class Trainer {
 
     private static ModelSnapshot fit(TrainingSettings s, Scaler scaler, double[][][] x, float[][] targets, ModelSnapshot previous,
                                      long observations, long now) {
-        boolean warm = previous != null && compatible(previous, s) && previous.scaler().perWindow() == scaler.perWindow();
-        int epochs = warm ? Math.max(1, s.warmStartEpochs()) : s.epochs();
+        // warm-start-epochs = 0: every retrain starts from fresh weights, as a first model does
+        boolean warm = s.warmStartEpochs() > 0 && previous != null && compatible(previous, s)
+                && previous.scaler().perWindow() == scaler.perWindow();
+        int epochs = warm ? s.warmStartEpochs() : s.epochs();
         ModelSnapshot start = warm ? previous : null;
         Fit fit = s.engine() == TrainingEngine.DL4J ? fitDl4j(s, x, targets, start, epochs) : JavaTrainer.fit(s, x, targets, start, epochs);
         long version = previous == null ? 1 : previous.version() + 1;

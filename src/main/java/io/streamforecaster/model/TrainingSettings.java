@@ -52,7 +52,7 @@ public record TrainingSettings(
         }
         if (epochs < 1 || epochs > 100_000 || warmStartEpochs < 0 || warmStartEpochs > 100_000) {
             throw new IllegalArgumentException("Invalid forecaster.training.epochs = " + epochs + " or warm-start-epochs = "
-                    + warmStartEpochs + ": must be 1 (0 for warm start) to 100000");
+                    + warmStartEpochs + ": epochs must be 1 to 100000, warm-start-epochs 0 (every retrain starts from fresh weights) to 100000");
         }
         if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
             throw new IllegalArgumentException("Invalid forecaster.training.learning-rate = " + learningRate);

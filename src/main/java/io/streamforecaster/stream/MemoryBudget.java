@@ -24,6 +24,24 @@ public final class MemoryBudget {
         this.limit = limit;
     }
 
+    /** Most of the heap a budget may take: the rest is the stream's own (Kafka's buffers, requests, training). */
+    static final double MAX_HEAP_SHARE = 0.8;
+
+    /**
+     * The instance's budget: {@code forecaster.memory.budget}, or 30 % of the heap when unset.
+     *
+     * @throws IllegalArgumentException naming the setting when it leaves too little of the heap to the rest
+     */
+    public static MemoryBudget forHeap(java.util.OptionalLong configured, long maxHeap) {
+        long budget = configured.orElse(maxHeap * 3 / 10);
+        if (configured.isPresent() && budget > maxHeap * MAX_HEAP_SHARE) {
+            throw new IllegalArgumentException("Invalid forecaster.memory.budget = " + budget + " bytes: the heap is " + maxHeap
+                    + " bytes (-Xmx), and the budget may take at most " + (int) (MAX_HEAP_SHARE * 100)
+                    + " % of it; lower the budget or give the JVM more heap");
+        }
+        return new MemoryBudget(budget);
+    }
+
     /** A budget that never runs out, for tools and tests that want every key in memory. */
     public static MemoryBudget unlimited() {
         return new MemoryBudget(Long.MAX_VALUE);

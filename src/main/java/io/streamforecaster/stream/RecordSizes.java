@@ -46,8 +46,10 @@ public final class RecordSizes {
         long state = maxStateBytes(s) + key + OVERHEAD;
         if (state > maxRequestSize) {
             throw new IllegalArgumentException("A key's state record could reach " + state + " bytes with forecaster.history.size = "
-                    + s.historySize() + ", forecaster.model.n-features = " + s.nFeatures() + ", forecaster.interval.window = "
-                    + s.serving().intervalWindow() + " and forecaster.forecast.horizon = " + s.serving().horizon()
+                    + s.historySize() + ", forecaster.history.served-points = " + s.serving().servedPoints()
+                    + ", forecaster.model.n-features = " + s.nFeatures() + ", forecaster.interval.window = "
+                    + s.serving().intervalWindow() + ", forecaster.input.max-key-bytes = " + key
+                    + " and forecaster.forecast.horizon = " + s.serving().horizon()
                     + " (its per-step statistics grow with the square of the horizon), more than the producer's max.request.size = "
                     + maxRequestSize + " (kafka-streams.producer.max.request.size). Lower those settings, or raise max.request.size"
                     + " together with the broker's message.max.bytes.");

@@ -32,8 +32,9 @@ public class ServiceBeans {
     @Produces
     @Singleton
     MemoryBudget memoryBudget(ForecasterConfig config) {
-        long budget = config.memory().budget().map(m -> m.asLongValue()).orElse(Runtime.getRuntime().maxMemory() * 3 / 10);
-        return new MemoryBudget(budget);
+        var configured = config.memory().budget();
+        return MemoryBudget.forHeap(configured.isPresent() ? java.util.OptionalLong.of(configured.get().asLongValue()) : java.util.OptionalLong.empty(),
+                Runtime.getRuntime().maxMemory());
     }
 
     /**

@@ -37,6 +37,16 @@ class RecordSizesTest {
         RecordSizes.check(settings(Map.of("forecaster.forecast.horizon", "360")), 4L * RecordSizes.KAFKA_DEFAULT_MAX_REQUEST);
     }
 
+    /** The refusal names every setting the state's size depends on, the served points among them (34 bytes each). */
+    @Test
+    void shouldNameTheServedPointsWhenTheyMakeTheStateTooLarge() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> RecordSizes.check(settings(Map.of("forecaster.history.served-points", "10000")), 300_000));
+        assertTrue(e.getMessage().contains("forecaster.history.served-points = 10000"), e.getMessage());
+        assertTrue(e.getMessage().contains("forecaster.input.max-key-bytes = 256"), e.getMessage());
+        RecordSizes.check(settings(Map.of("forecaster.history.served-points", "10000")), RecordSizes.KAFKA_DEFAULT_MAX_REQUEST);
+    }
+
     @Test
     void shouldRefuseAModelWhoseRecordWouldNotFitARequest() {
         var e = assertThrows(IllegalArgumentException.class, () -> RecordSizes.check(
