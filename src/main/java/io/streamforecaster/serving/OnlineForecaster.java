@@ -136,6 +136,8 @@ public final class OnlineForecaster {
         int h = serving.horizon();
         if (h > 1) {
             state.horizon().score(values[0], history.observations() + 1, h, residualAlpha, targetMiss, QUANTILE_RATE);
+        } else if (state.horizon().steps() > 0) {
+            state.horizon().clear(); // kept from when the horizon was longer
         }
         history.append(values, timestamp);
 

@@ -79,6 +79,14 @@ public final class HorizonErrors implements StatePart {
         return stepWeight == null ? 0 : stepWeight[k - 1];
     }
 
+    /** Forgets every horizon and statistic: the horizon setting went back to 1, which keeps none (their bytes would stay in the key's record). */
+    public void clear() {
+        pastHorizons = null;
+        stepError = null;
+        stepWeight = null;
+        stepQuantile = null;
+    }
+
     /** The horizon the statistics are kept for; 0 before any. */
     public int steps() {
         return stepError == null ? 0 : stepError.length;

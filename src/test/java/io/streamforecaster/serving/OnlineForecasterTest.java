@@ -257,6 +257,23 @@ class OnlineForecasterTest {
         assertEquals(state.horizon().stepMae(3), back.horizon().stepMae(3));
     }
 
+    /** Back to a horizon of 1: the statistics of the longer one leave the key's record (24 steps kept 5 kB a key). */
+    @Test
+    void shouldDropTheHorizonStatisticsWhenTheHorizonGoesBackToOne() {
+        OnlineForecaster longer = new OnlineForecaster(settings(DEFAULTS.withHorizon(24)));
+        SeriesState state = longer.newState();
+        feedRamp(longer, state, 0, 40, null);
+        assertEquals(24, state.horizon().steps());
+        int before = state.toBytes().length;
+
+        OnlineForecaster one = new OnlineForecaster(settings(DEFAULTS));
+        SeriesState restarted = SeriesState.fromBytes(state.toBytes(), 1, 64, DEFAULTS.intervalWindow());
+        feedRamp(one, restarted, 40, 1, null);
+        assertEquals(0, restarted.horizon().steps());
+        assertTrue(restarted.toBytes().length < before - 5_000, restarted.toBytes().length + " bytes against " + before);
+        assertNull(restarted.latest().horizon());
+    }
+
     @Test
     void shouldRepeatTheLastValueOverTheHorizonWhenNaive() {
         OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS.withHorizon(3)));
