@@ -38,13 +38,14 @@ public record ModelInfo(String key, String variant, long version, String trained
      * @param dueAt when it may be trained (its model must serve {@code interval} first), ISO-8601
      * @param interval that interval, ISO-8601: {@code training.interval}, doubled per challenger the model beat while it
      *                 does well, up to {@code training.max-interval}
-     * @param observationsNeeded new observations it still needs (0 once it has them)
+     * @param observationsNeeded new observations it still needs (0 once it has them); null with the shared
+     *                           scope, whose model the partition's keys together bring them for
      * @param drifting whether its model drifted since its last check
      * @param driftDetections drifts found for this key so far
      * @param driftStatistic the drift test's statistic now (a drift is declared above {@code drift.threshold})
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Schedule(String reason, String dueAt, String interval, long observationsNeeded, boolean drifting,
+    public record Schedule(String reason, String dueAt, String interval, Long observationsNeeded, boolean drifting,
                            long driftDetections, double driftStatistic) {
     }
 

@@ -218,7 +218,8 @@ public class SeriesQueries {
     /** Why and when the key is next trained; a model trained under other settings counts as none. */
     public io.streamforecaster.stream.RetrainPolicy.Due schedule(SeriesState state, ModelSnapshot model) {
         boolean usable = model != null && io.streamforecaster.model.Trainer.compatible(model, settings.training());
-        return io.streamforecaster.stream.RetrainPolicy.of(settings, state, usable ? model : null);
+        return settings.scope() == ModelScope.SHARED ? io.streamforecaster.stream.RetrainPolicy.ofShared(settings, usable ? model : null)
+                : io.streamforecaster.stream.RetrainPolicy.of(settings, state, usable ? model : null);
     }
 
     public String scope() {

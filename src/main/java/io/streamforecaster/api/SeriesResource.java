@@ -232,7 +232,7 @@ public class SeriesResource {
     private static ModelInfo.Schedule schedule(RetrainPolicy.Due due, SeriesState state) {
         var drift = state.drift();
         return new ModelInfo.Schedule(due.reason().id(), Instant.ofEpochMilli(due.dueAt()).toString(), due.interval().toString(),
-                due.observationsNeeded(), drift.drifting(), drift.detections(), drift.statistic());
+                due.observationsNeeded() < 0 ? null : due.observationsNeeded(), drift.drifting(), drift.detections(), drift.statistic());
     }
 
     private static Double orNull(double v) {

@@ -44,6 +44,21 @@ public final class RetrainPolicy {
     private RetrainPolicy() {
     }
 
+    /**
+     * With {@code model.scope=shared}: the partition's one model, trained when the partition's keys
+     * together brought {@code min-new-observations} new values and {@code training.interval} has
+     * passed; neither a key's drift nor {@code training.max-interval} applies, and how many values
+     * are missing is the partition's, not a key's (-1: not known here).
+     *
+     * @param model the partition's usable shared model, or null
+     */
+    public static Due ofShared(StreamSettings s, ModelSnapshot model) {
+        if (model == null) {
+            return new Due(Reason.FIRST_MODEL, false, -1, Duration.ZERO, 0);
+        }
+        return new Due(Reason.AGE, false, -1, s.trainingInterval(), model.assessment().checkedAt() + s.trainingInterval().toMillis());
+    }
+
     /** @param model the key's usable model (trained under today's settings), or null */
     public static Due of(StreamSettings s, SeriesState state, ModelSnapshot model) {
         var history = state.history();
