@@ -304,8 +304,8 @@
     const partial = $('partial');
     if (page.partial) {
       partial.hidden = false;
-      partial.textContent = 'Partial: ' + page.missing.length + (page.missing.length === 1 ? ' instance' : ' instances')
-        + ' did not answer, so their keys are missing here: ' + page.missing.join(', ');
+      partial.textContent = 'Partial: some keys are missing here (an instance did not answer, or partitions are being restored or moved): '
+        + page.missing.join('; ');
     } else {
       partial.hidden = true;
       partial.textContent = '';

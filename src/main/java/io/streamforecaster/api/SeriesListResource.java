@@ -36,7 +36,9 @@ public class SeriesListResource {
         }
         if ("local".equals(scope)) { // another instance gathering the overview: this instance's own keys
             try {
-                return Response.ok(overview.local()).build();
+                SeriesOverview.Listing own = overview.local();
+                Response.ResponseBuilder ok = Response.ok(own.items());
+                return (own.unqueryable().isEmpty() ? ok : ok.header(SeriesOverview.UNQUERYABLE, PartitionCoverage.format(own.unqueryable()))).build();
             } catch (InvalidStateStoreException | IllegalStateException e) {
                 return unavailable("Kafka Streams is " + queries.streamsState());
             }

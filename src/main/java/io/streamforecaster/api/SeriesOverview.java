@@ -45,9 +45,20 @@ public class SeriesOverview {
     static final long LOCAL_CACHE_MILLIS = 2000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A page of the overview. @param missing instances that did not answer (the page is then partial) */
+    /** A page of the overview. @param missing instances that did not answer, or partitions being restored (the page is then partial) */
     public record Page(long total, int offset, int limit, boolean partial, List<String> missing, List<SeriesSummary> items) {
     }
+
+    /**
+     * One instance's own keys.
+     *
+     * @param unqueryable its input partitions whose stores cannot be read now (restoring, or being handed over): their keys are not listed
+     */
+    public record Listing(List<SeriesSummary> items, java.util.Set<Integer> unqueryable) {
+    }
+
+    /** On an instance's own listing ({@code scope=local}): the partitions it could not list (comma-separated). */
+    static final String UNQUERYABLE = "X-Forecaster-Unlisted-Partitions";
 
     /** How the overview can be sorted; a leading {@code -} reverses. */
     public enum Sort {
@@ -90,7 +101,7 @@ public class SeriesOverview {
     @ConfigProperty(name = "quarkus.kafka-streams.application-server")
     Optional<String> applicationServer;
 
-    private volatile List<SeriesSummary> cached;
+    private volatile Listing cached;
     private volatile long cachedAt;
 
     /**
@@ -100,8 +111,12 @@ public class SeriesOverview {
      * @throws InvalidStateStoreException or IllegalStateException when Kafka Streams stops or is not started
      */
     public Page page(int offset, int limit, String q, Comparator<SeriesSummary> order, Peers.Credentials credentials) {
-        List<SeriesSummary> all = new ArrayList<>(local());
+        Listing own = local();
+        List<SeriesSummary> all = new ArrayList<>(own.items());
         List<String> missing = new ArrayList<>();
+        if (!own.unqueryable().isEmpty()) {
+            missing.add(unlisted("this instance", PartitionCoverage.format(own.unqueryable())));
+        }
         gatherOthers(all, missing, credentials);
         String needle = q == null || q.isBlank() ? null : q.toLowerCase(Locale.ROOT);
         List<SeriesSummary> kept = new ArrayList<>();
@@ -117,9 +132,9 @@ public class SeriesOverview {
     }
 
     /** This instance's keys, listed at most every {@link #LOCAL_CACHE_MILLIS}. */
-    public List<SeriesSummary> local() {
+    public Listing local() {
         long now = System.currentTimeMillis();
-        List<SeriesSummary> c = cached;
+        Listing c = cached;
         if (c != null && now - cachedAt < LOCAL_CACHE_MILLIS) {
             return c;
         }
@@ -127,15 +142,16 @@ public class SeriesOverview {
             if (cached != null && System.currentTimeMillis() - cachedAt < LOCAL_CACHE_MILLIS) {
                 return cached;
             }
-            List<SeriesSummary> list = scan(now);
+            Listing list = scan(now);
             cached = list;
             cachedAt = System.currentTimeMillis();
             return list;
         }
     }
 
-    private List<SeriesSummary> scan(long now) {
+    private Listing scan(long now) {
         List<SeriesSummary> out = new ArrayList<>();
+        java.util.Set<Integer> unqueryable = new java.util.TreeSet<>();
         for (int partition : queries.localPartitions()) {
             try {
                 Map<String, ModelFormat.Summary> models = new HashMap<>();
@@ -158,9 +174,15 @@ public class SeriesOverview {
                 }
             } catch (InvalidStateStoreException e) {
                 LOG.debugf("Partition %d is not queryable now (%s); left out of this listing", partition, e.getMessage());
+                unqueryable.add(partition);
             }
         }
-        return List.copyOf(out);
+        return new Listing(List.copyOf(out), java.util.Collections.unmodifiableSet(unqueryable));
+    }
+
+    /** What the page shows for partitions an instance could not list. */
+    static String unlisted(String instance, String partitions) {
+        return instance + " (partition(s) " + partitions + " restoring or moving: their keys are not listed)";
     }
 
     static SeriesSummary summary(String key, SeriesState s, ModelFormat.Summary model, long now) {
@@ -206,6 +228,8 @@ public class SeriesOverview {
                     return;
                 }
                 into.addAll(JSON.readValue(r.body(), new TypeReference<List<SeriesSummary>>() { }));
+                r.headers().firstValue(UNQUERYABLE).filter(p -> !p.isBlank())
+                        .ifPresent(p -> missing.add(unlisted(host.host() + ":" + host.port(), p)));
             } catch (Exception e) {
                 missing.add(unanswered(host, e));
             }
@@ -219,7 +243,7 @@ public class SeriesOverview {
                 + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
     }
 
-    private ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
+    ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
         return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, Object>keyValueStore())
                 .withPartition(partition));
     }

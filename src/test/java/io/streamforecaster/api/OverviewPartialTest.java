@@ -1,0 +1,107 @@
+package io.streamforecaster.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamforecaster.state.SeriesState;
+import jakarta.ws.rs.core.Response;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.junit.jupiter.api.Test;
+
+/**
+ * While a partition is restored or handed over (every rolling restart), its keys cannot be listed:
+ * the overview said so nowhere (partial = false, fewer keys); the instance now names the partitions
+ * it left out, and the page is partial.
+ */
+class OverviewPartialTest {
+
+    /** A read-only store over a map: what the listing reads of a queryable partition. */
+    static ReadOnlyKeyValueStore<String, Object> storeOf(Map<String, Object> entries) {
+        return new ReadOnlyKeyValueStore<>() {
+            @Override
+            public Object get(String key) {
+                return entries.get(key);
+            }
+
+            @Override
+            public KeyValueIterator<String, Object> range(String from, String to) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public KeyValueIterator<String, Object> all() {
+                Iterator<Map.Entry<String, Object>> it = new java.util.TreeMap<>(entries).entrySet().iterator();
+                return new KeyValueIterator<>() {
+                    @Override
+                    public void close() {
+                    }
+
+                    @Override
+                    public String peekNextKey() {
+                        throw new UnsupportedOperationException();
+                    }
+
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public KeyValue<String, Object> next() {
+                        var e = it.next();
+                        return KeyValue.pair(e.getKey(), e.getValue());
+                    }
+                };
+            }
+
+            @Override
+            public long approximateNumEntries() {
+                return entries.size();
+            }
+        };
+    }
+
+    @Test
+    void shouldNameThePartitionsItCouldNotList() {
+        SeriesState state = SeriesHistoryTest.served();
+        SeriesOverview overview = new SeriesOverview() {
+            @Override
+            ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
+                if (partition == 1) {
+                    throw new InvalidStateStoreException("partition 1 is restoring");
+                }
+                return storeOf(name.equals(io.streamforecaster.stream.Stores.SERIES) ? Map.of("k" + partition, state) : Map.of());
+            }
+        };
+        overview.queries = new SeriesQueries() {
+            @Override
+            TreeSet<Integer> localPartitions() {
+                return new TreeSet<>(List.of(0, 1, 2));
+            }
+
+            @Override
+            public String unavailability() {
+                return null;
+            }
+        };
+        SeriesOverview.Listing own = overview.local();
+        assertEquals(List.of("k0", "k2"), own.items().stream().map(SeriesSummary::key).toList());
+        assertEquals(java.util.Set.of(1), own.unqueryable());
+
+        SeriesListResource resource = new SeriesListResource();
+        resource.overview = overview;
+        resource.queries = overview.queries;
+        Response r = resource.list(null, null, null, null, "local", null, SeriesResourceForwardingTest.NO_HEADERS);
+        assertEquals(200, r.getStatus());
+        assertEquals("1", r.getHeaderString(SeriesOverview.UNQUERYABLE), "the peer gathering the overview learns what is left out");
+        assertTrue(SeriesOverview.unlisted("peer-2:8080", "1").contains("partition(s) 1 restoring"));
+    }
+}
