@@ -23,23 +23,24 @@ class SettingsRefusedTest {
         return message.toString();
     }
 
+    /** Refused, naming the setting, its value and the setting it collides with. */
+    static void assertCollision(String setting, String topic, String other) {
+        String m = refusal(Map.of(setting, topic));
+        assertTrue(m.contains(setting + " = '" + topic + "'") && m.contains(other), m);
+    }
+
     /** Forecasts written to the input topic would come back as observations: the service would feed itself. */
     @Test
     void shouldRefuseAnOutputTopicThatIsTheInputTopic() {
-        String m = refusal(Map.of("forecaster.topics.output", "forecaster-input"));
-        assertTrue(m.contains("forecaster.topics.output = 'forecaster-input'") && m.contains("forecaster.topics.input"), m);
-        m = refusal(Map.of("forecaster.topics.dead-letter", "forecaster-input"));
-        assertTrue(m.contains("forecaster.topics.dead-letter = 'forecaster-input'"), m);
-        m = refusal(Map.of("forecaster.topics.anomalies", "forecaster-input"));
-        assertTrue(m.contains("forecaster.topics.anomalies = 'forecaster-input'"), m);
+        for (String setting : new String[] {"forecaster.topics.output", "forecaster.topics.dead-letter", "forecaster.topics.anomalies"}) {
+            assertCollision(setting, "forecaster-input", "forecaster.topics.input");
+        }
     }
 
     @Test
     void shouldRefuseTwoKindsOfOutputInOneTopic() {
-        String m = refusal(Map.of("forecaster.topics.anomalies", "forecaster-predictions"));
-        assertTrue(m.contains("forecaster.topics.anomalies = 'forecaster-predictions'") && m.contains("forecaster.topics.output"), m);
-        m = refusal(Map.of("forecaster.topics.dead-letter", "forecaster-predictions"));
-        assertTrue(m.contains("forecaster.topics.dead-letter"), m);
+        assertCollision("forecaster.topics.anomalies", "forecaster-predictions", "forecaster.topics.output");
+        assertCollision("forecaster.topics.dead-letter", "forecaster-predictions", "forecaster.topics.output");
         assertEquals("forecaster-anomalies", ServiceDefaults.settings(Map.of("forecaster.topics.anomalies", "forecaster-anomalies")).anomaliesTopic());
     }
 
