@@ -86,5 +86,5 @@ public class ServiceBeans {
         Shutdown.stop(streams, CLOSE_TIMEOUT, pool);
     }
 
-    static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(30);
+    public static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(30);
 }

@@ -381,6 +381,16 @@ class DeploymentFilesTest {
         assertTrue(matches(monitorSelector, DeploymentFiles.manifest("Service", "stream-forecaster-management").path("metadata").path("labels")));
         assertTrue(sts.path("spec").path("volumeClaimTemplates").get(0).path("metadata").path("name").asText()
                 .equals(DeploymentFiles.container().path("volumeMounts").get(0).path("name").asText()), "state on the claim");
+        // in a directory of the claim, not its root, whose permissions Kafka Streams cannot set (the kubelet owns it)
+        String claimMount = DeploymentFiles.container().path("volumeMounts").get(0).path("mountPath").asText();
+        String stateDir = null;
+        for (JsonNode e : DeploymentFiles.container().path("env")) {
+            if (e.path("name").asText().equals("FORECASTER_STATE_DIR")) {
+                stateDir = e.path("value").asText();
+            }
+        }
+        assertTrue(stateDir != null && stateDir.startsWith(claimMount + "/") && stateDir.length() > claimMount.length() + 1,
+                "state directory " + stateDir + " inside the claim mounted at " + claimMount);
         JsonNode pdb = DeploymentFiles.manifest("PodDisruptionBudget", "stream-forecaster");
         assertTrue(matches(pdb.path("spec").path("selector").path("matchLabels"), podLabels));
         JsonNode policy = DeploymentFiles.manifest("NetworkPolicy", "stream-forecaster");
@@ -582,6 +592,9 @@ class DeploymentFilesTest {
         assertTrue(forecaster.path("security_opt").toString().contains("no-new-privileges:true"));
         assertFalse(forecaster.has("user") || forecaster.has("privileged"), "the image's own non-root user");
         assertTrue(forecaster.has("mem_limit") && forecaster.has("cpus"), "limits the entrypoint sizes the JVM from");
+        // time to close Kafka Streams cleanly (its checkpoints), as the StatefulSet gives it
+        assertTrue(java.time.Duration.parse("PT" + forecaster.path("stop_grace_period").asText("10s").toUpperCase())
+                .compareTo(io.streamforecaster.stream.ServiceBeans.CLOSE_TIMEOUT) > 0, "stop_grace_period: " + forecaster.path("stop_grace_period"));
 
         // the topics made before the service starts are the ones it uses; the replay writes to its input
         Matcher loop = Pattern.compile("for t in ([^;]+);").matcher(services.path("topics").path("command").get(0).asText());
