@@ -1,6 +1,7 @@
 package io.streamforecaster.stream;
 
 import java.util.Map;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -9,7 +10,8 @@ import org.jboss.logging.Logger;
 /**
  * Safety net for exceptions that escape the processor's own handling. A failed record goes to the
  * dead-letter topic with reason {@code processing-error} and the stream goes on; a failed
- * punctuation (no record) is logged and counted, and the stream goes on too.
+ * punctuation (no record) is logged and counted, and the stream goes on too. A failed write to
+ * Kafka is neither: the stream thread fails, as Kafka Streams would, and resumes from the last commit.
  */
 public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
@@ -25,6 +27,14 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
     @Override
     public ProcessingHandlerResponse handle(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+        if (exception instanceof KafkaException) {
+            // a failed write to Kafka (a forecast, a dead letter, a changelog record) that Kafka Streams
+            // reports at the next send, or a task migration: going on would commit offsets past records
+            // whose output was lost; the thread fails and its tasks resume from the last commit
+            LOG.errorf(exception, "A write to Kafka failed in task %s; the stream thread fails and its tasks resume from the last commit",
+                    context.taskId());
+            return ProcessingHandlerResponse.FAIL;
+        }
         if (record == null) {
             LOG.errorf(exception, "Punctuation failed in task %s node %s; it runs again at its next interval",
                     context.taskId(), context.processorNodeId());

@@ -12,6 +12,7 @@ import io.streamforecaster.model.TrainingPool;
 import io.streamforecaster.serving.OnlineForecaster;
 import io.streamforecaster.state.SeriesState;
 import java.util.Optional;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -89,6 +90,11 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         }
         try {
             forecast(obs, record);
+        } catch (KafkaException e) {
+            // a write to Kafka that failed earlier (Kafka Streams reports it at the next send or store
+            // write), or a task migration: not this record's fault, and no dead letter may hide it;
+            // the stream thread fails and its tasks resume from the last commit
+            throw e;
         } catch (RuntimeException e) {
             LOG.errorf(e, "Processing failed for a record of %s; it goes to the dead-letter topic", location());
             deadLetter(record, RejectReason.PROCESSING_ERROR, e.toString());
@@ -126,12 +132,13 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         }
         metrics.anomalyScored(key, step.anomaly().score(), step.anomaly().anomaly());
         if (step.detected() != null && settings.anomaliesTopic() != null) {
-            context().forward(new Record<>(record.key(), AnomalyRecord.of(key, step.detected()).toJson(), obs.timestamp()),
+            // the input record's timestamp, which the broker took: a "timestamp" in the value may be one it refuses
+            context().forward(new Record<>(record.key(), AnomalyRecord.of(key, step.detected()).toJson(), record.timestamp()),
                     Stores.ANOMALIES_NODE);
         }
         if (step.forecast()) {
             Forecast forecast = Forecast.of(key, state, variant, settings.nSteps());
-            context().forward(new Record<>(record.key(), forecast.toJson(), obs.timestamp()), Stores.OUTPUT_NODE);
+            context().forward(new Record<>(record.key(), forecast.toJson(), record.timestamp()), Stores.OUTPUT_NODE);
             metrics.prediction(state.latest().source(), System.nanoTime() - start);
             metrics.series(key, obs.values()[0], forecast.forecast(), forecast.lower() == null ? Double.NaN : forecast.lower(),
                     forecast.upper() == null ? Double.NaN : forecast.upper(), state.accuracy().onlineMae(), state.accuracy().naiveMae());

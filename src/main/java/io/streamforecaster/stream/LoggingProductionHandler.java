@@ -4,13 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.jboss.logging.Logger;
 
 /**
- * A forecast or dead letter the broker refuses for good (too large) is logged with its key and
+ * A forecast, anomaly or dead letter the broker refuses for good (too large, or a timestamp out of
+ * its bounds) is logged with its key and
  * counted, and the stream goes on: it is output, and its input is committed as seen. Every other
  * failed write fails the stream thread as Kafka Streams would, above all a changelog write: a
  * skipped one would leave a key's state or model only on this instance's disk, to be lost on the
@@ -19,6 +21,7 @@ import org.jboss.logging.Logger;
 public class LoggingProductionHandler implements ProductionExceptionHandler {
 
     static final String OUTPUT_TOPIC_CONFIG = "forecaster.topics.output";
+    static final String ANOMALIES_TOPIC_CONFIG = "forecaster.topics.anomalies";
     private static final Logger LOG = Logger.getLogger(LoggingProductionHandler.class);
 
     private Set<String> skippable = Set.of();
@@ -27,8 +30,13 @@ public class LoggingProductionHandler implements ProductionExceptionHandler {
     public void configure(Map<String, ?> configs) {
         Object output = configs.get(OUTPUT_TOPIC_CONFIG);
         Object deadLetter = configs.get(DeadLetterHandlers.TOPIC_CONFIG);
-        skippable = Set.of(output == null ? "forecaster-predictions" : output.toString(),
-                deadLetter == null ? "forecaster-dlq" : deadLetter.toString());
+        Object anomalies = configs.get(ANOMALIES_TOPIC_CONFIG);
+        Set<String> topics = new java.util.HashSet<>(Set.of(output == null ? "forecaster-predictions" : output.toString(),
+                deadLetter == null ? "forecaster-dlq" : deadLetter.toString()));
+        if (anomalies != null && !anomalies.toString().isBlank()) {
+            topics.add(anomalies.toString());
+        }
+        skippable = Set.copyOf(topics);
     }
 
     @Override
@@ -38,8 +46,8 @@ public class LoggingProductionHandler implements ProductionExceptionHandler {
             m.productionError();
         }
         String key = record.key() == null ? "null" : new String(record.key(), StandardCharsets.UTF_8);
-        if (exception instanceof RecordTooLargeException && skippable.contains(record.topic())) {
-            LOG.errorf(exception, "Broker refused a record for topic %s, key '%s' (%d bytes); it is skipped",
+        if ((exception instanceof RecordTooLargeException || exception instanceof InvalidTimestampException) && skippable.contains(record.topic())) {
+            LOG.errorf(exception, "Broker refused a record for topic %s, key '%s' (%d bytes) for good; it is skipped",
                     record.topic(), key, record.value() == null ? 0 : record.value().length);
             return ProductionExceptionHandlerResponse.CONTINUE;
         }

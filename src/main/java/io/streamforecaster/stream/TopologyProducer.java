@@ -24,6 +24,12 @@ public class TopologyProducer {
     }
 
     public static Topology build(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool, MemoryBudget budget) {
+        return build(settings, metrics, pool, budget, new ByteArraySerializer());
+    }
+
+    /** @param forecasts how the forecasts' values are written (a test makes that write fail) */
+    static Topology build(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool, MemoryBudget budget,
+                          org.apache.kafka.common.serialization.Serializer<byte[]> forecasts) {
         var codec = new io.streamforecaster.serving.OnlineForecaster(settings).codec();
         var seriesStore = SeriesStore.builder(Stores.SERIES, codec, budget);
         var modelStore = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
@@ -31,11 +37,13 @@ public class TopologyProducer {
                         Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled();
         Topology topology = new Topology()
-                .addSource(Stores.SOURCE_NODE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), settings.inputTopic())
+                // no reset of its own (null): kafka-streams.auto.offset.reset applies
+                .addSource((org.apache.kafka.streams.AutoOffsetReset) null, Stores.SOURCE_NODE, new InputTimestamps(), new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer(), settings.inputTopic())
                 .addProcessor(Stores.PROCESSOR_NODE, () -> new ForecastProcessor(settings, metrics, pool), Stores.SOURCE_NODE)
                 .addStateStore(seriesStore, Stores.PROCESSOR_NODE)
                 .addStateStore(modelStore, Stores.PROCESSOR_NODE)
-                .addSink(Stores.OUTPUT_NODE, settings.outputTopic(), new ByteArraySerializer(), new ByteArraySerializer(), Stores.PROCESSOR_NODE)
+                .addSink(Stores.OUTPUT_NODE, settings.outputTopic(), new ByteArraySerializer(), forecasts, Stores.PROCESSOR_NODE)
                 .addSink(Stores.DEAD_LETTER_NODE, settings.deadLetterTopic(), new ByteArraySerializer(), new ByteArraySerializer(), Stores.PROCESSOR_NODE);
         if (settings.anomaliesTopic() != null) { // optional: without it, anomalies are only marked in the forecasts
             topology.addSink(Stores.ANOMALIES_NODE, settings.anomaliesTopic(), new ByteArraySerializer(), new ByteArraySerializer(),

@@ -28,4 +28,22 @@ class DeadLetterProcessingHandlerTest {
         assertEquals(1, registry.get("forecaster.punctuation.failures").counter().count());
         assertEquals(0, registry.get("forecaster.rejected").tag("reason", "processing-error").counter().count());
     }
+
+    /**
+     * A failed write to Kafka that Kafka Streams reports at a later send or in a punctuation: going on
+     * would commit offsets past the lost output, so the thread fails (and resumes from the last commit).
+     */
+    @Test
+    void shouldFailTheThreadOnAFailedWriteToKafka() {
+        var handler = new DeadLetterProcessingHandler();
+        handler.configure(Map.of("forecaster.topics.dead-letter", "dlq"));
+        var context = new DefaultErrorHandlerContext(null, "in", 0, 7, new RecordHeaders(), "forecast", new TaskId(0, 1), 0, null, null);
+        var failedSend = new org.apache.kafka.streams.errors.StreamsException("Error encountered sending record to topic out");
+        var record = new org.apache.kafka.streams.processor.api.Record<>(new byte[] {1}, new byte[] {2}, 0L);
+
+        assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, record, failedSend));
+        assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, null, failedSend), "in a punctuation too");
+        assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, record,
+                new org.apache.kafka.streams.errors.TaskMigratedException("fenced")));
+    }
 }

@@ -250,8 +250,52 @@ class ForecastTopologyTest {
         var forecasts = output.readRecordsToList();
         assertEquals(3, forecasts.size());
         assertEquals(1700000000000L, Forecast.fromJson(forecasts.get(1).value()).timestamp());
-        assertEquals(1700000000000L, forecasts.get(1).timestamp());
         assertEquals(Instant.parse("2024-01-02T03:04:05Z").toEpochMilli(), Forecast.fromJson(forecasts.get(2).value()).timestamp());
+    }
+
+    /**
+     * A forecast record carries its input record's timestamp, which the broker took; the value's
+     * "timestamp" (in its body) may be one the broker refuses (more than an hour ahead of its clock,
+     * by default), and a refused forecast took the other forecasts of its batch with it.
+     */
+    @Test
+    void shouldStampForecastsWithTheInputRecordsTimestamp() {
+        start(settings(ColdStart.NAIVE, 1));
+        long far = Instant.parse("2100-01-01T00:00:00Z").toEpochMilli();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < N_STEPS; i++) {
+            input.pipeInput(bytes("k"), bytes("{\"value\": " + i + ", \"timestamp\": " + (far + i) + "}"), now + i);
+        }
+        var forecasts = output.readRecordsToList();
+        assertEquals(1, forecasts.size());
+        assertEquals(now + N_STEPS - 1, forecasts.get(0).timestamp(), "the input record's");
+        assertEquals(far + N_STEPS - 1, Forecast.fromJson(forecasts.get(0).value()).timestamp(), "the observation's, in the body");
+    }
+
+    /**
+     * A write to Kafka that fails (here the forecast's serialization; in production a delivery
+     * timeout, a lost ACL, a fenced producer, reported at the next send) is not the record's fault:
+     * it fails the stream thread, whose tasks resume from the last commit; it was dead-lettered as a
+     * processing-error, and the offsets committed past the lost output.
+     */
+    @Test
+    void shouldFailTheThreadWhenAWriteToKafkaFails() {
+        StreamSettings s = settings(ColdStart.NAIVE, 1);
+        pool = new TrainingPool(s.training(), Runnable::run, 2, Trainer::train, System::currentTimeMillis);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        org.apache.kafka.common.serialization.Serializer<byte[]> refusing = (topic, value) -> {
+            throw new org.apache.kafka.common.errors.SerializationException("the broker is gone");
+        };
+        driver = new TopologyTestDriver(TopologyProducer.build(s, new ForecasterMetrics(registry, pool::pending), pool, budget, refusing), props);
+        input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
+        deadLetters = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        for (int i = 0; i < N_STEPS - 1; i++) {
+            send("k", String.valueOf(i));
+        }
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.streams.errors.StreamsException.class, () -> send("k", "99"));
+        assertTrue(deadLetters.isEmpty(), "no dead letter hides it: " + e);
     }
 
     @Test

@@ -33,4 +33,16 @@ class LoggingProductionHandlerTest {
         assertEquals(ProductionExceptionHandlerResponse.FAIL, refused("app-forecaster-models-changelog", tooLarge));
         assertEquals(ProductionExceptionHandlerResponse.FAIL, refused("out", new TimeoutException("broker away")));
     }
+
+    /** A timestamp out of the broker's bounds is refused for good, like a too-large record; the anomalies topic is output too. */
+    @Test
+    void shouldSkipAnOutputRecordWhoseTimestampTheBrokerRefuses() {
+        handler.configure(Map.of("forecaster.topics.output", "out", "forecaster.topics.dead-letter", "dlq", "forecaster.topics.anomalies", "anomalies"));
+        var badTime = new org.apache.kafka.common.errors.InvalidTimestampException("timestamp out of range");
+
+        assertEquals(ProductionExceptionHandlerResponse.CONTINUE, refused("out", badTime));
+        assertEquals(ProductionExceptionHandlerResponse.CONTINUE, refused("anomalies", badTime));
+        assertEquals(ProductionExceptionHandlerResponse.CONTINUE, refused("anomalies", new RecordTooLargeException("too large")));
+        assertEquals(ProductionExceptionHandlerResponse.FAIL, refused("app-forecaster-series-changelog", badTime));
+    }
 }
