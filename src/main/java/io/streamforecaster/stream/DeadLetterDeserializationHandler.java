@@ -24,7 +24,7 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
     public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         LOG.errorf(exception, "Record %s-%d@%d could not be deserialized; sending it to the dead-letter topic",
                 context.topic(), context.partition(), context.offset());
-        deadLetters.send(context, exception);
-        return DeserializationHandlerResponse.CONTINUE;
+        // without its dead letter the record would be lost: fail, and it is read again
+        return deadLetters.send(context, exception) ? DeserializationHandlerResponse.CONTINUE : DeserializationHandlerResponse.FAIL;
     }
 }

@@ -52,14 +52,18 @@ final class DeadLetterHandlers {
         }
     }
 
-    /** Sends the failed record's original bytes to the dead-letter topic and waits for the ack. */
+    /**
+     * Sends the failed record's original bytes to the dead-letter topic and waits for the ack.
+     *
+     * @return false when the dead letter could not be written (a record with neither key nor value has none to write: true)
+     */
     synchronized boolean send(ErrorHandlerContext ctx, Exception exception) {
         ForecasterMetrics m = metrics();
         if (m != null) {
             m.rejected(RejectReason.PROCESSING_ERROR);
         }
         if (ctx.sourceRawValue() == null && ctx.sourceRawKey() == null) {
-            return false;
+            return true;
         }
         try {
             if (producer == null) {

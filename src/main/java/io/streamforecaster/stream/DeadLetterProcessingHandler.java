@@ -46,7 +46,10 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
         }
         LOG.errorf(exception, "Record %s-%d@%d failed in node %s; sending it to the dead-letter topic",
                 context.topic(), context.partition(), context.offset(), context.processorNodeId());
-        deadLetters.send(context, exception);
+        if (!deadLetters.send(context, exception)) {
+            // no dead letter: going on would lose the record; the thread fails and it is processed again
+            return ProcessingHandlerResponse.FAIL;
+        }
         return ProcessingHandlerResponse.CONTINUE;
     }
 }

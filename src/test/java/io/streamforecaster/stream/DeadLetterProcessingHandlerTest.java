@@ -46,4 +46,16 @@ class DeadLetterProcessingHandlerTest {
         assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, record,
                 new org.apache.kafka.streams.errors.TaskMigratedException("fenced")));
     }
+
+    /** The safety net could not write the dead letter (the broker is unreachable): going on would lose the record. */
+    @Test
+    void shouldFailTheThreadWhenTheDeadLetterCannotBeWritten() {
+        var handler = new DeadLetterProcessingHandler();
+        handler.configure(Map.of("forecaster.topics.dead-letter", "dlq", "bootstrap.servers", "localhost:1", "max.block.ms", 300));
+        var context = new DefaultErrorHandlerContext(null, "in", 0, 7, new RecordHeaders(), "forecast", new TaskId(0, 1), 0,
+                new byte[] {'k'}, new byte[] {'1'});
+        var record = new org.apache.kafka.streams.processor.api.Record<>(new byte[] {'k'}, new byte[] {'1'}, 0L);
+
+        assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, record, new IllegalStateException("a bug")));
+    }
 }
