@@ -311,7 +311,10 @@ class ImageIT {
         assertTrue(log.contains("Kafka's LZ4 compression: native"), "Kafka's LZ4 is the native one:\n" + log);
         String cache = podman.check(Duration.ofMinutes(1), "exec", c.name(), "ls", "/var/cache/javacpp").stdout();
         assertFalse(cache.isBlank(), "JavaCPP extracted its native libraries into its volume");
-        String statePath = plain.mounts().stream().filter(PodTemplate.Mount::claim).findFirst().orElseThrow().path();
+        // in the pod's state directory, a directory of the claim's volume (not its root, whose permissions Kafka Streams cannot set)
+        String claimPath = plain.mounts().stream().filter(PodTemplate.Mount::claim).findFirst().orElseThrow().path();
+        String statePath = plain.env().get("FORECASTER_STATE_DIR");
+        assertTrue(statePath != null && statePath.startsWith(claimPath + "/"), "state directory " + statePath + " on the claim " + claimPath);
         String state = podman.check(Duration.ofMinutes(1), "exec", c.name(), "ls", statePath).stdout();
         assertTrue(state.contains(c.applicationId()), "Kafka Streams' state in the state volume: " + state);
 
