@@ -25,6 +25,7 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
         LOG.errorf(exception, "Record %s-%d@%d could not be deserialized; sending it to the dead-letter topic",
                 context.topic(), context.partition(), context.offset());
         // without its dead letter the record would be lost: fail, and it is read again
-        return deadLetters.send(context, exception) ? DeserializationHandlerResponse.CONTINUE : DeserializationHandlerResponse.FAIL;
+        return deadLetters.send(context, exception) == DeadLetterHandlers.Sent.FAILED
+                ? DeserializationHandlerResponse.FAIL : DeserializationHandlerResponse.CONTINUE;
     }
 }

@@ -52,18 +52,30 @@ final class DeadLetterHandlers {
         }
     }
 
-    /**
-     * Sends the failed record's original bytes to the dead-letter topic and waits for the ack.
-     *
-     * @return false when the dead letter could not be written (a record with neither key nor value has none to write: true)
-     */
-    synchronized boolean send(ErrorHandlerContext ctx, Exception exception) {
+    /** What became of a safety-net dead letter. */
+    enum Sent {
+        /** written (or nothing to write: a record with neither key nor value) */
+        WRITTEN,
+        /** refused for good by the broker or the producer (too large, a timestamp out of bounds): logged and counted; retrying would not help */
+        REFUSED,
+        /** not written, and it might be on another try: the record must not be given up */
+        FAILED
+    }
+
+    /** Whether a failed write can never succeed, however often it is tried: the record itself is refused. */
+    static boolean refusedForGood(Throwable failure) {
+        return failure instanceof org.apache.kafka.common.errors.RecordTooLargeException
+                || failure instanceof org.apache.kafka.common.errors.InvalidTimestampException;
+    }
+
+    /** Sends the failed record's original bytes to the dead-letter topic and waits for the ack. */
+    synchronized Sent send(ErrorHandlerContext ctx, Exception exception) {
         ForecasterMetrics m = metrics();
         if (m != null) {
             m.rejected(RejectReason.PROCESSING_ERROR);
         }
         if (ctx.sourceRawValue() == null && ctx.sourceRawKey() == null) {
-            return true;
+            return Sent.WRITTEN;
         }
         try {
             if (producer == null) {
@@ -73,11 +85,18 @@ final class DeadLetterHandlers {
                     ctx.topic(), ctx.partition(), ctx.offset());
             producer.send(new ProducerRecord<>(topic, null, ctx.timestamp(), ctx.sourceRawKey(), ctx.sourceRawValue(), headers))
                     .get(30, TimeUnit.SECONDS);
-            return true;
+            return Sent.WRITTEN;
         } catch (Exception e) {
-            LOG.errorf(e, "Could not send a failed record of %s-%d@%d to the dead-letter topic %s",
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            LOG.errorf(cause, "Could not send a failed record of %s-%d@%d to the dead-letter topic %s",
                     ctx.topic(), ctx.partition(), ctx.offset(), topic);
-            return false;
+            if (refusedForGood(cause)) {
+                if (m != null) {
+                    m.productionError();
+                }
+                return Sent.REFUSED;
+            }
+            return Sent.FAILED;
         }
     }
 

@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
 public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterProcessingHandler.class);
-    private DeadLetterHandlers deadLetters;
+    DeadLetterHandlers deadLetters;
     /** The service's metrics; looked up, as Kafka Streams creates this handler. */
     java.util.function.Supplier<io.streamforecaster.metrics.ForecasterMetrics> metrics = DeadLetterHandlers::metrics;
 
@@ -46,10 +46,8 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
         }
         LOG.errorf(exception, "Record %s-%d@%d failed in node %s; sending it to the dead-letter topic",
                 context.topic(), context.partition(), context.offset(), context.processorNodeId());
-        if (!deadLetters.send(context, exception)) {
-            // no dead letter: going on would lose the record; the thread fails and it is processed again
-            return ProcessingHandlerResponse.FAIL;
-        }
-        return ProcessingHandlerResponse.CONTINUE;
+        // not written but it might be: going on would lose the record; the thread fails and it is processed again
+        return deadLetters.send(context, exception) == DeadLetterHandlers.Sent.FAILED
+                ? ProcessingHandlerResponse.FAIL : ProcessingHandlerResponse.CONTINUE;
     }
 }

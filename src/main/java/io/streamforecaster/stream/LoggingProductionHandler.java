@@ -4,8 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.InvalidTimestampException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.jboss.logging.Logger;
@@ -46,7 +44,7 @@ public class LoggingProductionHandler implements ProductionExceptionHandler {
             m.productionError();
         }
         String key = record.key() == null ? "null" : new String(record.key(), StandardCharsets.UTF_8);
-        if ((exception instanceof RecordTooLargeException || exception instanceof InvalidTimestampException) && skippable.contains(record.topic())) {
+        if (DeadLetterHandlers.refusedForGood(exception) && skippable.contains(record.topic())) {
             LOG.errorf(exception, "Broker refused a record for topic %s, key '%s' (%d bytes) for good; it is skipped",
                     record.topic(), key, record.value() == null ? 0 : record.value().length);
             return ProductionExceptionHandlerResponse.CONTINUE;

@@ -43,8 +43,6 @@ class DeadLetterProcessingHandlerTest {
 
         assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, record, failedSend));
         assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, null, failedSend), "in a punctuation too");
-        assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, record,
-                new org.apache.kafka.streams.errors.TaskMigratedException("fenced")));
     }
 
     /** The safety net could not write the dead letter (the broker is unreachable): going on would lose the record. */
@@ -56,6 +54,22 @@ class DeadLetterProcessingHandlerTest {
                 new byte[] {'k'}, new byte[] {'1'});
         var record = new org.apache.kafka.streams.processor.api.Record<>(new byte[] {'k'}, new byte[] {'1'}, 0L);
 
-        assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, record, new IllegalStateException("a bug")));
+        try {
+            assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, record, new IllegalStateException("a bug")));
+        } finally {
+            handler.deadLetters.close();
+        }
+    }
+
+    /**
+     * A dead letter refused for good (too large, a timestamp out of bounds) would be refused on every
+     * try: the thread must not fail on it, or each replacement would die on the same record.
+     */
+    @Test
+    void shouldTellARefusalForGoodFromAFailureThatMayPass() {
+        assertEquals(true, DeadLetterHandlers.refusedForGood(new org.apache.kafka.common.errors.RecordTooLargeException("1 MiB")));
+        assertEquals(true, DeadLetterHandlers.refusedForGood(new org.apache.kafka.common.errors.InvalidTimestampException("ahead")));
+        assertEquals(false, DeadLetterHandlers.refusedForGood(new org.apache.kafka.common.errors.TimeoutException("broker away")));
+        assertEquals(false, DeadLetterHandlers.refusedForGood(new org.apache.kafka.common.errors.TopicAuthorizationException("acl")));
     }
 }
