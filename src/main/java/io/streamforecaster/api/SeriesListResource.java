@@ -40,7 +40,7 @@ public class SeriesListResource {
                 Response.ResponseBuilder ok = Response.ok(own.items());
                 return (own.unqueryable().isEmpty() ? ok : ok.header(SeriesOverview.UNQUERYABLE, PartitionCoverage.format(own.unqueryable()))).build();
             } catch (InvalidStateStoreException | IllegalStateException e) {
-                return unavailable("Kafka Streams is " + queries.streamsState());
+                return stopped(e);
             }
         }
         int from;
@@ -65,14 +65,23 @@ public class SeriesListResource {
         }
         try {
             return Response.ok(overview.page(from, size, q, order, Peers.Credentials.of(headers))).build();
-        } catch (InvalidStateStoreException | IllegalStateException e) { // stopping, or not started again yet
-            return unavailable("Kafka Streams is " + queries.streamsState());
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            return stopped(e);
         }
+    }
+
+    /** Kafka Streams stopped (or was not started again yet) while the listing ran: 503; any other such failure is a bug, answered 500 with its id. */
+    private Response stopped(RuntimeException e) {
+        String why = queries.unavailability();
+        if (why == null) {
+            throw e;
+        }
+        return unavailable(why);
     }
 
     /** Not now: Kafka Streams is not running (starting, waiting for Kafka, or stopping). */
     private static Response unavailable(String why) {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "2").entity(new SeriesResource.ErrorBody(why)).build();
+        return SeriesResource.unavailable(why);
     }
 
     private static Response bad(String message) {

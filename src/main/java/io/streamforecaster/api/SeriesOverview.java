@@ -115,7 +115,7 @@ public class SeriesOverview {
         List<SeriesSummary> all = new ArrayList<>(own.items());
         List<String> missing = new ArrayList<>();
         if (!own.unqueryable().isEmpty()) {
-            missing.add(unlisted("this instance", PartitionCoverage.format(own.unqueryable())));
+            missing.add(unlisted(applicationServer.orElse("this instance"), PartitionCoverage.format(own.unqueryable())));
         }
         gatherOthers(all, missing, credentials);
         String needle = q == null || q.isBlank() ? null : q.toLowerCase(Locale.ROOT);
@@ -211,8 +211,7 @@ public class SeriesOverview {
     private void gatherOthers(List<SeriesSummary> into, List<String> missing, Peers.Credentials credentials) {
         HostInfo self = applicationServer.map(HostInfo::buildFromEndpoint).orElse(null);
         Map<HostInfo, CompletableFuture<HttpResponse<byte[]>>> asked = new HashMap<>();
-        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
-            HostInfo h = m.hostInfo();
+        for (HostInfo h : instances()) {
             if (h.equals(self) || HostInfo.unavailable().equals(h) || asked.containsKey(h)) {
                 continue;
             }
@@ -234,6 +233,15 @@ public class SeriesOverview {
                 missing.add(unanswered(host, e));
             }
         });
+    }
+
+    /** Every instance of the application, as Kafka Streams knows them (this one included). */
+    List<HostInfo> instances() {
+        List<HostInfo> all = new ArrayList<>();
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            all.add(m.hostInfo());
+        }
+        return all;
     }
 
     /** An instance that did not answer, and why, as the page shows it: "host:port (ConnectException: ...)". */

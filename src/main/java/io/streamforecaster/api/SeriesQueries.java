@@ -71,17 +71,13 @@ public class SeriesQueries {
     @ConfigProperty(name = "quarkus.kafka-streams.application-server")
     Optional<String> applicationServer;
 
-    /** The key's location, searching this instance's stores first. */
-    public KafkaStreams.State streamsState() {
-        return streams.state();
-    }
-
     /** Why no store of this instance can be read now (Kafka Streams neither running nor rebalancing), or null when they can. */
     public String unavailability() {
         KafkaStreams.State st = streams.state();
         return st == KafkaStreams.State.RUNNING || st == KafkaStreams.State.REBALANCING ? null : "Kafka Streams is " + st;
     }
 
+    /** The key's location, searching this instance's stores first. */
     public Location locate(String key) {
         String why = unavailability();
         if (why != null) {

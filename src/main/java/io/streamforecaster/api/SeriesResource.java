@@ -239,7 +239,8 @@ public class SeriesResource {
         return Double.isFinite(v) ? v : null;
     }
 
-    private static Response unavailable(String why) {
+    /** 503 with {@code Retry-After}: the answer exists, but not now. */
+    static Response unavailable(String why) {
         return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "2").entity(new ErrorBody(why)).build();
     }
 

@@ -102,6 +102,46 @@ class OverviewPartialTest {
         Response r = resource.list(null, null, null, null, "local", null, SeriesResourceForwardingTest.NO_HEADERS);
         assertEquals(200, r.getStatus());
         assertEquals("1", r.getHeaderString(SeriesOverview.UNQUERYABLE), "the peer gathering the overview learns what is left out");
-        assertTrue(SeriesOverview.unlisted("peer-2:8080", "1").contains("partition(s) 1 restoring"));
+    }
+
+    /** The instance gathering the overview marks it partial for its own unlisted partitions and for those a peer names. */
+    @Test
+    void shouldMarkTheOverviewPartialForPartitionsAnyInstanceCouldNotList() throws Exception {
+        var peer = SeriesResourceForwardingTest.peerAnswering(200, SeriesOverview.UNQUERYABLE, "3", "[]");
+        try {
+            var peerHost = SeriesResourceForwardingTest.at(peer);
+            SeriesOverview overview = new SeriesOverview() {
+                @Override
+                ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
+                    if (partition == 1) {
+                        throw new InvalidStateStoreException("partition 1 is restoring");
+                    }
+                    return storeOf(Map.of());
+                }
+
+                @Override
+                List<org.apache.kafka.streams.state.HostInfo> instances() {
+                    return List.of(new org.apache.kafka.streams.state.HostInfo("self", 8080), peerHost);
+                }
+            };
+            overview.queries = new SeriesQueries() {
+                @Override
+                TreeSet<Integer> localPartitions() {
+                    return new TreeSet<>(List.of(0, 1));
+                }
+            };
+            overview.applicationServer = java.util.Optional.of("self:8080");
+            Peers peers = new Peers();
+            peers.insecureRequests = "enabled";
+            overview.peers = peers;
+
+            SeriesOverview.Page page = overview.page(0, 50, null, SeriesOverview.Sort.parse(null), new Peers.Credentials(null, null));
+            assertTrue(page.partial());
+            assertEquals(2, page.missing().size(), page.missing().toString());
+            assertTrue(page.missing().get(0).startsWith("self:8080 (partition(s) 1 restoring"), page.missing().toString());
+            assertTrue(page.missing().get(1).startsWith("localhost:" + peerHost.port() + " (partition(s) 3 restoring"), page.missing().toString());
+        } finally {
+            peer.stop(0);
+        }
     }
 }
