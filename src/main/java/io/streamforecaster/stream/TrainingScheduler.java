@@ -222,7 +222,7 @@ final class TrainingScheduler {
                 Reason why = reason;
                 if (key.equals(Stores.SHARED_MODEL_KEY)) {
                     ModelSnapshot model = usable(current(key));
-                    if (model != null && now - model.assessment().checkedAt() < settings.trainingInterval().toMillis()) {
+                    if (now < RetrainPolicy.ofShared(settings, model).dueAt()) { // the rule GET /series/{key}/model shows
                         continue;
                     }
                     job = sharedDue(model) ? sharedJob(model) : null;
