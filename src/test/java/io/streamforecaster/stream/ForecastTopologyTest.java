@@ -273,10 +273,11 @@ class ForecastTopologyTest {
     }
 
     /**
-     * A write to Kafka that fails (here the forecast's serialization; in production a delivery
-     * timeout, a lost ACL, a fenced producer, reported at the next send) is not the record's fault:
-     * it fails the stream thread, whose tasks resume from the last commit; it was dead-lettered as a
-     * processing-error, and the offsets committed past the lost output.
+     * A write to Kafka that fails is not the record's fault: the processor lets the failure through
+     * (to the stream thread, whose tasks resume from the last commit) instead of dead-lettering the
+     * record as a processing-error and committing past the lost output. Here the forecast's
+     * serialization fails at once; in production a delivery timeout, a lost ACL or a fenced producer
+     * is reported the same way, as a KafkaException at a later send.
      */
     @Test
     void shouldFailTheThreadWhenAWriteToKafkaFails() {

@@ -37,4 +37,20 @@ class InputTimestampsTest {
         long stamped = new InputTimestamps().extract(at(-1L), -1L);
         assertTrue(stamped >= before && stamped <= System.currentTimeMillis(), "the current time before the partition has one: " + stamped);
     }
+
+    /** The service's topology reads its input with this extractor (TopologyTestDriver cannot send a negative timestamp to show it). */
+    @Test
+    void shouldBeTheInputTopicsExtractor() throws Exception {
+        var settings = ForecastTopologyTest.settings(io.streamforecaster.config.ColdStart.NAIVE, 1);
+        var pool = new io.streamforecaster.model.TrainingPool(settings.training(), Runnable::run, 1,
+                io.streamforecaster.model.Trainer::train, System::currentTimeMillis);
+        var topology = TopologyProducer.build(settings, new io.streamforecaster.metrics.ForecasterMetrics(
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), pool::pending), pool, MemoryBudget.unlimited());
+        var field = org.apache.kafka.streams.Topology.class.getDeclaredField("internalTopologyBuilder");
+        field.setAccessible(true);
+        var builder = (org.apache.kafka.streams.processor.internals.InternalTopologyBuilder) field.get(topology);
+        builder.rewriteTopology(new org.apache.kafka.streams.StreamsConfig(java.util.Map.of("application.id", "t", "bootstrap.servers", "unused:9092")));
+        var extractor = builder.buildTopology().source(settings.inputTopic()).timestampExtractor();
+        assertTrue(extractor instanceof InputTimestamps, String.valueOf(extractor));
+    }
 }
