@@ -45,6 +45,16 @@ public class Peers {
         }
     }
 
+    /** An instance's address as people read it: {@code host:port}. */
+    static String address(org.apache.kafka.streams.state.HostInfo instance) {
+        return instance.host() + ":" + instance.port();
+    }
+
+    /** A path (with its query) on another instance, over this instance's scheme. */
+    java.net.URI uri(org.apache.kafka.streams.state.HostInfo instance, String path) {
+        return java.net.URI.create(scheme() + "://" + address(instance) + path);
+    }
+
     public String scheme() {
         return insecureRequests.equalsIgnoreCase("disabled") ? "https" : "http";
     }

@@ -32,7 +32,7 @@ public class SeriesListResource {
                          @HeaderParam(SeriesResource.FORWARDED) String forwarded, @Context HttpHeaders headers) {
         String why = queries.unavailability();
         if (why != null) {
-            return unavailable(why);
+            return SeriesResource.unavailable(why);
         }
         if ("local".equals(scope)) { // another instance gathering the overview: this instance's own keys
             try {
@@ -76,11 +76,6 @@ public class SeriesListResource {
         if (why == null) {
             throw e;
         }
-        return unavailable(why);
-    }
-
-    /** Not now: Kafka Streams is not running (starting, waiting for Kafka, or stopping). */
-    private static Response unavailable(String why) {
         return SeriesResource.unavailable(why);
     }
 

@@ -8,7 +8,6 @@ import io.streamforecaster.state.Source;
 import io.streamforecaster.stream.Stores;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -215,7 +214,7 @@ public class SeriesOverview {
             if (h.equals(self) || HostInfo.unavailable().equals(h) || asked.containsKey(h)) {
                 continue;
             }
-            HttpRequest request = credentials.addTo(HttpRequest.newBuilder(URI.create(peers.scheme() + "://" + h.host() + ":" + h.port() + "/series?scope=local"))
+            HttpRequest request = credentials.addTo(HttpRequest.newBuilder(peers.uri(h, "/series?scope=local"))
                     .timeout(Duration.ofSeconds(5)).header(SeriesResource.FORWARDED, "1")).GET().build();
             asked.put(h, peers.client().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
         }
@@ -223,12 +222,12 @@ public class SeriesOverview {
             try {
                 HttpResponse<byte[]> r = future.join();
                 if (r.statusCode() != 200) {
-                    missing.add(host.host() + ":" + host.port() + " (HTTP " + r.statusCode() + ")");
+                    missing.add(Peers.address(host) + " (HTTP " + r.statusCode() + ")");
                     return;
                 }
                 into.addAll(JSON.readValue(r.body(), new TypeReference<List<SeriesSummary>>() { }));
                 r.headers().firstValue(UNQUERYABLE).filter(p -> !p.isBlank())
-                        .ifPresent(p -> missing.add(unlisted(host.host() + ":" + host.port(), p)));
+                        .ifPresent(p -> missing.add(unlisted(Peers.address(host), p)));
             } catch (Exception e) {
                 missing.add(unanswered(host, e));
             }
@@ -247,7 +246,7 @@ public class SeriesOverview {
     /** An instance that did not answer, and why, as the page shows it: "host:port (ConnectException: ...)". */
     static String unanswered(HostInfo host, Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return host.host() + ":" + host.port() + " (" + cause.getClass().getSimpleName()
+        return Peers.address(host) + " (" + cause.getClass().getSimpleName()
                 + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
     }
 

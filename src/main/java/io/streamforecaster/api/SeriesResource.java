@@ -147,7 +147,7 @@ public class SeriesResource {
                 return (r.challenge() == null ? refusal : refusal.header("WWW-Authenticate", r.challenge())).build();
             }
             if (r.status() != 404) {
-                problem = "instance " + host.host() + ":" + host.port() + " did not answer (" + r.status() + ")";
+                problem = "instance " + Peers.address(host) + " did not answer (" + r.status() + ")";
             }
         }
         if (problem != null || elsewhere.moving()) {
@@ -176,7 +176,7 @@ public class SeriesResource {
 
     private Forwarded forward(HostInfo host, String key, String what, Peers.Credentials credentials, Duration timeout) {
         try {
-            URI uri = URI.create(peers.scheme() + "://" + host.host() + ":" + host.port() + "/series/" + pathSegment(key) + "/" + what);
+            URI uri = peers.uri(host, "/series/" + pathSegment(key) + "/" + what);
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1");
             credentials.addTo(request);
             HttpResponse<byte[]> r = peers.client().send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
