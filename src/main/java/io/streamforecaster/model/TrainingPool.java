@@ -137,6 +137,15 @@ public final class TrainingPool implements AutoCloseable {
     }
 
     /**
+     * Whether {@link #trySubmit(Job, Object)} would take a job of {@code owner} now (it may not by
+     * the time it is called): lets an owner skip building a job, which may mean reading its data.
+     */
+    public boolean hasRoom(Object owner) {
+        var mine = owner == null ? null : owners.get(owner);
+        return !closed && (mine == null || mine.get() < share()) && slots.availablePermits() > 0;
+    }
+
+    /**
      * Takes the job if a slot is free, the pool is open and {@code owner} (registered, or null for
      * none) is within its {@link #share}; never blocks.
      */

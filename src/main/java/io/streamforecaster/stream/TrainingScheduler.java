@@ -48,7 +48,14 @@ final class TrainingScheduler {
 
     /** Keys with enough data for a (re)train, by why, each in the order it asked. */
     private final Map<Reason, LinkedHashSet<String>> candidates = new EnumMap<>(Reason.class);
-    private final Map<String, Reason> reasonOf = new HashMap<>();
+    /**
+     * Why and from when each candidate is due, as its last observation left it: a key's state and
+     * model change only with its observations (which refresh this) and its training (which takes it
+     * out of the candidates), so the punctuation reads a key's state only once the key is due. Over
+     * the memory budget, reading every waiting key to check it wrote others out and held the stream
+     * thread (BENCHMARKS.md §3).
+     */
+    private final Map<String, Waiting> waiting = new HashMap<>();
     private final Set<String> inFlight = new HashSet<>();
     private final Map<String, Long> retryAfter = new HashMap<>();
     private final Map<String, Reason> requested = new HashMap<>();
@@ -97,7 +104,7 @@ final class TrainingScheduler {
             sharedObservations++;
             sharedNew++;
             if (!inFlight.contains(Stores.SHARED_MODEL_KEY) && sharedDue(usable(model))) {
-                place(Stores.SHARED_MODEL_KEY, usable(model) == null ? Reason.FIRST_MODEL : Reason.AGE);
+                place(Stores.SHARED_MODEL_KEY, usable(model) == null ? Reason.FIRST_MODEL : Reason.AGE, 0);
             }
             return;
         }
@@ -110,26 +117,27 @@ final class TrainingScheduler {
         if (!inFlight.contains(key)) {
             RetrainPolicy.Due due = RetrainPolicy.of(settings, state, usable(model));
             if (due.enoughData()) {
-                place(key, due.reason());
+                place(key, due.reason(), due.dueAt());
             }
         }
     }
 
-    /** Puts the key among the candidates of {@code reason}, out of those of any other. */
-    private void place(String key, Reason reason) {
-        Reason before = reasonOf.put(key, reason);
-        if (before != reason) {
+    /** Why a candidate is waiting, and from when (epoch milliseconds) it may be trained. */
+    private record Waiting(Reason reason, long dueAt) {
+    }
+
+    /** Puts the key among the candidates of {@code reason}, out of those of any other, due from {@code dueAt}. */
+    private void place(String key, Reason reason, long dueAt) {
+        Waiting before = waiting.get(key);
+        if (before != null && before.reason() == reason && before.dueAt() == dueAt) {
+            return; // the common case, once per event: nothing changed, nothing allocated
+        }
+        waiting.put(key, new Waiting(reason, dueAt));
+        if (before == null || before.reason() != reason) {
             if (before != null) {
-                candidates.get(before).remove(key);
+                candidates.get(before.reason()).remove(key);
             }
             candidates.get(reason).add(key);
-        }
-    }
-
-    private void forget(String key) {
-        Reason r = reasonOf.remove(key);
-        if (r != null) {
-            candidates.get(r).remove(key);
         }
     }
 
@@ -202,8 +210,9 @@ final class TrainingScheduler {
     }
 
     private void retryLater(String key, Reason reason, long now) {
-        retryAfter.put(key, now + settings.trainingInterval().toMillis());
-        place(key, reason == null ? Reason.AGE : reason);
+        long at = now + settings.trainingInterval().toMillis();
+        retryAfter.put(key, at);
+        place(key, reason == null ? Reason.AGE : reason, at);
     }
 
     /** Hands out due keys, most urgent reason first, while this task has a share of the pool; counts the keys due. */
@@ -215,8 +224,8 @@ final class TrainingScheduler {
             while (it.hasNext()) {
                 String key = it.next();
                 Long retry = retryAfter.get(key);
-                if (retry != null && retry > now) {
-                    continue;
+                if (retry != null && retry > now || waiting.get(key).dueAt() > now) {
+                    continue; // decided without reading the key's state
                 }
                 TrainingPool.Job job;
                 Reason why = reason;
@@ -228,25 +237,27 @@ final class TrainingScheduler {
                     job = sharedDue(model) ? sharedJob(model) : null;
                     if (job == null) {
                         it.remove();
-                        reasonOf.remove(key);
+                        waiting.remove(key);
                         continue;
                     }
                 } else {
+                    if (full || !pool.hasRoom(this)) {
+                        full = true;
+                        due++;
+                        continue; // counted as due, not read; handed out at a later punctuation
+                    }
                     SeriesState state = series.live(key);
                     ModelSnapshot model = usable(current(key));
                     RetrainPolicy.Due d = state == null ? null : RetrainPolicy.of(settings, state, model);
                     if (d == null || !d.enoughData()) {
                         it.remove();
-                        reasonOf.remove(key);
+                        waiting.remove(key);
                         continue;
                     }
                     if (!d.isDue(now)) {
                         continue;
                     }
                     due++;
-                    if (full) {
-                        continue; // counted as due; handed out at a later punctuation
-                    }
                     job = new TrainingPool.Job(key, state.history().rows(), model, state.history().observations(), this::finished);
                     why = d.reason();
                 }
@@ -256,7 +267,7 @@ final class TrainingScheduler {
                 }
                 due--;
                 it.remove();
-                reasonOf.remove(key);
+                waiting.remove(key);
                 inFlight.add(key);
                 requested.put(key, why);
                 metrics.trainingRequested(why.id());
