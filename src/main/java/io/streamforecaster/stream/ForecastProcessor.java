@@ -131,19 +131,26 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
             metrics.driftDetected();
         }
         metrics.anomalyScored(key, step.anomaly().score(), step.anomaly().anomaly());
-        if (step.detected() != null && settings.anomaliesTopic() != null) {
-            // the input record's timestamp, which the broker took: a "timestamp" in the value may be one it refuses
-            context().forward(new Record<>(record.key(), AnomalyRecord.of(key, step.detected()).toJson(), record.timestamp()),
-                    Stores.ANOMALIES_NODE);
-        }
+        byte[] forecastJson = null;
         if (step.forecast()) {
             Forecast forecast = Forecast.of(key, state, variant, settings.nSteps());
-            context().forward(new Record<>(record.key(), forecast.toJson(), record.timestamp()), Stores.OUTPUT_NODE);
+            forecastJson = forecast.toJson();
             metrics.prediction(state.latest().source(), System.nanoTime() - start);
             metrics.series(key, obs.values()[0], forecast.forecast(), forecast.lower() == null ? Double.NaN : forecast.lower(),
                     forecast.upper() == null ? Double.NaN : forecast.upper(), state.accuracy().onlineMae(), state.accuracy().naiveMae());
         }
+        byte[] anomalyJson = step.detected() != null && settings.anomaliesTopic() != null ? AnomalyRecord.of(key, step.detected()).toJson() : null;
         scheduler.offer(key, state, model);
+        // the writes come last: a failure before them dead-letters the record with no output, and
+        // nothing after them can dead-letter a record whose forecast is already on its way. Both
+        // carry the input record's timestamp, which the broker took: a "timestamp" in the value may
+        // be one it refuses
+        if (anomalyJson != null) {
+            context().forward(new Record<>(record.key(), anomalyJson, record.timestamp()), Stores.ANOMALIES_NODE);
+        }
+        if (forecastJson != null) {
+            context().forward(new Record<>(record.key(), forecastJson, record.timestamp()), Stores.OUTPUT_NODE);
+        }
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String message) {

@@ -56,6 +56,7 @@ class ForecastTopologyTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     TrainingPool pool;
     MemoryBudget budget = MemoryBudget.unlimited();
+    java.util.function.Function<TrainingPool, ForecasterMetrics> metricsOf = p -> new ForecasterMetrics(registry, p::pending);
 
     static StreamSettings settings(ColdStart coldStart, int nFeatures) {
         var training = new TrainingSettings(Variant.VANILLA, N_STEPS, nFeatures, 4, 20, 5, 0.01, 1, 1.0, 0);
@@ -65,7 +66,7 @@ class ForecastTopologyTest {
 
     void start(StreamSettings s, Executor executor, int capacity, TrainingPool.TrainFunction trainer) {
         pool = new TrainingPool(s.training(), executor, capacity, trainer, System::currentTimeMillis);
-        var metrics = new ForecasterMetrics(registry, pool::pending);
+        var metrics = metricsOf.apply(pool);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -297,6 +298,34 @@ class ForecastTopologyTest {
         }
         var e = org.junit.jupiter.api.Assertions.assertThrows(org.apache.kafka.streams.errors.StreamsException.class, () -> send("k", "99"));
         assertTrue(deadLetters.isEmpty(), "no dead letter hides it: " + e);
+    }
+
+    /**
+     * A record either gets its outputs or a dead letter, never both: the forecast and the anomaly
+     * are written only after every step that can fail (here the key's gauges, which a registry can
+     * refuse), so a failure dead-letters a record that has produced nothing.
+     */
+    @Test
+    void shouldNotDeadLetterARecordWhoseForecastWasAlreadyWritten() {
+        metricsOf = p -> new ForecasterMetrics(registry, p::pending) {
+            @Override
+            public void series(String key, double actual, double forecast, double lower, double upper, double mae, double naiveMae) {
+                if (key.equals("refused")) {
+                    throw new IllegalArgumentException("the registry refuses this meter");
+                }
+                super.series(key, actual, forecast, lower, upper, mae, naiveMae);
+            }
+        };
+        start(settings(ColdStart.NAIVE, 1));
+        sendSeries("refused", 0, N_STEPS); // its first forecast is due with its n-steps-th value
+        sendSeries("fine", 0, N_STEPS);
+
+        var dlq = deadLetters.readRecordsToList();
+        assertEquals(1, dlq.size());
+        assertEquals("processing-error", header(dlq.get(0), DeadLetter.REASON));
+        var forecasts = output.readRecordsToList();
+        assertEquals(1, forecasts.size(), "only the record that was not dead-lettered has a forecast");
+        assertEquals("fine", Forecast.fromJson(forecasts.get(0).value()).key());
     }
 
     @Test
