@@ -6,16 +6,16 @@ import io.streamforecaster.metrics.ForecasterMetrics;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.jboss.logging.Logger;
 
 /**
  * What the Kafka Streams exception handlers share: the configured dead-letter topic, a producer
- * of its own for records that failed outside the processor's own error handling, and the metrics.
+ * for records that failed outside the processor's own error handling ({@link SafetyNetProducers}),
+ * and the metrics.
  * Kafka Streams 4.1 has no dead-letter queue of its own (it comes in 4.2).
  */
 final class DeadLetterHandlers {
@@ -25,13 +25,12 @@ final class DeadLetterHandlers {
 
     private final String topic;
     private final Map<String, Object> producerConfig = new HashMap<>();
-    private KafkaProducer<byte[], byte[]> producer;
 
     DeadLetterHandlers(Map<String, ?> configs) {
         Object t = configs.get(TOPIC_CONFIG);
         this.topic = t == null ? "forecaster-dlq" : t.toString();
         for (String name : ProducerConfig.configNames()) {
-            if (configs.containsKey(name) && !name.equals(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
+            if (configs.get(name) != null && !name.equals(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
                 producerConfig.put(name, configs.get(name));
             }
         }
@@ -78,9 +77,7 @@ final class DeadLetterHandlers {
             return Sent.WRITTEN;
         }
         try {
-            if (producer == null) {
-                producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-            }
+            var producer = producer();
             var headers = DeadLetter.headers(ctx.headers(), RejectReason.PROCESSING_ERROR, String.valueOf(exception),
                     ctx.topic(), ctx.partition(), ctx.offset());
             producer.send(new ProducerRecord<>(topic, null, ctx.timestamp(), ctx.sourceRawKey(), ctx.sourceRawValue(), headers))
@@ -100,9 +97,8 @@ final class DeadLetterHandlers {
         }
     }
 
-    synchronized void close() {
-        if (producer != null) {
-            producer.close();
-        }
+    /** The process's safety-net producer for these settings, shared with every other handler. */
+    Producer<byte[], byte[]> producer() {
+        return SafetyNetProducers.of(producerConfig);
     }
 }

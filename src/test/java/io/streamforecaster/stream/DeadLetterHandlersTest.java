@@ -1,10 +1,13 @@
 package io.streamforecaster.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.streamforecaster.kafka.KafkaClientSecurity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,5 +37,30 @@ class DeadLetterHandlersTest {
         }
         assertEquals("https", handlers.producerConfig().get("ssl.endpoint.identification.algorithm"));
         assertEquals("broker:9093", handlers.producerConfig().get("bootstrap.servers"));
+    }
+
+    /**
+     * Kafka Streams makes new exception handlers for every task it creates (each rebalance, each
+     * replaced thread) and never closes them: each used to open a producer of its own, left open.
+     */
+    @Test
+    void everyHandlerSharesOneSafetyNetProducerUntilTheServiceStops() {
+        Map<String, Object> streamsConfig = Map.of("bootstrap.servers", "localhost:1", "application.id", "app");
+        SafetyNetProducers.closeAll(Duration.ZERO);
+        try {
+            var first = new DeadLetterHandlers(streamsConfig).producer();
+            for (int task = 0; task < 5; task++) {
+                assertSame(first, new DeadLetterHandlers(new HashMap<>(streamsConfig)).producer());
+            }
+            assertEquals(1, SafetyNetProducers.open());
+            assertNotSame(first, new DeadLetterHandlers(Map.of("bootstrap.servers", "localhost:2")).producer(), "another cluster, another producer");
+            assertEquals(2, SafetyNetProducers.open());
+
+            SafetyNetProducers.closeAll(Duration.ZERO);
+            assertEquals(0, SafetyNetProducers.open());
+            assertNotSame(first, new DeadLetterHandlers(streamsConfig).producer(), "a closed producer is not handed out again");
+        } finally {
+            SafetyNetProducers.closeAll(Duration.ZERO);
+        }
     }
 }

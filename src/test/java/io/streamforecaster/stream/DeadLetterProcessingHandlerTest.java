@@ -57,7 +57,7 @@ class DeadLetterProcessingHandlerTest {
         try {
             assertEquals(ProcessingHandlerResponse.FAIL, handler.handle(context, record, new IllegalStateException("a bug")));
         } finally {
-            handler.deadLetters.close();
+            SafetyNetProducers.closeAll(java.time.Duration.ZERO);
         }
     }
 

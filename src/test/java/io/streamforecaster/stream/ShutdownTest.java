@@ -10,6 +10,7 @@ import io.streamforecaster.model.Variant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import org.apache.kafka.common.serialization.Serdes;
@@ -36,10 +37,13 @@ class ShutdownTest {
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/shutdown-test-" + System.nanoTime());
         TrainingPool pool = pool();
+        new DeadLetterHandlers(Map.of("bootstrap.servers", "localhost:1")).producer(); // one handler sent a dead letter
         List<Boolean> poolClosedWhenStreamsStopped = new ArrayList<>();
         try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
             streams.setStateListener((to, from) -> {
-                if (to == KafkaStreams.State.PENDING_SHUTDOWN || to == KafkaStreams.State.NOT_RUNNING) {
+                // PENDING_SHUTDOWN is announced on the closing thread, before close() waits; NOT_RUNNING
+                // is announced on Kafka Streams' shutdown thread, possibly after close() has returned
+                if (to == KafkaStreams.State.PENDING_SHUTDOWN) {
                     poolClosedWhenStreamsStopped.add(pool.isClosed());
                 }
             });
@@ -51,6 +55,7 @@ class ShutdownTest {
         assertFalse(poolClosedWhenStreamsStopped.isEmpty());
         assertFalse(poolClosedWhenStreamsStopped.contains(true), "the pool was closed before Kafka Streams stopped");
         assertTrue(pool.isClosed());
+        assertEquals(0, SafetyNetProducers.open(), "the handlers' dead-letter producer is closed last");
     }
 
     @Test

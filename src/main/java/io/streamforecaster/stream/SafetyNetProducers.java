@@ -1,0 +1,42 @@
+package io.streamforecaster.stream;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The exception handlers' dead-letter producer: one per process and producer configuration,
+ * made at its first use and closed when the service stops. Kafka Streams creates its handlers anew
+ * for each task it creates (at every rebalance and thread replacement) and never closes them, so a
+ * producer of each handler's own stayed open, with its network thread, every time one was used.
+ */
+final class SafetyNetProducers {
+
+    private static final Map<Map<String, Object>, Producer<byte[], byte[]>> OPEN = new HashMap<>();
+
+    private SafetyNetProducers() {
+    }
+
+    static synchronized Producer<byte[], byte[]> of(Map<String, Object> config) {
+        return OPEN.computeIfAbsent(Map.copyOf(config),
+                c -> new KafkaProducer<>(new HashMap<>(c), new ByteArraySerializer(), new ByteArraySerializer()));
+    }
+
+    /** Closes every producer made so far (after Kafka Streams has stopped); a later use makes a new one. */
+    static synchronized void closeAll(Duration timeout) {
+        try {
+            for (Producer<byte[], byte[]> p : OPEN.values()) {
+                p.close(timeout);
+            }
+        } finally {
+            OPEN.clear();
+        }
+    }
+
+    static synchronized int open() {
+        return OPEN.size();
+    }
+}
