@@ -227,42 +227,49 @@ final class TrainingScheduler {
                 if (retry != null && retry > now || waiting.get(key).dueAt() > now) {
                     continue; // decided without reading the key's state
                 }
-                TrainingPool.Job job;
-                Reason why = reason;
-                if (key.equals(Stores.SHARED_MODEL_KEY)) {
-                    ModelSnapshot model = usable(current(key));
-                    if (now < RetrainPolicy.ofShared(settings, model).dueAt()) { // the rule GET /series/{key}/model shows
+                boolean sharedKey = key.equals(Stores.SHARED_MODEL_KEY);
+                ModelSnapshot sharedModel = sharedKey ? usable(current(key)) : null;
+                if (sharedKey) {
+                    if (now < RetrainPolicy.ofShared(settings, sharedModel).dueAt()) { // the rule GET /series/{key}/model shows
                         continue;
                     }
-                    job = sharedDue(model) ? sharedJob(model) : null;
-                    if (job == null) {
+                    if (!sharedDue(sharedModel)) {
                         it.remove();
                         waiting.remove(key);
                         continue;
                     }
+                }
+                due++;
+                if (full || !pool.hasRoom(this)) {
+                    full = true; // this key and those after it keep their place
+                    continue; // counted as due, its state not read; handed out at a later punctuation
+                }
+                TrainingPool.Job job;
+                Reason why = reason;
+                if (sharedKey) {
+                    job = sharedJob(sharedModel);
                 } else {
-                    if (full || !pool.hasRoom(this)) {
-                        full = true;
-                        due++;
-                        continue; // counted as due, not read; handed out at a later punctuation
-                    }
                     SeriesState state = series.live(key);
                     ModelSnapshot model = usable(current(key));
                     RetrainPolicy.Due d = state == null ? null : RetrainPolicy.of(settings, state, model);
                     if (d == null || !d.enoughData()) {
-                        it.remove();
-                        waiting.remove(key);
+                        job = null;
+                    } else if (!d.isDue(now)) { // a safeguard: each observation refreshes the time it waits for
+                        due--;
                         continue;
+                    } else {
+                        job = new TrainingPool.Job(key, state.history().rows(), model, state.history().observations(), this::finished);
+                        why = d.reason();
                     }
-                    if (!d.isDue(now)) {
-                        continue;
-                    }
-                    due++;
-                    job = new TrainingPool.Job(key, state.history().rows(), model, state.history().observations(), this::finished);
-                    why = d.reason();
                 }
-                if (full || !pool.trySubmit(job, this)) {
-                    full = true; // this key and those after it keep their place
+                if (job == null) { // no longer has the data it had
+                    due--;
+                    it.remove();
+                    waiting.remove(key);
+                    continue;
+                }
+                if (!pool.trySubmit(job, this)) {
+                    full = true;
                     continue;
                 }
                 due--;
