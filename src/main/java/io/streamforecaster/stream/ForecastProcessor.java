@@ -44,6 +44,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     private ModelStore models;
     private TrainingScheduler scheduler;
     private String taskName;
+    private long metricsFailures;
 
     public ForecastProcessor(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool) {
         this.settings = settings;
@@ -118,6 +119,30 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         } finally {
             series.changed(slot); // even half changed by a failure: what the key serves and what is stored agree
         }
+        scheduler.offer(key, state, model); // the scheduler's view follows the state, whatever fails next
+        Forecast forecast = step.forecast() ? Forecast.of(key, state, variant, settings.nSteps()) : null;
+        byte[] forecastJson = forecast == null ? null : forecast.toJson();
+        byte[] anomalyJson = step.detected() != null && settings.anomaliesTopic() != null ? AnomalyRecord.of(key, step.detected()).toJson() : null;
+        // a failure up to here dead-letters the record with no output; after its outputs are written
+        // nothing may dead-letter it. Both carry the input record's timestamp, which the broker took:
+        // a "timestamp" in the value may be one it refuses
+        if (anomalyJson != null) {
+            context().forward(new Record<>(record.key(), anomalyJson, record.timestamp()), Stores.ANOMALIES_NODE);
+        }
+        if (forecastJson != null) {
+            context().forward(new Record<>(record.key(), forecastJson, record.timestamp()), Stores.OUTPUT_NODE);
+        }
+        try {
+            recordMetrics(key, obs, step, state, forecast, System.nanoTime() - start);
+        } catch (RuntimeException e) { // observability only: the record's outputs stand
+            if (Long.bitCount(++metricsFailures) == 1) { // the 1st, 2nd, 4th, 8th... failure
+                LOG.errorf(e, "Metrics of key '%s' could not be recorded (%d times in task %s); its outputs were written",
+                        key, metricsFailures, taskName);
+            }
+        }
+    }
+
+    private void recordMetrics(String key, Observation obs, OnlineForecaster.Observed step, SeriesState state, Forecast forecast, long nanos) {
         if (step.scored()) {
             metrics.scored(step.scoredSource(), step.servedError(), step.naiveError());
         }
@@ -131,25 +156,10 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
             metrics.driftDetected();
         }
         metrics.anomalyScored(key, step.anomaly().score(), step.anomaly().anomaly());
-        byte[] forecastJson = null;
-        if (step.forecast()) {
-            Forecast forecast = Forecast.of(key, state, variant, settings.nSteps());
-            forecastJson = forecast.toJson();
-            metrics.prediction(state.latest().source(), System.nanoTime() - start);
+        if (forecast != null) {
+            metrics.prediction(state.latest().source(), nanos);
             metrics.series(key, obs.values()[0], forecast.forecast(), forecast.lower() == null ? Double.NaN : forecast.lower(),
                     forecast.upper() == null ? Double.NaN : forecast.upper(), state.accuracy().onlineMae(), state.accuracy().naiveMae());
-        }
-        byte[] anomalyJson = step.detected() != null && settings.anomaliesTopic() != null ? AnomalyRecord.of(key, step.detected()).toJson() : null;
-        scheduler.offer(key, state, model);
-        // the writes come last: a failure before them dead-letters the record with no output, and
-        // nothing after them can dead-letter a record whose forecast is already on its way. Both
-        // carry the input record's timestamp, which the broker took: a "timestamp" in the value may
-        // be one it refuses
-        if (anomalyJson != null) {
-            context().forward(new Record<>(record.key(), anomalyJson, record.timestamp()), Stores.ANOMALIES_NODE);
-        }
-        if (forecastJson != null) {
-            context().forward(new Record<>(record.key(), forecastJson, record.timestamp()), Stores.OUTPUT_NODE);
         }
     }
 

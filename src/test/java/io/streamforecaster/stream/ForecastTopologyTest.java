@@ -301,12 +301,12 @@ class ForecastTopologyTest {
     }
 
     /**
-     * A record either gets its outputs or a dead letter, never both: the forecast and the anomaly
-     * are written only after every step that can fail (here the key's gauges, which a registry can
-     * refuse), so a failure dead-letters a record that has produced nothing.
+     * A record gets its outputs or a dead letter, never both, and a key's metrics are observability
+     * only: when they cannot be recorded (a registry can refuse a meter) the forecast is still
+     * written, nothing is dead-lettered, and the key is still trained.
      */
     @Test
-    void shouldNotDeadLetterARecordWhoseForecastWasAlreadyWritten() {
+    void shouldWriteTheForecastAndTrainTheKeyWhenItsMetricsCannotBeRecorded() {
         metricsOf = p -> new ForecasterMetrics(registry, p::pending) {
             @Override
             public void series(String key, double actual, double forecast, double lower, double upper, double mae, double naiveMae) {
@@ -317,15 +317,16 @@ class ForecastTopologyTest {
             }
         };
         start(settings(ColdStart.NAIVE, 1));
-        sendSeries("refused", 0, N_STEPS); // its first forecast is due with its n-steps-th value
+        sendSeries("refused", 0, 8); // forecasts from its n-steps-th value; enough for a first model
         sendSeries("fine", 0, N_STEPS);
 
-        var dlq = deadLetters.readRecordsToList();
-        assertEquals(1, dlq.size());
-        assertEquals("processing-error", header(dlq.get(0), DeadLetter.REASON));
-        var forecasts = output.readRecordsToList();
-        assertEquals(1, forecasts.size(), "only the record that was not dead-lettered has a forecast");
-        assertEquals("fine", Forecast.fromJson(forecasts.get(0).value()).key());
+        assertTrue(deadLetters.isEmpty(), "nothing is dead-lettered");
+        var keys = output.readRecordsToList().stream().map(r -> Forecast.fromJson(r.value()).key()).toList();
+        assertEquals(8 - N_STEPS + 1, keys.stream().filter("refused"::equals).count(), "every forecast of the key is written");
+        assertEquals(1, keys.stream().filter("fine"::equals).count());
+        driver.advanceWallClockTime(CHECK); // hands it out; the direct executor trains at once
+        driver.advanceWallClockTime(CHECK);
+        assertNotNull(driver.getKeyValueStore(Stores.MODELS).get("refused"), "the key is trained all the same");
     }
 
     @Test
@@ -587,7 +588,9 @@ class ForecastTopologyTest {
 
         for (int round = 0; trained() < 10; round++) { // a model for each key, its retrain interval (60 s) ahead
             assertTrue(round < 20, "every key should get its first model");
-            queued.poll().run();
+            Runnable job = queued.poll();
+            assertNotNull(job, "a key is handed out at each punctuation until all have their models");
+            job.run();
             driver.advanceWallClockTime(CHECK);
         }
         for (int k = 0; k < 10; k++) {
@@ -631,6 +634,21 @@ class ForecastTopologyTest {
         driver.advanceWallClockTime(CHECK);
         assertEquals(2, counter("forecaster.training.runs", "outcome", "success") + counter("forecaster.training.runs", "outcome", "kept-previous"),
                 "the shared model is retrained once enough new observations arrived");
+    }
+
+    /** With the shared scope too: the partition's keys are read for its model only when the pool has room for the job. */
+    @Test
+    void shouldNotReadThePartitionsKeysForASharedModelThePoolHasNoRoomFor() {
+        budget = new MemoryBudget(1);
+        start(settings(ColdStart.NAIVE, 1).withScope(ModelScope.SHARED), r -> { }, 1, Trainer::train);
+        assertTrue(pool.trySubmit(new TrainingPool.Job("elsewhere", new double[][] {{1}}, null, 1, r -> { })), "another task takes the one slot");
+        for (int k = 0; k < 10; k++) {
+            sendSeries("key-" + k, 0, 5); // enough for the shared model, each key with a window to train on
+        }
+        long before = budget.evictions();
+        driver.advanceWallClockTime(CHECK);
+        assertTrue(budget.evictions() - before <= 1, "reads none of its keys: " + (budget.evictions() - before) + " written out");
+        assertEquals(1, registry.get("forecaster.keys.due").gauge().value(), "the shared model is due, waiting for room");
     }
 
     @Test
