@@ -6,6 +6,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jboss.logging.Logger;
 
 /**
  * The exception handlers' dead-letter producer: one per process and producer configuration,
@@ -15,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class SafetyNetProducers {
 
+    private static final Logger LOG = Logger.getLogger(SafetyNetProducers.class);
     private static final Map<Map<String, Object>, Producer<byte[], byte[]>> OPEN = new HashMap<>();
 
     private SafetyNetProducers() {
@@ -25,15 +27,20 @@ final class SafetyNetProducers {
                 c -> new KafkaProducer<>(new HashMap<>(c), new ByteArraySerializer(), new ByteArraySerializer()));
     }
 
-    /** Closes every producer made so far (after Kafka Streams has stopped); a later use makes a new one. */
+    /**
+     * Closes every producer made so far (after Kafka Streams has stopped), each whatever became of
+     * the others. A later use makes a new one: only a stream thread that outlived Kafka Streams'
+     * close timeout could, and its producer then ends with the process, which is stopping.
+     */
     static synchronized void closeAll(Duration timeout) {
-        try {
-            for (Producer<byte[], byte[]> p : OPEN.values()) {
+        for (Producer<byte[], byte[]> p : OPEN.values()) {
+            try {
                 p.close(timeout);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "Could not close the dead-letter safety-net producer");
             }
-        } finally {
-            OPEN.clear();
         }
+        OPEN.clear();
     }
 
     static synchronized int open() {

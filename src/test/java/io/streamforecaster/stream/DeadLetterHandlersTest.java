@@ -3,6 +3,8 @@ package io.streamforecaster.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamforecaster.kafka.KafkaClientSecurity;
 import java.nio.file.Files;
@@ -58,9 +60,16 @@ class DeadLetterHandlersTest {
 
             SafetyNetProducers.closeAll(Duration.ZERO);
             assertEquals(0, SafetyNetProducers.open());
+            assertClosed(first);
             assertNotSame(first, new DeadLetterHandlers(streamsConfig).producer(), "a closed producer is not handed out again");
         } finally {
             SafetyNetProducers.closeAll(Duration.ZERO);
         }
+    }
+
+    static void assertClosed(org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer) {
+        var e = assertThrows(IllegalStateException.class,
+                () -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("dlq", new byte[] {1})));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
 }

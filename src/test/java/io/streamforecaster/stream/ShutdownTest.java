@@ -37,14 +37,17 @@ class ShutdownTest {
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/shutdown-test-" + System.nanoTime());
         TrainingPool pool = pool();
-        new DeadLetterHandlers(Map.of("bootstrap.servers", "localhost:1")).producer(); // one handler sent a dead letter
+        SafetyNetProducers.closeAll(Duration.ZERO);
+        var deadLetters = new DeadLetterHandlers(Map.of("bootstrap.servers", "localhost:1")).producer(); // a handler sent a dead letter
         List<Boolean> poolClosedWhenStreamsStopped = new ArrayList<>();
+        List<Integer> producersOpenWhenStreamsStopped = new ArrayList<>();
         try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
             streams.setStateListener((to, from) -> {
                 // PENDING_SHUTDOWN is announced on the closing thread, before close() waits; NOT_RUNNING
                 // is announced on Kafka Streams' shutdown thread, possibly after close() has returned
                 if (to == KafkaStreams.State.PENDING_SHUTDOWN) {
                     poolClosedWhenStreamsStopped.add(pool.isClosed());
+                    producersOpenWhenStreamsStopped.add(SafetyNetProducers.open());
                 }
             });
 
@@ -55,7 +58,9 @@ class ShutdownTest {
         assertFalse(poolClosedWhenStreamsStopped.isEmpty());
         assertFalse(poolClosedWhenStreamsStopped.contains(true), "the pool was closed before Kafka Streams stopped");
         assertTrue(pool.isClosed());
-        assertEquals(0, SafetyNetProducers.open(), "the handlers' dead-letter producer is closed last");
+        assertEquals(List.of(1), producersOpenWhenStreamsStopped, "the handlers' producer stays open while their stream threads stop");
+        assertEquals(0, SafetyNetProducers.open());
+        DeadLetterHandlersTest.assertClosed(deadLetters);
     }
 
     @Test
