@@ -347,12 +347,13 @@ public final class ThroughputBenchmark {
                 long heap = measureHeap ? usedHeap() - heapBefore : 0;
                 double lstm = registry.get("forecaster.predictions").tag("source", "lstm").counter().count();
                 double naive = registry.get("forecaster.predictions").tag("source", "naive").counter().count();
-                double trained = registry.get("forecaster.training.runs").tag("outcome", "success").counter().count();
+                double trained = registry.find("forecaster.training.runs").counters().stream().mapToDouble(c -> c.count()).sum();
+                double promoted = registry.get("forecaster.training.runs").tag("outcome", "success").counter().count();
                 String notes = String.format(Locale.ROOT,
-                        "%.0f lstm + %.0f naive forecasts; %.0f models trained meanwhile, %.0f training jobs waiting or running at the end; "
+                        "%.0f lstm + %.0f naive forecasts; %.0f trainings meanwhile (%.0f models promoted), %.0f training jobs waiting or running at the end; "
                                 + "longest training hand-off on a stream thread %.2f ms (%d hand-offs); memory budget %s, in use at the end %.1f MiB, "
                                 + "%d keys written out and dropped to stay within it",
-                        lstm, naive, trained, (double) pool.pending(), metrics.longestHandoffMillis(),
+                        lstm, naive, trained, promoted, (double) pool.pending(), metrics.longestHandoffMillis(),
                         registry.get("forecaster.training.handoff").timer().count(),
                         budget.limit() == Long.MAX_VALUE ? "unlimited" : (budget.limit() >> 20) + " MiB", budget.used() / 1048576.0,
                         budget.evictions());
