@@ -3,6 +3,7 @@ package io.streamforecaster.stream;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -22,9 +23,13 @@ final class SafetyNetProducers {
     private SafetyNetProducers() {
     }
 
-    static synchronized Producer<byte[], byte[]> of(Map<String, Object> config) {
-        return OPEN.computeIfAbsent(Map.copyOf(config),
-                c -> new KafkaProducer<>(new HashMap<>(c), new ByteArraySerializer(), new ByteArraySerializer()));
+    static Producer<byte[], byte[]> of(Map<String, Object> config) {
+        return of(config, c -> new KafkaProducer<>(new HashMap<>(c), new ByteArraySerializer(), new ByteArraySerializer()));
+    }
+
+    /** As {@link #of(Map)}, making a producer with {@code make} if there is none for {@code config} yet. */
+    static synchronized Producer<byte[], byte[]> of(Map<String, Object> config, Function<Map<String, Object>, Producer<byte[], byte[]>> make) {
+        return OPEN.computeIfAbsent(Map.copyOf(config), make);
     }
 
     /**

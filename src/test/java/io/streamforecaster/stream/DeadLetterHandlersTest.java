@@ -10,7 +10,9 @@ import io.streamforecaster.kafka.KafkaClientSecurity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +67,26 @@ class DeadLetterHandlersTest {
         } finally {
             SafetyNetProducers.closeAll(Duration.ZERO);
         }
+    }
+
+    @Test
+    void closesEveryProducerWhateverBecameOfTheOthers() {
+        SafetyNetProducers.closeAll(Duration.ZERO);
+        List<String> asked = new ArrayList<>();
+        for (String cluster : List.of("a:1", "b:1")) {
+            SafetyNetProducers.of(Map.<String, Object>of("bootstrap.servers", cluster), c -> new org.apache.kafka.clients.producer.MockProducer<byte[], byte[]>() {
+                @Override
+                public void close(Duration timeout) {
+                    asked.add(cluster);
+                    throw new org.apache.kafka.common.KafkaException("could not close");
+                }
+            });
+        }
+
+        SafetyNetProducers.closeAll(Duration.ZERO);
+
+        assertEquals(2, asked.size(), "each is closed whatever became of the other: " + asked);
+        assertEquals(0, SafetyNetProducers.open());
     }
 
     static void assertClosed(org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer) {
