@@ -123,6 +123,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         Forecast forecast = step.forecast() ? Forecast.of(key, state, variant, settings.nSteps()) : null;
         byte[] forecastJson = forecast == null ? null : forecast.toJson();
         byte[] anomalyJson = step.detected() != null && settings.anomaliesTopic() != null ? AnomalyRecord.of(key, step.detected()).toJson() : null;
+        long nanos = System.nanoTime() - start; // the forecast's cost, not the writes'
         // a failure up to here dead-letters the record with no output; after its outputs are written
         // nothing may dead-letter it. Both carry the input record's timestamp, which the broker took:
         // a "timestamp" in the value may be one it refuses
@@ -133,7 +134,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
             context().forward(new Record<>(record.key(), forecastJson, record.timestamp()), Stores.OUTPUT_NODE);
         }
         try {
-            recordMetrics(key, obs, step, state, forecast, System.nanoTime() - start);
+            recordMetrics(key, obs, step, state, forecast, nanos);
         } catch (RuntimeException e) { // observability only: the record's outputs stand
             if (Long.bitCount(++metricsFailures) == 1) { // the 1st, 2nd, 4th, 8th... failure
                 LOG.errorf(e, "Metrics of key '%s' could not be recorded (%d times in task %s); its outputs were written",
@@ -142,6 +143,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         }
     }
 
+    /** The instance's meters first, then the key's own, which a registry may refuse (and which are capped in number). */
     private void recordMetrics(String key, Observation obs, OnlineForecaster.Observed step, SeriesState state, Forecast forecast, long nanos) {
         if (step.scored()) {
             metrics.scored(step.scoredSource(), step.servedError(), step.naiveError());
@@ -155,9 +157,11 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         if (step.driftDetected()) {
             metrics.driftDetected();
         }
-        metrics.anomalyScored(key, step.anomaly().score(), step.anomaly().anomaly());
         if (forecast != null) {
             metrics.prediction(state.latest().source(), nanos);
+        }
+        metrics.anomalyScored(key, step.anomaly().score(), step.anomaly().anomaly());
+        if (forecast != null) {
             metrics.series(key, obs.values()[0], forecast.forecast(), forecast.lower() == null ? Double.NaN : forecast.lower(),
                     forecast.upper() == null ? Double.NaN : forecast.upper(), state.accuracy().onlineMae(), state.accuracy().naiveMae());
         }

@@ -315,6 +315,14 @@ class ForecastTopologyTest {
                 }
                 super.series(key, actual, forecast, lower, upper, mae, naiveMae);
             }
+
+            @Override
+            public void anomalyScored(String key, double score, boolean anomaly) {
+                if (key.equals("refused")) {
+                    throw new IllegalArgumentException("the registry refuses this meter too");
+                }
+                super.anomalyScored(key, score, anomaly);
+            }
         };
         start(settings(ColdStart.NAIVE, 1));
         sendSeries("refused", 0, 8); // forecasts from its n-steps-th value; enough for a first model
@@ -324,6 +332,7 @@ class ForecastTopologyTest {
         var keys = output.readRecordsToList().stream().map(r -> Forecast.fromJson(r.value()).key()).toList();
         assertEquals(8 - N_STEPS + 1, keys.stream().filter("refused"::equals).count(), "every forecast of the key is written");
         assertEquals(1, keys.stream().filter("fine"::equals).count());
+        assertEquals(keys.size(), counter("forecaster.predictions", "source", "naive"), "the instance's meters count the key's forecasts");
         driver.advanceWallClockTime(CHECK); // hands it out; the direct executor trains at once
         driver.advanceWallClockTime(CHECK);
         assertNotNull(driver.getKeyValueStore(Stores.MODELS).get("refused"), "the key is trained all the same");
