@@ -244,31 +244,16 @@ final class TrainingScheduler {
                     full = true; // this key and those after it keep their place
                     continue; // counted as due, its state not read; handed out at a later punctuation
                 }
-                TrainingPool.Job job;
-                Reason why = reason;
-                if (sharedKey) {
-                    job = sharedJob(sharedModel);
-                } else {
-                    SeriesState state = series.live(key);
-                    ModelSnapshot model = usable(current(key));
-                    RetrainPolicy.Due d = state == null ? null : RetrainPolicy.of(settings, state, model);
-                    if (d == null || !d.enoughData()) {
-                        job = null;
-                    } else if (!d.isDue(now)) { // a safeguard: each observation refreshes the time it waits for
-                        due--;
-                        continue;
-                    } else {
-                        job = new TrainingPool.Job(key, state.history().rows(), model, state.history().observations(), this::finished);
-                        why = d.reason();
-                    }
-                }
-                if (job == null) { // no longer has the data it had
+                Prepared p = prepare(key, reason, sharedModel, now);
+                if (p.job() == null) {
                     due--;
-                    it.remove();
-                    waiting.remove(key);
+                    if (p.gone()) {
+                        it.remove();
+                        waiting.remove(key);
+                    }
                     continue;
                 }
-                if (!pool.trySubmit(job, this)) {
+                if (!pool.trySubmit(p.job(), this)) {
                     full = true;
                     continue;
                 }
@@ -276,14 +261,41 @@ final class TrainingScheduler {
                 it.remove();
                 waiting.remove(key);
                 inFlight.add(key);
-                requested.put(key, why);
-                metrics.trainingRequested(why.id());
-                if (key.equals(Stores.SHARED_MODEL_KEY)) {
+                requested.put(key, p.why());
+                metrics.trainingRequested(p.why().id());
+                if (sharedKey) {
                     sharedNew = 0;
                 }
             }
         }
         dueKeys = due;
+    }
+
+    /**
+     * A due candidate's job, from its state read now; or none: when it is not due after all, or
+     * {@code gone}, when it no longer has the data for one.
+     */
+    private record Prepared(TrainingPool.Job job, Reason why, boolean gone) {
+        static final Prepared NOT_DUE = new Prepared(null, null, false);
+        static final Prepared GONE = new Prepared(null, null, true);
+    }
+
+    private Prepared prepare(String key, Reason reason, ModelSnapshot sharedModel, long now) {
+        if (key.equals(Stores.SHARED_MODEL_KEY)) {
+            TrainingPool.Job job = sharedJob(sharedModel);
+            return job == null ? Prepared.GONE : new Prepared(job, reason, false);
+        }
+        SeriesState state = series.live(key);
+        ModelSnapshot model = usable(current(key));
+        RetrainPolicy.Due d = state == null ? null : RetrainPolicy.of(settings, state, model);
+        if (d == null || !d.enoughData()) {
+            return Prepared.GONE;
+        }
+        if (!d.isDue(now)) { // a safeguard: each observation refreshes the time it waits for
+            return Prepared.NOT_DUE;
+        }
+        return new Prepared(new TrainingPool.Job(key, state.history().rows(), model, state.history().observations(), this::finished),
+                d.reason(), false);
     }
 
     /** The age of the model of every key seen since the last punctuation, once each. */
