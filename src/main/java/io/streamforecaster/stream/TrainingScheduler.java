@@ -103,8 +103,11 @@ final class TrainingScheduler {
             activeKeys.put(key, Boolean.TRUE);
             sharedObservations++;
             sharedNew++;
-            if (!inFlight.contains(Stores.SHARED_MODEL_KEY) && sharedDue(usable(model))) {
-                place(Stores.SHARED_MODEL_KEY, usable(model) == null ? Reason.FIRST_MODEL : Reason.AGE, 0);
+            if (!inFlight.contains(Stores.SHARED_MODEL_KEY)) {
+                ModelSnapshot usable = usable(model);
+                if (sharedDue(usable)) {
+                    place(Stores.SHARED_MODEL_KEY, usable == null ? Reason.FIRST_MODEL : Reason.AGE, 0);
+                }
             }
             return;
         }
@@ -228,8 +231,9 @@ final class TrainingScheduler {
                     continue; // decided without reading the key's state
                 }
                 boolean sharedKey = key.equals(Stores.SHARED_MODEL_KEY);
-                ModelSnapshot sharedModel = sharedKey ? usable(current(key)) : null;
+                ModelSnapshot sharedModel = null;
                 if (sharedKey) {
+                    sharedModel = usable(current(key));
                     if (now < RetrainPolicy.ofShared(settings, sharedModel).dueAt()) { // the rule GET /series/{key}/model shows
                         continue;
                     }
