@@ -113,16 +113,12 @@ public class SeriesQueries {
 
     /** For a request another instance forwarded: this instance's stores only. */
     public Location locateHere(String key) {
-        KafkaStreams.State st = streams.state();
-        if (st != KafkaStreams.State.RUNNING && st != KafkaStreams.State.REBALANCING) {
-            return new Unavailable("Kafka Streams is " + st);
+        String why = unavailability();
+        if (why != null) {
+            return new Unavailable(why);
         }
-        try {
-            Local found = localAnywhere(key, -1);
-            return found != null ? found : new Elsewhere(List.of(), st == KafkaStreams.State.REBALANCING);
-        } catch (InvalidStateStoreException e) {
-            return new Unavailable("state store not queryable now: " + e.getMessage());
-        }
+        Local found = localAnywhere(key, -1);
+        return found != null ? found : new Elsewhere(List.of(), false);
     }
 
     private KeyQueryMetadata metadata(String key) {
@@ -177,12 +173,22 @@ public class SeriesQueries {
         return all;
     }
 
+    /**
+     * The key in any of this instance's partitions but {@code skip}. A partition that cannot be read
+     * now (restoring, or being handed over) is passed over: its keys are then found elsewhere or
+     * not at all, and the search's coverage ({@link #queryablePartitions}) leaves it out, so that
+     * not finding a key there is no answer (503), while the keys of every other partition still are.
+     */
     private Local localAnywhere(String key, int skip) {
         for (int p : localPartitions()) {
             if (p != skip) {
-                Local found = localIn(key, p);
-                if (found != null) {
-                    return found;
+                try {
+                    Local found = localIn(key, p);
+                    if (found != null) {
+                        return found;
+                    }
+                } catch (InvalidStateStoreException e) {
+                    LOG.debugf("Partition %d is not queryable now (%s); key '%s' is searched for elsewhere", p, e.getMessage(), key);
                 }
             }
         }
@@ -226,7 +232,7 @@ public class SeriesQueries {
         return state == null ? null : Forecast.of(key, state, settings.training().variant().id(), settings.nSteps());
     }
 
-    private ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
+    ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
         return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, Object>keyValueStore())
                 .withPartition(partition));
     }
