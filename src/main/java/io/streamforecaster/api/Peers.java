@@ -59,6 +59,24 @@ public class Peers {
         return insecureRequests.equalsIgnoreCase("disabled") ? "https" : "http";
     }
 
+    /**
+     * The peer's whole answer, or an {@link java.io.IOException} once {@code timeout} has passed.
+     * The request's own timeout ends when the response headers arrive; a peer that then stalls in
+     * the middle of its body (a GC pause, a network partition, a stopped process) would hold the
+     * caller, and its worker thread, for as long as it stalls.
+     */
+    static <T> java.net.http.HttpResponse<T> await(java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<T>> answer,
+                                                   Duration timeout) throws java.io.IOException, InterruptedException {
+        try {
+            return answer.get(Math.max(1, timeout.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            answer.cancel(true);
+            throw new java.net.http.HttpTimeoutException("no whole answer within " + timeout.toMillis() + " ms");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof java.io.IOException io ? io : new java.io.IOException(e.getCause());
+        }
+    }
+
     public HttpClient client() {
         HttpClient c = client;
         if (c == null) {

@@ -42,7 +42,11 @@ public class SeriesOverview {
     private static final Logger LOG = Logger.getLogger(SeriesOverview.class);
     /** How long one instance's own listing is reused. */
     static final long LOCAL_CACHE_MILLIS = 2000;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long the overview waits for the other instances' listings, all of them together. */
+    static final Duration PEER_TIMEOUT = Duration.ofSeconds(5);
+    /** Tolerant of fields it does not know: during a rolling upgrade a newer peer's listing has more. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     /** A page of the overview. @param missing instances that did not answer, or partitions being restored (the page is then partial) */
     public record Page(long total, int offset, int limit, boolean partial, List<String> missing, List<SeriesSummary> items) {
@@ -215,12 +219,13 @@ public class SeriesOverview {
                 continue;
             }
             HttpRequest request = credentials.addTo(HttpRequest.newBuilder(peers.uri(h, "/series?scope=local"))
-                    .timeout(Duration.ofSeconds(5)).header(SeriesResource.FORWARDED, "1")).GET().build();
+                    .timeout(PEER_TIMEOUT).header(SeriesResource.FORWARDED, "1")).GET().build();
             asked.put(h, peers.client().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
         }
+        long deadline = System.nanoTime() + PEER_TIMEOUT.toNanos(); // all peers together, as they are asked at once
         asked.forEach((host, future) -> {
             try {
-                HttpResponse<byte[]> r = future.join();
+                HttpResponse<byte[]> r = Peers.await(future, Duration.ofNanos(deadline - System.nanoTime()));
                 if (r.statusCode() != 200) {
                     missing.add(Peers.address(host) + " (HTTP " + r.statusCode() + ")");
                     return;
@@ -228,6 +233,9 @@ public class SeriesOverview {
                 into.addAll(JSON.readValue(r.body(), new TypeReference<List<SeriesSummary>>() { }));
                 r.headers().firstValue(UNQUERYABLE).filter(p -> !p.isBlank())
                         .ifPresent(p -> missing.add(unlisted(Peers.address(host), p)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                missing.add(unanswered(host, e));
             } catch (Exception e) {
                 missing.add(unanswered(host, e));
             }

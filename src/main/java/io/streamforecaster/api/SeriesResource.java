@@ -179,7 +179,7 @@ public class SeriesResource {
             URI uri = peers.uri(host, "/series/" + pathSegment(key) + "/" + what);
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1");
             credentials.addTo(request);
-            HttpResponse<byte[]> r = peers.client().send(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = Peers.await(peers.client().sendAsync(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray()), timeout);
             return new Forwarded(r.statusCode(), r.body(), r.headers().firstValue(FOUND).isPresent(),
                     r.headers().firstValue(SEARCHED).orElse(null), r.headers().firstValue("WWW-Authenticate").orElse(null));
         } catch (IOException | IllegalArgumentException e) {

@@ -144,4 +144,69 @@ class OverviewPartialTest {
             peer.stop(0);
         }
     }
+
+    /** An overview with no keys of its own and one other instance, {@code peer}. */
+    static SeriesOverview withPeer(com.sun.net.httpserver.HttpServer peer) {
+        var peerHost = SeriesResourceForwardingTest.at(peer);
+        SeriesOverview overview = new SeriesOverview() {
+            @Override
+            List<org.apache.kafka.streams.state.HostInfo> instances() {
+                return List.of(new org.apache.kafka.streams.state.HostInfo("self", 8080), peerHost);
+            }
+        };
+        overview.queries = new SeriesQueries() {
+            @Override
+            TreeSet<Integer> localPartitions() {
+                return new TreeSet<>();
+            }
+        };
+        overview.applicationServer = java.util.Optional.of("self:8080");
+        Peers peers = new Peers();
+        peers.insecureRequests = "enabled";
+        overview.peers = peers;
+        return overview;
+    }
+
+    /** During a rolling upgrade a newer instance's listing has fields this one does not know: its keys are listed all the same. */
+    @Test
+    void shouldListTheKeysOfAPeerWhoseListingHasFieldsItDoesNotKnow() throws Exception {
+        var peer = SeriesResourceForwardingTest.peerAnswering(200, "X-Unused", "1",
+                "[{\"key\":\"k1\",\"modelVersion\":2,\"observations\":5,\"lastTimestamp\":7,\"aFieldOfANewerVersion\":{\"x\":1}}]");
+        try {
+            SeriesOverview.Page page = withPeer(peer).page(0, 50, null, SeriesOverview.Sort.parse("key"), new Peers.Credentials(null, null));
+            assertEquals(List.of(), page.missing());
+            assertEquals(List.of("k1"), page.items().stream().map(SeriesSummary::key).toList());
+        } finally {
+            peer.stop(0);
+        }
+    }
+
+    /** A peer that stalls in the middle of its listing holds the overview no longer than its deadline, and is named. */
+    @Test
+    void shouldNotWaitForAPeerThatStallsInTheMiddleOfItsListing() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        var stalling = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("localhost", 0), 0);
+        stalling.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        stalling.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, 1000);
+            exchange.getResponseBody().write("[{\"key\":".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            try {
+                release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        stalling.start();
+        try {
+            SeriesOverview.Page page = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(SeriesOverview.PEER_TIMEOUT.plusSeconds(3),
+                    () -> withPeer(stalling).page(0, 50, null, SeriesOverview.Sort.parse(null), new Peers.Credentials(null, null)));
+            assertTrue(page.partial());
+            assertTrue(page.missing().get(0).startsWith("localhost:" + stalling.getAddress().getPort() + " ("), page.missing().toString());
+        } finally {
+            release.countDown();
+            stalling.stop(0);
+        }
+    }
 }

@@ -100,6 +100,40 @@ class SeriesResourceForwardingTest {
         }
     }
 
+    /**
+     * A peer that sends its headers and then stops in the middle of the body (a GC pause, a network
+     * partition, a stopped process) must not hold the request, and its worker thread, past the
+     * forwarding deadline: the HTTP client's request timeout ends once the headers are in.
+     */
+    @Test
+    void shouldNotWaitForAPeerThatStallsInTheMiddleOfItsAnswer() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        HttpServer stalling = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+        stalling.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        stalling.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 1000);
+            exchange.getResponseBody().write("{\"key\":\"k\",".getBytes(StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            try {
+                release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        stalling.start();
+        try {
+            Response r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    SeriesResource.FORWARD_TIMEOUT.plusSeconds(3), () -> forwardingTo(at(stalling)).forecast("k", null, NO_HEADERS));
+            assertEquals(503, r.getStatus());
+            assertNotNull(r.getHeaderString("Retry-After"));
+        } finally {
+            release.countDown();
+            stalling.stop(0);
+        }
+    }
+
     /** A peer that does not have the key: a 404 saying which input partitions it searched. */
     static HttpServer peerWithout(String searched) throws Exception {
         HttpServer peer = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
