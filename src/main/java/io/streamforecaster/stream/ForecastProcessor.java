@@ -44,6 +44,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     private ModelStore models;
     private TrainingScheduler scheduler;
     private String taskName;
+    private org.apache.kafka.streams.processor.Cancellable punctuation;
     private long metricsFailures;
 
     public ForecastProcessor(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool) {
@@ -69,7 +70,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         var scheduler = this.scheduler;
         metrics.registerTask(taskName, new ForecasterMetrics.TaskGauges(models::count, scheduler::awaitingFirstModel, scheduler::due,
                 scheduler::drifting));
-        context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, scheduler::punctuate);
+        punctuation = context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, scheduler::punctuate);
     }
 
     /** A stored record that cannot be read: logged and counted; its key goes on afresh (naive, then retrained). */
@@ -183,6 +184,13 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
 
     @Override
     public void close() {
+        // Kafka Streams keeps a task's punctuations when it closes the task dirty and revives it
+        // (an exactly-once commit that timed out, say), and init schedules a new one: the old one
+        // would go on handing out a closed scheduler's keys, with no share of the pool to keep to
+        if (punctuation != null) {
+            punctuation.cancel();
+            punctuation = null;
+        }
         if (scheduler != null) {
             scheduler.close();
         }
