@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.jboss.logging.Logger;
 
@@ -30,8 +31,14 @@ final class DeadLetterHandlers {
         Object t = configs.get(TOPIC_CONFIG);
         this.topic = t == null ? "forecaster-dlq" : t.toString();
         for (String name : ProducerConfig.configNames()) {
-            if (configs.get(name) != null && !name.equals(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
-                producerConfig.put(name, configs.get(name));
+            if (name.equals(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
+                continue;
+            }
+            // as Kafka Streams configures its own producers: a "producer."-prefixed setting over the plain one
+            Object value = configs.get(StreamsConfig.PRODUCER_PREFIX + name);
+            value = value != null ? value : configs.get(name);
+            if (value != null) {
+                producerConfig.put(name, value);
             }
         }
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "forecaster-dead-letter");

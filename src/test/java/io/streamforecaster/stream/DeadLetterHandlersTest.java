@@ -44,6 +44,30 @@ class DeadLetterHandlersTest {
     }
 
     /**
+     * An operator sets the stream's producers with the {@code producer.} prefix (the README's
+     * {@code kafka-streams.producer.max.request.size}): the safety-net producer must take them too,
+     * over the unprefixed ones, as Kafka Streams' own producers do, or a dead letter the stream's
+     * producer could write is refused by the safety net's.
+     */
+    @Test
+    void theSafetyNetProducerTakesTheStreamsProducerPrefixedSettings() {
+        Map<String, Object> streamsConfig = new HashMap<>();
+        streamsConfig.put("bootstrap.servers", "broker:9092");
+        streamsConfig.put("max.request.size", 2_000_000);
+        streamsConfig.put("producer.max.request.size", 5_000_000);
+        streamsConfig.put("producer.compression.type", "zstd");
+        streamsConfig.put("consumer.max.poll.records", 10);
+        streamsConfig.put("producer.transactional.id", "not-for-the-safety-net");
+
+        Map<String, Object> producer = new DeadLetterHandlers(streamsConfig).producerConfig();
+
+        assertEquals(5_000_000, producer.get("max.request.size"));
+        assertEquals("zstd", producer.get("compression.type"));
+        assertEquals("broker:9092", producer.get("bootstrap.servers"));
+        assertTrue(!producer.containsKey("max.poll.records") && !producer.containsKey("transactional.id"), producer.toString());
+    }
+
+    /**
      * Kafka Streams makes new exception handlers for every task it creates (each rebalance, each
      * replaced thread) and never closes them: each used to open a producer of its own, left open.
      */
