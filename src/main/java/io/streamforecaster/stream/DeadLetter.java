@@ -13,6 +13,12 @@ public final class DeadLetter {
     public static final String SOURCE_TOPIC = "forecaster.source.topic";
     public static final String SOURCE_PARTITION = "forecaster.source.partition";
     public static final String SOURCE_OFFSET = "forecaster.source.offset";
+    /** On a dead letter whose value is only the original's start (the whole would not fit a produce request): the original's length in bytes. */
+    public static final String TRUNCATED_FROM = "forecaster.value.truncated-from";
+    /** As {@link #TRUNCATED_FROM}, for a key that alone would not fit. */
+    public static final String KEY_TRUNCATED_FROM = "forecaster.key.truncated-from";
+    /** The longest error message a dead letter carries, in characters. */
+    static final int MAX_MESSAGE_CHARS = 1000;
 
     private DeadLetter() {
     }
@@ -21,7 +27,7 @@ public final class DeadLetter {
     public static Headers headers(Headers original, RejectReason reason, String message, String topic, int partition, long offset) {
         RecordHeaders h = new RecordHeaders(original == null ? new org.apache.kafka.common.header.Header[0] : original.toArray());
         put(h, REASON, reason.id());
-        put(h, MESSAGE, message == null ? "" : message);
+        put(h, MESSAGE, message == null ? "" : message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) + "..." : message);
         put(h, SOURCE_TOPIC, topic == null ? "" : topic);
         put(h, SOURCE_PARTITION, Integer.toString(partition));
         put(h, SOURCE_OFFSET, Long.toString(offset));

@@ -87,7 +87,8 @@ final class DeadLetterHandlers {
             var producer = producer();
             var headers = DeadLetter.headers(ctx.headers(), RejectReason.PROCESSING_ERROR, String.valueOf(exception),
                     ctx.topic(), ctx.partition(), ctx.offset());
-            producer.send(new ProducerRecord<>(topic, null, ctx.timestamp(), ctx.sourceRawKey(), ctx.sourceRawValue(), headers))
+            var fit = DeadLetterFit.of(ctx.sourceRawKey(), ctx.sourceRawValue(), headers, maxRequestBytes());
+            producer.send(new ProducerRecord<>(topic, null, ctx.timestamp(), fit.key(), fit.value(), headers))
                     .get(30, TimeUnit.SECONDS);
             return Sent.WRITTEN;
         } catch (Exception e) {
@@ -102,6 +103,12 @@ final class DeadLetterHandlers {
             }
             return Sent.FAILED;
         }
+    }
+
+    /** The safety-net producer's {@code max.request.size}. */
+    long maxRequestBytes() {
+        Object v = producerConfig.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return v == null ? RecordSizes.KAFKA_DEFAULT_MAX_REQUEST : Long.parseLong(v.toString().trim());
     }
 
     /** The process's safety-net producer for these settings, shared with every other handler. */

@@ -39,6 +39,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     private final OnlineForecaster online;
     private final String variant;
     private final boolean shared;
+    private final long maxRequestBytes;
 
     private SeriesStore series;
     private ModelStore models;
@@ -48,6 +49,12 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     private long metricsFailures;
 
     public ForecastProcessor(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool) {
+        this(settings, metrics, pool, RecordSizes.KAFKA_DEFAULT_MAX_REQUEST);
+    }
+
+    /** @param maxRequestBytes the producer's {@code max.request.size}: dead letters are made to fit it ({@link DeadLetterFit}) */
+    public ForecastProcessor(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool, long maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
         this.settings = settings;
         this.metrics = metrics;
         this.pool = pool;
@@ -175,7 +182,8 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
                 meta.map(RecordMetadata::topic).orElse(null),
                 meta.map(RecordMetadata::partition).orElse(-1),
                 meta.map(RecordMetadata::offset).orElse(-1L));
-        context().forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), Stores.DEAD_LETTER_NODE);
+        var fit = DeadLetterFit.of(record.key(), record.value(), headers, maxRequestBytes);
+        context().forward(new Record<>(fit.key(), fit.value(), record.timestamp(), headers), Stores.DEAD_LETTER_NODE);
     }
 
     private String location() {

@@ -23,6 +23,13 @@ public final class RecordSizes {
     private RecordSizes() {
     }
 
+    /** The stream's producers' {@code max.request.size}: {@code kafka-streams.producer.max.request.size}, else {@code kafka-streams.max.request.size}, else Kafka's default. */
+    public static long maxRequestSize(org.eclipse.microprofile.config.Config c) {
+        return c.getOptionalValue("kafka-streams.producer.max.request.size", Long.class)
+                .or(() -> c.getOptionalValue("kafka-streams.max.request.size", Long.class))
+                .orElse((long) KAFKA_DEFAULT_MAX_REQUEST);
+    }
+
     /** The largest state record of a key with these settings. */
     public static long maxStateBytes(StreamSettings s) {
         return SeriesState.maxEncodedBytes(s.nFeatures(), s.historySize(), s.serving().intervalWindow(), s.serving().horizon(),

@@ -12,7 +12,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.apache.kafka.streams.KafkaStreams;
-import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -42,10 +41,7 @@ public class ServiceBeans {
      * it with a message that names the setting (and a non-zero exit), not later on a stream thread.
      */
     void validate(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, StreamSettings settings, ForecasterConfig config, TrainingPool pool, MemoryBudget budget) {
-        Config c = ConfigProvider.getConfig();
-        long maxRequest = c.getOptionalValue("kafka-streams.producer.max.request.size", Long.class)
-                .or(() -> c.getOptionalValue("kafka-streams.max.request.size", Long.class))
-                .orElse((long) RecordSizes.KAFKA_DEFAULT_MAX_REQUEST);
+        long maxRequest = RecordSizes.maxRequestSize(ConfigProvider.getConfig());
         RecordSizes.check(settings, maxRequest);
         if (config.metrics().seriesKeys() < 0 || config.metrics().seriesKeys() > 1000) {
             throw new IllegalArgumentException("Invalid forecaster.metrics.series-keys = " + config.metrics().seriesKeys() + ": must be 0 to 1000");

@@ -20,16 +20,21 @@ public class TopologyProducer {
 
     @Produces
     public Topology topology(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool, MemoryBudget budget) {
-        return build(settings, metrics, pool, budget);
+        return build(settings, metrics, pool, budget, new ByteArraySerializer(),
+                RecordSizes.maxRequestSize(org.eclipse.microprofile.config.ConfigProvider.getConfig()));
     }
 
+    /** With Kafka's default {@code max.request.size}. */
     public static Topology build(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool, MemoryBudget budget) {
-        return build(settings, metrics, pool, budget, new ByteArraySerializer());
+        return build(settings, metrics, pool, budget, new ByteArraySerializer(), RecordSizes.KAFKA_DEFAULT_MAX_REQUEST);
     }
 
-    /** @param forecasts how the forecasts' values are written (a test makes that write fail) */
+    /**
+     * @param forecasts how the forecasts' values are written (a test makes that write fail)
+     * @param maxRequestBytes the stream's producers' {@code max.request.size}: every dead letter is made to fit it
+     */
     static Topology build(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool, MemoryBudget budget,
-                          org.apache.kafka.common.serialization.Serializer<byte[]> forecasts) {
+                          org.apache.kafka.common.serialization.Serializer<byte[]> forecasts, long maxRequestBytes) {
         var codec = new io.streamforecaster.serving.OnlineForecaster(settings).codec();
         var seriesStore = SeriesStore.builder(Stores.SERIES, codec, budget);
         var modelStore = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
@@ -40,7 +45,7 @@ public class TopologyProducer {
                 // no reset of its own (null): kafka-streams.auto.offset.reset applies
                 .addSource((org.apache.kafka.streams.AutoOffsetReset) null, Stores.SOURCE_NODE, new InputTimestamps(), new ByteArrayDeserializer(),
                         new ByteArrayDeserializer(), settings.inputTopic())
-                .addProcessor(Stores.PROCESSOR_NODE, () -> new ForecastProcessor(settings, metrics, pool), Stores.SOURCE_NODE)
+                .addProcessor(Stores.PROCESSOR_NODE, () -> new ForecastProcessor(settings, metrics, pool, maxRequestBytes), Stores.SOURCE_NODE)
                 .addStateStore(seriesStore, Stores.PROCESSOR_NODE)
                 .addStateStore(modelStore, Stores.PROCESSOR_NODE)
                 .addSink(Stores.OUTPUT_NODE, settings.outputTopic(), new ByteArraySerializer(), forecasts, Stores.PROCESSOR_NODE)

@@ -290,7 +290,7 @@ class ForecastTopologyTest {
         org.apache.kafka.common.serialization.Serializer<byte[]> refusing = (topic, value) -> {
             throw new org.apache.kafka.common.errors.SerializationException("the broker is gone");
         };
-        driver = new TopologyTestDriver(TopologyProducer.build(s, new ForecasterMetrics(registry, pool::pending), pool, budget, refusing), props);
+        driver = new TopologyTestDriver(TopologyProducer.build(s, new ForecasterMetrics(registry, pool::pending), pool, budget, refusing, RecordSizes.KAFKA_DEFAULT_MAX_REQUEST), props);
         input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
         deadLetters = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
         for (int i = 0; i < N_STEPS - 1; i++) {
