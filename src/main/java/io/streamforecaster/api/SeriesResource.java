@@ -97,7 +97,20 @@ public class SeriesResource {
         if (decoded.error() != null) {
             return error(Response.Status.BAD_REQUEST, decoded.error());
         }
-        String key = decoded.key();
+        try {
+            return answerFor(decoded.key(), what, forwarded, headers, reader);
+        } catch (IllegalStateException | org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            // Kafka Streams stopped while the query ran (its metadata calls throw from PENDING_SHUTDOWN on): 503;
+            // while it runs, such a failure is a bug, answered 500 with its id
+            String why = queries.unavailability();
+            if (why == null) {
+                throw e;
+            }
+            return unavailable(why);
+        }
+    }
+
+    private Response answerFor(String key, String what, String forwarded, HttpHeaders headers, Reader reader) {
         BiFunction<SeriesState, ModelSnapshot, Object> read = (state, model) -> reader.read(key, state, model);
         Peers.Credentials credentials = Peers.Credentials.of(headers);
         SeriesQueries.Location location = forwarded != null ? queries.locateHere(key) : queries.locate(key);

@@ -134,6 +134,44 @@ class SeriesResourceForwardingTest {
         }
     }
 
+    /**
+     * Kafka Streams stopping while a query runs (SIGTERM, or a shutdown after stream threads kept
+     * dying): its metadata calls then throw IllegalStateException, which must be a 503, not a 500.
+     */
+    @Test
+    void shouldAskToRetryWhenKafkaStreamsStopsWhileTheQueryRuns() {
+        SeriesResource resource = new SeriesResource();
+        resource.config = settings();
+        resource.peers = new Peers();
+        resource.queries = new SeriesQueries() {
+            @Override
+            public Location locate(String key) {
+                return new Elsewhere(List.of(), false);
+            }
+
+            @Override
+            public java.util.Set<Integer> queryablePartitions() {
+                return java.util.Set.of();
+            }
+
+            @Override
+            public java.util.Set<Integer> assignedPartitions() {
+                throw new IllegalStateException("KafkaStreams is not running. State is PENDING_SHUTDOWN.");
+            }
+
+            @Override
+            public String unavailability() {
+                return "Kafka Streams is PENDING_SHUTDOWN";
+            }
+        };
+
+        Response r = resource.forecast("k", null, NO_HEADERS);
+
+        assertEquals(503, r.getStatus());
+        assertNotNull(r.getHeaderString("Retry-After"));
+        assertEquals("Kafka Streams is PENDING_SHUTDOWN", ((SeriesResource.ErrorBody) r.getEntity()).error());
+    }
+
     /** A peer that does not have the key: a 404 saying which input partitions it searched. */
     static HttpServer peerWithout(String searched) throws Exception {
         HttpServer peer = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
