@@ -60,7 +60,9 @@ public final class PathKey {
                 }
                 bytes.write(Character.digit(raw.charAt(i + 1), 16) * 16 + Character.digit(raw.charAt(i + 2), 16));
                 i += 2;
-            } else if (c < 0x80) {
+            } else if (c <= 0xFF) {
+                // the HTTP server reads the request line byte by byte (as Latin-1): a character up to
+                // U+00FF is a byte of the path as sent, such as one of the UTF-8 bytes curl sends unescaped
                 bytes.write(c);
             } else {
                 byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);

@@ -58,9 +58,13 @@ public class RequestUriCheck {
             while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
                 end++;
             }
-            String keyProblem = PathKey.escapeProblem(uri.substring(SERIES.length(), end));
+            String rawKey = uri.substring(SERIES.length(), end);
+            String keyProblem = PathKey.escapeProblem(rawKey);
             if (keyProblem != null) {
                 return keyProblem; // Vert.x' routing cannot even normalise such a path
+            }
+            if (rawKey.indexOf(';') >= 0) { // the REST layer would strip ";..." as a path parameter and answer for another key
+                return "a ';' in the key must be percent-encoded as %3B (a bare ';' starts a path parameter)";
             }
             checked = SERIES + "k" + uri.substring(end); // the rest of the key segment is PathKey's to judge
         }

@@ -22,6 +22,15 @@ class PathKeyTest {
         assertEquals("日本", PathKey.decode("%E6%97%A5%E6%9C%AC", 256).key());
     }
 
+    /** The HTTP server hands the path over as Latin-1: each character up to U+00FF is a byte as sent (curl sends UTF-8 unescaped). */
+    @Test
+    void takesUnescapedBytesAsTheKeysUtf8() {
+        assertEquals("caf\u00e9", PathKey.decode("caf\u00C3\u00A9", 256).key());
+        assertEquals("日本", PathKey.decode(new String("日本".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.ISO_8859_1), 256).key());
+        assertTrue(error("caf\u00e9").contains("UTF-8"), "a lone Latin-1 byte is no UTF-8");
+    }
+
     @Test
     void refusesWhatNoKeyCanBe() {
         assertTrue(error("%FF%FE").contains("UTF-8"));

@@ -27,6 +27,8 @@ class RequestUriCheckTest {
         assertEquals("malformed percent-encoding in the key at character 0", RequestUriCheck.problem("/series/%/forecast"));
         assertEquals("malformed percent-encoding in the key at character 3", RequestUriCheck.problem("/series/%41%4/model"));
         assertEquals("host|cpu", PathKey.decode("host|cpu", 256).key());
+        assertTrue(RequestUriCheck.problem("/series/host;cpu/forecast").contains("%3B"), "the REST layer would answer for 'host'");
+        assertNull(RequestUriCheck.problem("/series/host%3Bcpu/forecast"));
     }
 
     @Test

@@ -251,6 +251,55 @@ class QueryRoutingIT {
         assertEquals(404, first.get("/series/" + segment("nobody") + "/history").status());
     }
 
+    /** A GET whose path is these bytes exactly, as curl sends a path it was given unescaped: the status and body. */
+    static String[] rawGet(int port, byte[] path) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            var out = socket.getOutputStream();
+            out.write("GET ".getBytes(StandardCharsets.US_ASCII));
+            out.write(path);
+            out.write(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int bodyAt = response.indexOf("\r\n\r\n");
+            return new String[] {response.split(" ", 3)[1], bodyAt < 0 ? "" : response.substring(bodyAt + 4)};
+        }
+    }
+
+    /**
+     * To the HTTP layer a bare ';' in a path starts a parameter, which it strips: the key
+     * {@code host;cpu} asked for unescaped was answered with the key {@code host}'s forecast. And a
+     * path with raw UTF-8 (curl sends what it is given) was read byte by byte as Latin-1 and looked
+     * for as another key.
+     */
+    @Test
+    void shouldNotAnswerForAnotherKeyWhenTheKeyHasABareSemicolonAndShouldReadRawUtf8AsTheKeysBytes() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            for (String key : List.of("semi", "semi;colon")) {
+                producer.send(new ProducerRecord<>(INPUT, key.getBytes(StandardCharsets.UTF_8), Double.toString(i).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        producer.flush();
+        await().alias("both keys known").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            for (ServiceProcess instance : List.of(first, second)) {
+                for (String key : List.of("semi", "semi;colon")) {
+                    var r = instance.get("/series/" + segment(key) + "/history");
+                    assertEquals(200, r.status(), key + ": " + r.body());
+                    assertEquals(key, JSON.readTree(r.body()).get("key").asText());
+                }
+            }
+        });
+        for (ServiceProcess instance : List.of(first, second)) {
+            String[] bare = rawGet(instance.httpPort(), "/series/semi;colon/history".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("400", bare[0], "not another key's answer: " + bare[1]);
+            assertTrue(JSON.readTree(bare[1]).get("error").asText().contains("%3B"), bare[1]);
+
+            String[] utf8 = rawGet(instance.httpPort(), "/series/caf\u00e9/forecast".getBytes(StandardCharsets.UTF_8));
+            assertEquals("200", utf8[0], utf8[1]);
+            assertEquals("caf\u00e9", JSON.readTree(utf8[1]).get("key").asText());
+        }
+    }
+
     /** Whether {@code instance} has the key in its own stores: a forwarded request is answered from them only. */
     static boolean local(ServiceProcess instance, String key) {
         return instance.get("/series/" + segment(key) + "/forecast", Map.of("X-Forecaster-Forwarded", "1")).status() == 200;
