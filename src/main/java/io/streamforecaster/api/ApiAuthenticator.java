@@ -55,10 +55,22 @@ public final class ApiAuthenticator {
     public static ApiAuthenticator from(ApiSecurityConfig c, String apiKeyFromEnvironment) {
         String mode = c.auth().toLowerCase(Locale.ROOT);
         switch (mode) {
-            case "none":
+            case "none": {
+                // credentials set up with authentication left off: the operator meant the API to be closed
+                String credential = c.keyFile().isPresent() ? "forecaster.api.key-file"
+                        : apiKeyFromEnvironment != null ? "FORECASTER_API_KEY"
+                        : c.jwt().publicKeyFile().isPresent() ? "forecaster.api.jwt.public-key-file"
+                        : c.jwt().jwksFile().isPresent() ? "forecaster.api.jwt.jwks-file" : null;
+                if (credential != null) {
+                    throw new IllegalArgumentException(credential + " is set, but forecaster.api.auth = none would leave /series open to anyone: "
+                            + "set forecaster.api.auth = " + (credential.contains("jwt") ? "jwt" : "api-key") + ", or remove " + credential);
+                }
                 return new ApiAuthenticator(mode, null, null);
+            }
             case "api-key": {
-                String key = c.keyFile().map(f -> read("forecaster.api.key-file", f).strip()).orElse(apiKeyFromEnvironment);
+                // stripped like the file's: a Secret's value often ends with a newline nobody sends in a header
+                String key = c.keyFile().map(f -> read("forecaster.api.key-file", f))
+                        .or(() -> java.util.Optional.ofNullable(apiKeyFromEnvironment)).map(String::strip).orElse(null);
                 if (key == null || key.length() < 16) {
                     throw new IllegalArgumentException("forecaster.api.auth = api-key needs forecaster.api.key-file (or the environment variable "
                             + "FORECASTER_API_KEY) holding a key of at least 16 characters");

@@ -86,6 +86,30 @@ class ApiAuthenticatorTest {
                 new Jwt(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())), "short"));
     }
 
+    /** A key set up with authentication left off is a mistake that leaves the API open: refused at startup, naming both settings. */
+    @Test
+    void credentialsWithAuthenticationOffAreRefused() throws Exception {
+        Jwt noJwt = new Jwt(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        Path keyFile = Files.writeString(dir.resolve("api-key-off"), "0123456789abcdef-secret\n");
+        String fromFile = assertThrows(IllegalArgumentException.class,
+                () -> ApiAuthenticator.from(new Config("none", Optional.of(keyFile.toString()), Optional.empty(), noJwt), null)).getMessage();
+        assertTrue(fromFile.contains("forecaster.api.key-file") && fromFile.contains("forecaster.api.auth = api-key"), fromFile);
+        String fromEnv = assertThrows(IllegalArgumentException.class,
+                () -> ApiAuthenticator.from(new Config("none", Optional.empty(), Optional.empty(), noJwt), "0123456789abcdef-secret")).getMessage();
+        assertTrue(fromEnv.contains("FORECASTER_API_KEY"), fromEnv);
+        String jwt = assertThrows(IllegalArgumentException.class, () -> ApiAuthenticator.from(new Config("none", Optional.empty(), Optional.empty(),
+                new Jwt(Optional.of("/some.pem"), Optional.empty(), Optional.empty(), Optional.empty())), null)).getMessage();
+        assertTrue(jwt.contains("forecaster.api.auth = jwt"), jwt);
+    }
+
+    /** A Kubernetes Secret's value often ends with a newline: the key from the environment is stripped as the file's is. */
+    @Test
+    void aKeyFromTheEnvironmentIsStrippedLikeOneFromAFile() {
+        ApiAuthenticator a = ApiAuthenticator.from(new Config("api-key", Optional.empty(), Optional.empty(),
+                new Jwt(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())), "0123456789abcdef-secret\n");
+        assertTrue(a.decide(null, "0123456789abcdef-secret").allowed());
+    }
+
     @Test
     void aJwtSignedByTheConfiguredPublicKeyPasses() throws Exception {
         ApiAuthenticator a = ApiAuthenticator.from(new Config("jwt", Optional.empty(), Optional.empty(),
