@@ -180,12 +180,16 @@ public class ForecasterMetrics {
 
     /**
      * The latest values of one key, for its drill-down gauges {@code forecaster.series.*}{key}:
-     * kept for the first {@code maxSeriesKeys} keys this instance sees, ignored for the others. A
-     * gauge appears with its first finite value and keeps the last finite one (an interval or an
-     * error the key does not have yet would be exported as NaN).
+     * kept for the first {@code maxSeriesKeys} keys this instance sees, ignored for the others,
+     * until the key's task leaves this instance ({@link #unregisterTask}). A gauge appears with its
+     * first finite value and keeps the last finite one (an interval or an error the key does not
+     * have yet would be exported as NaN). A key named as the aggregate group ({@value #OTHER_KEYS})
+     * gets none: its anomalies would be counted with every other key's.
+     *
+     * @param task the task the key is processed in
      */
-    public void series(String key, double actual, double forecast, double lower, double upper, double mae, double naiveMae) {
-        if (maxSeriesKeys <= 0) {
+    public void series(String task, String key, double actual, double forecast, double lower, double upper, double mae, double naiveMae) {
+        if (maxSeriesKeys <= 0 || key.equals(OTHER_KEYS)) {
             return;
         }
         SeriesGauges g = seriesValues.get(key);
@@ -198,6 +202,7 @@ public class ForecasterMetrics {
                 return;
             }
         }
+        g.task = task;
         g.set(0, actual);
         g.set(1, forecast);
         g.set(2, lower);
@@ -220,7 +225,8 @@ public class ForecasterMetrics {
     private final class SeriesGauges {
         private final String key;
         private final double[] values = new double[SERIES_GAUGES.length];
-        private final boolean[] registered = new boolean[SERIES_GAUGES.length];
+        private final Gauge[] registered = new Gauge[SERIES_GAUGES.length];
+        private volatile String task;
 
         SeriesGauges(String key) {
             this.key = key;
@@ -231,12 +237,19 @@ public class ForecasterMetrics {
                 return;
             }
             values[i] = v;
-            if (!registered[i]) {
-                registered[i] = true;
-                Gauge.builder("forecaster.series." + SERIES_GAUGES[i], values, a -> a[i]).strongReference(true).tag("key", key)
+            if (registered[i] == null) {
+                registered[i] = Gauge.builder("forecaster.series." + SERIES_GAUGES[i], values, a -> a[i]).strongReference(true).tag("key", key)
                         .description("Latest " + SERIES_GAUGES[i] + " of one series (drill-down; only the first "
                                 + maxSeriesKeys + " keys of each instance)")
                         .register(registry);
+            }
+        }
+
+        void remove() {
+            for (Gauge g : registered) {
+                if (g != null) {
+                    registry.remove(g);
+                }
             }
         }
     }
@@ -334,8 +347,16 @@ public class ForecasterMetrics {
         tasks.put(task, gauges);
     }
 
-    public void unregisterTask(String task) {
+    /** The task closed on this instance (its keys may move to another): its gauges, and its keys' drill-down gauges, go. */
+    public synchronized void unregisterTask(String task) {
         tasks.remove(task);
+        seriesValues.values().removeIf(g -> {
+            boolean gone = task.equals(g.task);
+            if (gone) {
+                g.remove(); // another instance exports the key now; a frozen copy here would be a second, stale series
+            }
+            return gone;
+        });
     }
 
     private double sum(java.util.function.Function<TaskGauges, LongSupplier> which) {

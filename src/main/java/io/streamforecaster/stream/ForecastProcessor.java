@@ -170,7 +170,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         }
         metrics.anomalyScored(key, step.anomaly().score(), step.anomaly().anomaly());
         if (forecast != null) {
-            metrics.series(key, obs.values()[0], forecast.forecast(), forecast.lower() == null ? Double.NaN : forecast.lower(),
+            metrics.series(taskName, key, obs.values()[0], forecast.forecast(), forecast.lower() == null ? Double.NaN : forecast.lower(),
                     forecast.upper() == null ? Double.NaN : forecast.upper(), state.accuracy().onlineMae(), state.accuracy().naiveMae());
         }
     }

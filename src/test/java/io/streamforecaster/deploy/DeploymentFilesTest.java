@@ -260,7 +260,7 @@ class DeploymentFilesTest {
         m.fallback(true);
         m.training(ForecasterMetrics.TrainingOutcome.SUCCESS, TimeUnit.SECONDS.toNanos(1));
         m.handoff(1000);
-        m.series("k", 1, 2, 0, 3, 1, 1);
+        m.series("t", "k", 1, 2, 0, 3, 1, 1);
         m.memory(() -> 1, () -> 2, () -> 0);
         m.modelAge(60_000);
         m.trainingRequested("drift");

@@ -46,7 +46,7 @@ class ForecasterMetricsTest {
         var metrics = new ForecasterMetrics(registry, pending::get, 2); // a capturing reference: a new object nothing else holds
         metrics.scored(Source.LSTM, 1, 2);
         metrics.intervalChecked(true);
-        metrics.series("k", 1, 2, 0.5, 3.5, 1, 2);
+        metrics.series("t", "k", 1, 2, 0.5, 3.5, 1, 2);
     }
 
     @Test
@@ -68,16 +68,51 @@ class ForecasterMetricsTest {
     @Test
     void shouldExportADrillDownValueOnlyOnceItIsFiniteAndKeepTheLastFiniteOne() {
         var metrics = new ForecasterMetrics(registry, () -> 0, 1);
-        metrics.series("k", 10, 11, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        metrics.series("t", "k", 10, 11, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         assertEquals(11, registry.get("forecaster.series.forecast").tag("key", "k").gauge().value());
         assertNull(registry.find("forecaster.series.lower").gauge(), "no interval yet");
-        metrics.series("k", 12, 13, 9, 17, 1, 2);
-        metrics.series("k", 14, 15, Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, 2);
+        metrics.series("t", "k", 12, 13, 9, 17, 1, 2);
+        metrics.series("t", "k", 14, 15, Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, 2);
         assertEquals(9, registry.get("forecaster.series.lower").tag("key", "k").gauge().value());
         assertEquals(1, registry.get("forecaster.series.mae").tag("key", "k").gauge().value());
-        metrics.series("other", 1, 1, 1, 1, 1, 1);
-        assertNull(registry.find("forecaster.series.actual").tag("key", "other").gauge(), "one key per instance here");
+        metrics.series("t", "k2", 1, 1, 1, 1, 1, 1);
+        assertNull(registry.find("forecaster.series.actual").tag("key", "k2").gauge(), "one key per instance here");
         assertEveryGaugeFinite();
+    }
+
+    /**
+     * A key whose task leaves this instance (a rebalance, a scale-out) is exported by its new owner:
+     * its gauges here would be a frozen second series, and would keep its drill-down slot from the
+     * keys this instance still has.
+     */
+    @Test
+    void shouldDropAKeysDrillDownGaugesWhenItsTaskLeavesTheInstance() {
+        var metrics = new ForecasterMetrics(registry, () -> 0, 1);
+        metrics.registerTask("app/0_0", new ForecasterMetrics.TaskGauges(() -> 0, () -> 0, () -> 0, () -> 0));
+        metrics.series("app/0_0", "a", 1, 2, 0, 3, 1, 1);
+        assertEquals(1, registry.get("forecaster.series.actual").tag("key", "a").gauge().value());
+
+        metrics.unregisterTask("app/0_0");
+        metrics.series("app/0_1", "b", 5, 6, 4, 7, 1, 1);
+
+        assertNull(registry.find("forecaster.series.actual").tag("key", "a").gauge(), "the moved key's gauges are gone");
+        assertEquals(5, registry.get("forecaster.series.actual").tag("key", "b").gauge().value(), "and its slot is free");
+        metrics.unregisterTask("app/0_0");
+        assertEquals(5, registry.get("forecaster.series.actual").tag("key", "b").gauge().value(), "another task's keys stay");
+    }
+
+    /** A key named as the aggregate anomaly group gets no drill-down: its anomalies would be counted with all others' as one. */
+    @Test
+    void shouldNotGiveAKeyNamedAsTheAggregateGroupADrillDown() {
+        var metrics = new ForecasterMetrics(registry, () -> 0, 5);
+        metrics.series("t", ForecasterMetrics.OTHER_KEYS, 1, 2, 0, 3, 1, 1);
+        metrics.series("t", "x", 1, 2, 0, 3, 1, 1);
+        metrics.anomalyScored("x", 9, true);
+
+        assertNull(registry.find("forecaster.series.actual").tag("key", ForecasterMetrics.OTHER_KEYS).gauge());
+        assertEquals(0, registry.get("forecaster.anomalies").tag("group", ForecasterMetrics.OTHER_KEYS).counter().count(),
+                "the drill-down key x counts apart");
+        assertEquals(1, registry.get("forecaster.anomalies").tag("group", "x").counter().count());
     }
 
     @Test

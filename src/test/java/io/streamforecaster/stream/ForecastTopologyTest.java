@@ -309,11 +309,11 @@ class ForecastTopologyTest {
     void shouldWriteTheForecastAndTrainTheKeyWhenItsMetricsCannotBeRecorded() {
         metricsOf = p -> new ForecasterMetrics(registry, p::pending) {
             @Override
-            public void series(String key, double actual, double forecast, double lower, double upper, double mae, double naiveMae) {
+            public void series(String task, String key, double actual, double forecast, double lower, double upper, double mae, double naiveMae) {
                 if (key.equals("refused")) {
                     throw new IllegalArgumentException("the registry refuses this meter");
                 }
-                super.series(key, actual, forecast, lower, upper, mae, naiveMae);
+                super.series(task, key, actual, forecast, lower, upper, mae, naiveMae);
             }
 
             @Override
