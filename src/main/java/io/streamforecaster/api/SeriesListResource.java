@@ -10,7 +10,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Comparator;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /** {@code GET /series}: every key of every instance, paged, searchable and sorted, worst first by default. */
@@ -28,20 +27,14 @@ public class SeriesListResource {
 
     @GET
     public Response list(@QueryParam("offset") String offset, @QueryParam("limit") String limit, @QueryParam("q") String q,
-                         @QueryParam("sort") String sort, @QueryParam("scope") String scope,
+                         @QueryParam("sort") String sort, @QueryParam("scope") String scope, @QueryParam("top") String top,
                          @HeaderParam(SeriesResource.FORWARDED) String forwarded, @Context HttpHeaders headers) {
         String why = queries.unavailability();
         if (why != null) {
             return SeriesResource.unavailable(why);
         }
-        if ("local".equals(scope)) { // another instance gathering the overview: this instance's own keys
-            try {
-                SeriesOverview.Listing own = overview.local();
-                Response.ResponseBuilder ok = Response.ok(own.items());
-                return (own.unqueryable().isEmpty() ? ok : ok.header(SeriesOverview.UNQUERYABLE, PartitionCoverage.format(own.unqueryable()))).build();
-            } catch (InvalidStateStoreException | IllegalStateException e) {
-                return stopped(e);
-            }
+        if ("local".equals(scope)) {
+            return local(q, sort, top);
         }
         int from;
         int size;
@@ -57,14 +50,51 @@ public class SeriesListResource {
         if (q != null && q.length() > 1024) {
             return bad("q is too long");
         }
-        Comparator<SeriesSummary> order;
-        try {
-            order = SeriesOverview.Sort.parse(sort);
-        } catch (IllegalArgumentException e) {
-            return bad("sort takes ratio, coverage, age, version, source or key, with a leading '-' to reverse; got '" + sort + "'");
+        if (badSort(sort)) {
+            return bad(SORTS + "; got '" + sort + "'");
         }
         try {
-            return Response.ok(overview.page(from, size, q, order, Peers.Credentials.of(headers))).build();
+            return Response.ok(overview.page(from, size, q, sort, Peers.Credentials.of(headers))).build();
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            return stopped(e);
+        }
+    }
+
+    private static final String SORTS = "sort takes ratio, coverage, age, version, source or key, with a leading '-' to reverse";
+
+    private static boolean badSort(String sort) {
+        try {
+            SeriesOverview.Sort.parse(sort);
+            return false;
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Another instance gathering the overview: this instance's own keys. With {@code top}, only the
+     * first {@code top} of those containing {@code q} in the {@code sort} order, and their count; without,
+     * all of them (as instances of earlier versions ask).
+     */
+    private Response local(String q, String sort, String top) {
+        int n = -1;
+        if (top != null) {
+            try {
+                n = Integer.parseInt(top);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1) {
+                return bad("top must be a whole number of 1 or more");
+            }
+        }
+        if (badSort(sort)) {
+            return bad(SORTS + "; got '" + sort + "'");
+        }
+        try {
+            SeriesOverview.Listing own = overview.local();
+            Response.ResponseBuilder ok = Response.ok(n < 0 ? own.items() : SeriesOverview.Top.of(own.items(), q, SeriesOverview.Sort.parse(sort), n));
+            return (own.unqueryable().isEmpty() ? ok : ok.header(SeriesOverview.UNQUERYABLE, PartitionCoverage.format(own.unqueryable()))).build();
         } catch (InvalidStateStoreException | IllegalStateException e) {
             return stopped(e);
         }

@@ -108,30 +108,56 @@ public class SeriesOverview {
     private volatile long cachedAt;
 
     /**
+     * The first {@code n} keys of a listing that contain {@code q}, in order, and how many contain it.
+     *
+     * @param total the keys that contain {@code q}
+     */
+    public record Top(long total, List<SeriesSummary> items) {
+
+        /** @param q keeps keys containing this, ignoring case (null or blank: all) */
+        static Top of(List<SeriesSummary> listing, String q, Comparator<SeriesSummary> order, int n) {
+            String needle = q == null || q.isBlank() ? null : q.toLowerCase(Locale.ROOT);
+            List<SeriesSummary> kept = new ArrayList<>();
+            for (SeriesSummary s : listing) {
+                if (needle == null || s.key().toLowerCase(Locale.ROOT).contains(needle)) {
+                    kept.add(s);
+                }
+            }
+            kept.sort(order);
+            return new Top(kept.size(), List.copyOf(kept.subList(0, Math.min(n, kept.size()))));
+        }
+    }
+
+    /**
+     * One page of every instance's keys. Each other instance is asked only for its first
+     * {@code offset + limit} keys in this order and its count (the page is among their union), not
+     * for all its keys.
+     *
      * @param q keeps keys containing this, ignoring case (null: all)
-     * @param order see {@link Sort#parse}
+     * @param sort see {@link Sort#parse}
      * @param credentials the caller's, passed on to the other instances, which check them as this one did
      * @throws InvalidStateStoreException or IllegalStateException when Kafka Streams stops or is not started
+     * @throws IllegalArgumentException for an unknown sort
      */
-    public Page page(int offset, int limit, String q, Comparator<SeriesSummary> order, Peers.Credentials credentials) {
+    public Page page(int offset, int limit, String q, String sort, Peers.Credentials credentials) {
+        Comparator<SeriesSummary> order = Sort.parse(sort);
+        int n = (int) Math.min(Integer.MAX_VALUE, (long) offset + limit);
         Listing own = local();
-        List<SeriesSummary> all = new ArrayList<>(own.items());
+        Top mine = Top.of(own.items(), q, order, n);
+        List<SeriesSummary> candidates = new ArrayList<>(mine.items());
+        long total = mine.total();
         List<String> missing = new ArrayList<>();
         if (!own.unqueryable().isEmpty()) {
             missing.add(unlisted(applicationServer.orElse("this instance"), PartitionCoverage.format(own.unqueryable())));
         }
-        gatherOthers(all, missing, credentials);
-        String needle = q == null || q.isBlank() ? null : q.toLowerCase(Locale.ROOT);
-        List<SeriesSummary> kept = new ArrayList<>();
-        for (SeriesSummary s : all) {
-            if (needle == null || s.key().toLowerCase(Locale.ROOT).contains(needle)) {
-                kept.add(s);
-            }
+        for (Top theirs : gatherOthers(q, sort, order, n, missing, credentials)) {
+            candidates.addAll(theirs.items());
+            total += theirs.total();
         }
-        kept.sort(order);
-        int from = Math.min(offset, kept.size());
-        int to = Math.min(kept.size(), from + limit);
-        return new Page(kept.size(), offset, limit, !missing.isEmpty(), missing, List.copyOf(kept.subList(from, to)));
+        candidates.sort(order);
+        int from = Math.min(offset, candidates.size());
+        int to = Math.min(candidates.size(), from + limit);
+        return new Page(total, offset, limit, !missing.isEmpty(), missing, List.copyOf(candidates.subList(from, to)));
     }
 
     /** This instance's keys, listed at most every {@link #LOCAL_CACHE_MILLIS}. */
@@ -210,18 +236,27 @@ public class SeriesOverview {
         return Double.isFinite(v) ? v : null;
     }
 
-    /** Adds every other instance's own listing, asked in parallel; names those that do not answer. */
-    private void gatherOthers(List<SeriesSummary> into, List<String> missing, Peers.Credentials credentials) {
+    /**
+     * Every other instance's first {@code n} keys and count, asked in parallel; names those that do
+     * not answer. An instance of an older version answers with all its keys, which are then kept
+     * and ordered here.
+     */
+    private List<Top> gatherOthers(String q, String sort, Comparator<SeriesSummary> order, int n, List<String> missing,
+                                   Peers.Credentials credentials) {
         HostInfo self = applicationServer.map(HostInfo::buildFromEndpoint).orElse(null);
+        String query = "/series?scope=local&top=" + n
+                + (sort == null ? "" : "&sort=" + java.net.URLEncoder.encode(sort, java.nio.charset.StandardCharsets.UTF_8))
+                + (q == null ? "" : "&q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8));
         Map<HostInfo, CompletableFuture<HttpResponse<byte[]>>> asked = new HashMap<>();
         for (HostInfo h : instances()) {
             if (h.equals(self) || HostInfo.unavailable().equals(h) || asked.containsKey(h)) {
                 continue;
             }
-            HttpRequest request = credentials.addTo(HttpRequest.newBuilder(peers.uri(h, "/series?scope=local"))
+            HttpRequest request = credentials.addTo(HttpRequest.newBuilder(peers.uri(h, query))
                     .timeout(PEER_TIMEOUT).header(SeriesResource.FORWARDED, "1")).GET().build();
             asked.put(h, peers.client().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
         }
+        List<Top> tops = new ArrayList<>();
         long deadline = System.nanoTime() + PEER_TIMEOUT.toNanos(); // all peers together, as they are asked at once
         asked.forEach((host, future) -> {
             try {
@@ -230,7 +265,10 @@ public class SeriesOverview {
                     missing.add(Peers.address(host) + " (HTTP " + r.statusCode() + ")");
                     return;
                 }
-                into.addAll(JSON.readValue(r.body(), new TypeReference<List<SeriesSummary>>() { }));
+                var body = JSON.readTree(r.body());
+                tops.add(body.isArray()
+                        ? Top.of(JSON.convertValue(body, new TypeReference<List<SeriesSummary>>() { }), q, order, n)
+                        : JSON.treeToValue(body, Top.class));
                 r.headers().firstValue(UNQUERYABLE).filter(p -> !p.isBlank())
                         .ifPresent(p -> missing.add(unlisted(Peers.address(host), p)));
             } catch (InterruptedException e) {
@@ -240,6 +278,7 @@ public class SeriesOverview {
                 missing.add(unanswered(host, e));
             }
         });
+        return tops;
     }
 
     /** Every instance of the application, as Kafka Streams knows them (this one included). */

@@ -99,7 +99,7 @@ class OverviewPartialTest {
         SeriesListResource resource = new SeriesListResource();
         resource.overview = overview;
         resource.queries = overview.queries;
-        Response r = resource.list(null, null, null, null, "local", null, SeriesResourceForwardingTest.NO_HEADERS);
+        Response r = resource.list(null, null, null, null, "local", null, null, SeriesResourceForwardingTest.NO_HEADERS);
         assertEquals(200, r.getStatus());
         assertEquals("1", r.getHeaderString(SeriesOverview.UNQUERYABLE), "the peer gathering the overview learns what is left out");
     }
@@ -135,7 +135,7 @@ class OverviewPartialTest {
             peers.insecureRequests = "enabled";
             overview.peers = peers;
 
-            SeriesOverview.Page page = overview.page(0, 50, null, SeriesOverview.Sort.parse(null), new Peers.Credentials(null, null));
+            SeriesOverview.Page page = overview.page(0, 50, null, null, new Peers.Credentials(null, null));
             assertTrue(page.partial());
             assertEquals(2, page.missing().size(), page.missing().toString());
             assertTrue(page.missing().get(0).startsWith("self:8080 (partition(s) 1 restoring"), page.missing().toString());
@@ -173,7 +173,7 @@ class OverviewPartialTest {
         var peer = SeriesResourceForwardingTest.peerAnswering(200, "X-Unused", "1",
                 "[{\"key\":\"k1\",\"modelVersion\":2,\"observations\":5,\"lastTimestamp\":7,\"aFieldOfANewerVersion\":{\"x\":1}}]");
         try {
-            SeriesOverview.Page page = withPeer(peer).page(0, 50, null, SeriesOverview.Sort.parse("key"), new Peers.Credentials(null, null));
+            SeriesOverview.Page page = withPeer(peer).page(0, 50, null, "key", new Peers.Credentials(null, null));
             assertEquals(List.of(), page.missing());
             assertEquals(List.of("k1"), page.items().stream().map(SeriesSummary::key).toList());
         } finally {
@@ -201,12 +201,63 @@ class OverviewPartialTest {
         stalling.start();
         try {
             SeriesOverview.Page page = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(SeriesOverview.PEER_TIMEOUT.plusSeconds(3),
-                    () -> withPeer(stalling).page(0, 50, null, SeriesOverview.Sort.parse(null), new Peers.Credentials(null, null)));
+                    () -> withPeer(stalling).page(0, 50, null, null, new Peers.Credentials(null, null)));
             assertTrue(page.partial());
             assertTrue(page.missing().get(0).startsWith("localhost:" + stalling.getAddress().getPort() + " ("), page.missing().toString());
         } finally {
             release.countDown();
             stalling.stop(0);
+        }
+    }
+
+    /** A summary of key {@code k} with this MAE ratio, as a listing holds it. */
+    static String summaryJson(String k, double ratio) {
+        return "{\"key\":\"" + k + "\",\"modelVersion\":1,\"maeRatio\":" + ratio + ",\"observations\":5,\"lastTimestamp\":7}";
+    }
+
+    /**
+     * With 100,000 keys an instance's whole listing is about 30 MB: each page of the overview (the
+     * operator page asks every 5 s) asked every other instance for all of it. Now each is asked for
+     * its first offset + limit keys in the page's order and its count; an instance of an earlier
+     * version, which answers with all its keys, still counts.
+     */
+    @Test
+    void shouldAskEachOtherInstanceOnlyForItsFirstKeysOfThePageAndCountTheRest() throws Exception {
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var current = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("localhost", 0), 0);
+        current.createContext("/", exchange -> {
+            asked.add(exchange.getRequestURI().getRawQuery());
+            byte[] body = ("{\"total\":1000,\"items\":[" + summaryJson("p-worst", 9) + "," + summaryJson("p-second", 8) + "]}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        current.start();
+        var older = SeriesResourceForwardingTest.peerAnswering(200, "X-Unused", "1",
+                "[" + summaryJson("o-1", 1) + "," + summaryJson("o-8.5", 8.5) + "," + summaryJson("x10", 10) + "]");
+        try {
+            var currentHost = SeriesResourceForwardingTest.at(current);
+            var olderHost = SeriesResourceForwardingTest.at(older);
+            SeriesOverview overview = withPeer(current);
+            SeriesOverview both = new SeriesOverview() {
+                @Override
+                List<org.apache.kafka.streams.state.HostInfo> instances() {
+                    return List.of(new org.apache.kafka.streams.state.HostInfo("self", 8080), currentHost, olderHost);
+                }
+            };
+            both.queries = overview.queries;
+            both.applicationServer = overview.applicationServer;
+            both.peers = overview.peers;
+
+            SeriesOverview.Page page = both.page(1, 2, "-", "-ratio", new Peers.Credentials(null, null));
+
+            assertEquals(List.of("scope=local&top=3&sort=-ratio&q=-"), asked, "the first offset + limit keys, in the page's order, containing q");
+            assertEquals(1000 + 2, page.total(), "the current peer's count, and the older peer's keys containing '-'");
+            assertEquals(List.of("o-8.5", "p-second"), page.items().stream().map(SeriesSummary::key).toList());
+        } finally {
+            current.stop(0);
+            older.stop(0);
         }
     }
 }

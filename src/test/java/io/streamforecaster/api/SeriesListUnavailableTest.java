@@ -38,12 +38,12 @@ class SeriesListUnavailableTest {
             resource.overview = overview;
             resource.queries = queries;
             for (String scope : new String[] {null, "local"}) {
-                Response r = resource.list(null, null, null, null, scope, null, SeriesResourceForwardingTest.NO_HEADERS);
+                Response r = resource.list(null, null, null, null, scope, null, null, SeriesResourceForwardingTest.NO_HEADERS);
                 assertEquals(503, r.getStatus(), "scope " + scope);
                 assertEquals("2", r.getHeaderString("Retry-After"));
                 assertTrue(((SeriesResource.ErrorBody) r.getEntity()).error().contains("CREATED"), r.getEntity().toString());
             }
-            Response bad = resource.list(null, null, null, "nonsense", null, null, SeriesResourceForwardingTest.NO_HEADERS);
+            Response bad = resource.list(null, null, null, "nonsense", null, null, null, SeriesResourceForwardingTest.NO_HEADERS);
             assertEquals(503, bad.getStatus(), "nothing can be listed, whatever the parameters");
         }
     }
