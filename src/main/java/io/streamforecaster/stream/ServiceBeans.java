@@ -76,11 +76,21 @@ public class ServiceBeans {
                 System::currentTimeMillis, metrics);
     }
 
-    /** Kafka Streams stops (its tasks commit and close) before the training pool does. */
-    void stop(@Observes ShutdownEvent event, KafkaStreams streams, TrainingPool pool) {
+    /**
+     * Kafka Streams stops (its tasks commit and close) before the training pool does; before
+     * Quarkus' own observer too, which closes Kafka Streams without a time limit, and within
+     * {@link #STOP_LIMIT} in all.
+     */
+    void stop(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event,
+              KafkaStreams streams, TrainingPool pool) {
         LOG.info("Stopping: Kafka Streams first, then the training pool");
+        if (io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.NORMAL) { // dev mode restarts in the same JVM
+            ShutdownDeadline.start(STOP_LIMIT, () -> Runtime.getRuntime().halt(1));
+        }
         Shutdown.stop(streams, CLOSE_TIMEOUT, pool);
     }
 
     public static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(30);
+    /** The longest a stop may take: the deployment files give 60 s (terminationGracePeriodSeconds, stop_grace_period). */
+    public static final java.time.Duration STOP_LIMIT = java.time.Duration.ofSeconds(50);
 }

@@ -393,6 +393,15 @@ class DeploymentFilesTest {
                 "state directory " + stateDir + " inside the claim mounted at " + claimMount);
         JsonNode pdb = DeploymentFiles.manifest("PodDisruptionBudget", "stream-forecaster");
         assertTrue(matches(pdb.path("spec").path("selector").path("matchLabels"), podLabels));
+        // pods not ready because Kafka is down must not keep a node from draining
+        assertEquals("AlwaysAllow", pdb.path("spec").path("unhealthyPodEvictionPolicy").asText());
+        // the service ends its own stop within STOP_LIMIT; the kubelet kills it after the grace period
+        assertTrue(sts.path("spec").path("template").path("spec").path("terminationGracePeriodSeconds").asLong()
+                > io.streamforecaster.stream.ServiceBeans.STOP_LIMIT.toSeconds());
+        // instances spread over nodes, so that one node's loss does not take every member of the group at once
+        JsonNode spread = sts.path("spec").path("template").path("spec").path("topologySpreadConstraints");
+        assertTrue(spread.isArray() && spread.size() > 0 && spread.get(0).path("topologyKey").asText().equals("kubernetes.io/hostname")
+                && matches(spread.get(0).path("labelSelector").path("matchLabels"), podLabels), spread.toString());
         JsonNode policy = DeploymentFiles.manifest("NetworkPolicy", "stream-forecaster");
         assertTrue(matches(policy.path("spec").path("podSelector").path("matchLabels"), podLabels));
     }
@@ -594,7 +603,7 @@ class DeploymentFilesTest {
         assertTrue(forecaster.has("mem_limit") && forecaster.has("cpus"), "limits the entrypoint sizes the JVM from");
         // time to close Kafka Streams cleanly (its checkpoints), as the StatefulSet gives it
         assertTrue(java.time.Duration.parse("PT" + forecaster.path("stop_grace_period").asText("10s").toUpperCase())
-                .compareTo(io.streamforecaster.stream.ServiceBeans.CLOSE_TIMEOUT) > 0, "stop_grace_period: " + forecaster.path("stop_grace_period"));
+                .compareTo(io.streamforecaster.stream.ServiceBeans.STOP_LIMIT) > 0, "stop_grace_period: " + forecaster.path("stop_grace_period"));
 
         // the topics made before the service starts are the ones it uses; the replay writes to its input
         Matcher loop = Pattern.compile("for t in ([^;]+);").matcher(services.path("topics").path("command").get(0).asText());

@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  */
 final class PodTemplate {
 
+    /** The pod spec's fields the translation knows; {@code topologySpreadConstraints} is the scheduler's alone, nothing for one container to do. */
     static final Set<String> POD_FIELDS = Set.of("serviceAccountName", "automountServiceAccountToken",
-            "terminationGracePeriodSeconds", "securityContext", "containers", "volumes");
+            "terminationGracePeriodSeconds", "securityContext", "containers", "volumes", "topologySpreadConstraints");
     static final Set<String> CONTAINER_FIELDS = Set.of("name", "image", "imagePullPolicy", "ports", "env", "envFrom",
             "resources", "startupProbe", "livenessProbe", "readinessProbe", "securityContext", "volumeMounts");
     static final Set<String> POD_SECURITY_FIELDS = Set.of("runAsNonRoot", "runAsUser", "runAsGroup", "fsGroup",
