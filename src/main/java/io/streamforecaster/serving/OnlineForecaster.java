@@ -277,6 +277,10 @@ public final class OnlineForecaster {
             System.arraycopy(w, 1, w, 0, w.length - 1);
             w[w.length - 1] = next;
             next = FastForecaster.forecast(model, w);
+            if (!allFinite(next)) { // a model fed its own forecasts can run away: the steps from here keep the last finite value
+                java.util.Arrays.fill(out, step, h, out[step - 1]);
+                break;
+            }
             out[step] = next[0];
         }
         return out;

@@ -126,10 +126,12 @@ public record Forecast(String key, long timestamp, double forecast, String sourc
 
     /**
      * The shortest decimal that reads back as {@code v} (Schubfach, as Java 19+ prints doubles; Java
-     * 17's {@code Double.toString} is about twice as slow and in rare cases a digit longer).
+     * 17's {@code Double.toString} is about twice as slow and in rare cases a digit longer); null
+     * for a value that is not finite (an interval's bound beside a forecast near the largest double),
+     * which JSON has no number for.
      */
     static String number(double v) {
-        return NumberOutput.toString(v, true);
+        return Double.isFinite(v) ? NumberOutput.toString(v, true) : "null";
     }
 
     private static void quote(StringBuilder s, String text) {

@@ -14,6 +14,11 @@ public final class TestModels {
      * window's last value plus {@code offset} (its scaler's std is 1, the dense bias is the offset).
      */
     public static ModelSnapshot offset(TrainingSettings s, double offset, long version, long observations) {
+        return offset(s, offset, 1.0, version, observations);
+    }
+
+    /** As {@link #offset(TrainingSettings, double, long, long)}, with the scaler's std {@code scale}: it adds {@code offset × scale}. */
+    public static ModelSnapshot offset(TrainingSettings s, double offset, double scale, long version, long observations) {
         int nf = s.nFeatures();
         int u = s.units();
         List<LstmWeights> lstms = new ArrayList<>();
@@ -26,7 +31,7 @@ public final class TestModels {
         java.util.Arrays.fill(bias, (float) offset);
         double[] mean = new double[nf];
         double[] std = new double[nf];
-        java.util.Arrays.fill(std, 1.0);
+        java.util.Arrays.fill(std, scale);
         return new ModelSnapshot(s.variant(), s.nSteps(), nf, u, new Scaler(mean, std), lstms,
                 new DenseWeights(denseIn, nf, new float[denseIn * nf], bias), version, 0, 0.1, observations);
     }

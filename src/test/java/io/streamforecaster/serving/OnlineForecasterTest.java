@@ -217,6 +217,27 @@ class OnlineForecasterTest {
         assertEquals(f.upper() - f.lower(), f.horizon()[0].upper() - f.horizon()[0].lower(), 1e-9);
     }
 
+    /**
+     * A model fed its own forecasts can run away: each step here adds 1e308, so step 1 is finite and
+     * step 2 is not. A step that is not finite would be written as a bare Infinity, which is no JSON:
+     * the steps from there on keep the last finite value.
+     */
+    @Test
+    void shouldKeepEveryStepAheadFiniteWhenTheModelRunsAway() throws Exception {
+        OnlineForecaster online = new OnlineForecaster(settings(DEFAULTS.withHorizon(3)));
+        SeriesState state = online.newState();
+        for (int i = 0; i < 50; i++) {
+            online.observe(state, new double[] {0}, i, null);
+        }
+        online.observe(state, new double[] {0}, 50, TestModels.offset(T, 1e38, 1e270, 1, 0));
+
+        double[] h = state.latest().horizon();
+        assertEquals(1e308, h[0], 1e304, "step 1 is the model's");
+        assertTrue(Double.isFinite(h[1]) && Double.isFinite(h[2]), java.util.Arrays.toString(h));
+        byte[] json = Forecast.of("k", state, "vanilla", 3).toJson();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json); // valid JSON
+    }
+
     @Test
     void shouldScaleEachStepsIntervalByThatStepsOwnErrors() {
         // naive forecasts of a ramp of slope 1 with a little noise: step k is off by about k,

@@ -55,6 +55,19 @@ class ForecastJsonTest {
         assertEquals(f.lower(), back.lower());
     }
 
+    /** A bound that overflowed (a forecast near the largest double, plus its half-width) is null, never a bare Infinity. */
+    @Test
+    void shouldWriteValidJsonWhenABoundIsNotFinite() throws Exception {
+        Forecast.Step[] steps = {new Forecast.Step(1, 1e308, 0.9e308, Double.POSITIVE_INFINITY), new Forecast.Step(2, 1e308, Double.NEGATIVE_INFINITY, Double.NaN)};
+        Forecast f = new Forecast("i", 7, 1e308, "lstm", "vanilla", 1, 12, null, 0.9e308, Double.POSITIVE_INFINITY, null, null, steps);
+
+        var tree = new ObjectMapper().readTree(f.toJson());
+
+        assertTrue(tree.get("upper").isNull());
+        assertTrue(tree.get("horizon").get(1).get("lower").isNull() && tree.get("horizon").get(1).get("upper").isNull());
+        assertEquals(1e308, tree.get("forecast").asDouble());
+    }
+
     @Test
     void shouldLeaveOutTheIntervalWhileTheKeyHasNone() throws Exception {
         Forecast f = new Forecast("n", 7, 10.0, "lstm", "vanilla", 2, 12, null, null, null, null, null,
