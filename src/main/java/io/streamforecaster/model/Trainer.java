@@ -43,6 +43,8 @@ public final class Trainer {
 
     /** Windows a shared model trains on at most, sampled evenly over its keys' windows. */
     public static final int MAX_SHARED_WINDOWS = 4096;
+    /** The largest next change a shared model is trained on, in units of its window's own typical change. */
+    static final double MAX_SHARED_TARGET = 10;
 
     /**
      * Trains one model shared by several keys (one input partition's): the split_sequence windows
@@ -78,7 +80,9 @@ public final class Trainer {
             double[] target = scaler.scaleTarget(xs.get(j), ys.get(j));
             labels[i] = new float[target.length];
             for (int f = 0; f < target.length; f++) {
-                labels[i][f] = (float) target[f];
+                // a change beyond MAX_SHARED_TARGET of the window's own typical changes (a flat window, then any
+                // move; or a jump of 1e40, no float at all) is no pattern to learn: it would outweigh every other key
+                labels[i][f] = (float) Math.max(-MAX_SHARED_TARGET, Math.min(MAX_SHARED_TARGET, target[f]));
             }
         }
         return fit(s, scaler, x, labels, previous, observations, now);

@@ -98,4 +98,41 @@ class SharedModelTest {
         }
         return rows;
     }
+
+    /** A key that stays flat for a window and then moves: common in metrics (an error count stuck at 0). */
+    static double[][] flatThenJump(double level, double jump, int n) {
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = new double[] {i < n - 1 ? level : level + jump};
+        }
+        return rows;
+    }
+
+    /**
+     * Each window's target is its next change over the window's own typical change: after a flat
+     * window (scale about 1e-6 of its level) any move is a target of millions, and a jump of 1e40 is
+     * no float at all. One such key ruined the partition's model for every key: its loss went from
+     * 0.44 to 1.9e6, a flat key was forecast at twice its level, and a jump of 1e40 gave a model of
+     * NaN weights, refused and retrained again and again.
+     */
+    @Test
+    void aKeyThatJumpsAfterAFlatWindowDoesNotRuinTheSharedModel() {
+        List<double[][]> keys = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            keys.add(sine(10 * k, 1 + k, 200, 0.7 * k));
+        }
+        keys.add(flatThenJump(0, 1, 13));
+        keys.add(flatThenJump(3, 1e40, 13));
+
+        ModelSnapshot model = Trainer.trainShared(S, keys, null, 1000, 0);
+
+        assertTrue(Double.isFinite(model.trainingLoss()) && model.trainingLoss() < 10, "loss " + model.trainingLoss());
+        double[][] flat = new double[12][];
+        Arrays.fill(flat, new double[] {5});
+        assertEquals(5, FastForecaster.forecast(model, flat)[0], 1e-3, "a flat key stays about where it is");
+        ModelSnapshot clean = Trainer.trainShared(S, keys.subList(0, 4), null, 1000, 0);
+        double[][] w = Arrays.copyOfRange(sine(0, 1, 60, 0.3), 40, 52);
+        assertEquals(FastForecaster.forecast(clean, w)[0], FastForecaster.forecast(model, w)[0], 0.5,
+                "the other keys' forecasts are about those of a model trained without the jumping keys");
+    }
 }
