@@ -139,13 +139,21 @@ public final class AnomalyState {
         return error / half;
     }
 
-    /** 0.5 and up for {@code x} beyond {@code [lo, hi]} (above it only, unless {@code below}), by how far in units of its width. */
+    /**
+     * 0.5 and up for {@code x} beyond {@code [lo, hi]} (above it only, unless {@code below}), by how
+     * far in units of its width; 1 for a range of no width (a key that never moved, and now does)
+     * or one too narrow to measure against.
+     */
     private static double beyond(double x, double lo, double hi, boolean below, AnomalySettings s) {
-        if (!(hi > lo)) {
+        if (!(hi >= lo)) {
             return 0;
         }
-        double out = Math.max(x - hi, below ? lo - x : Double.NEGATIVE_INFINITY) / (hi - lo);
-        return out > 0 ? 0.5 + 0.5 * out / (out + s.rangeScale()) : 0;
+        double out = Math.max(x - hi, below ? lo - x : Double.NEGATIVE_INFINITY);
+        if (!(out > 0)) {
+            return 0;
+        }
+        double relative = out / (hi - lo); // infinite for a range of no width
+        return Double.isInfinite(relative) ? 1 : 0.5 + 0.5 * relative / (relative + s.rangeScale());
     }
 
     private double forecastScore(double error, AnomalySettings s) {
@@ -161,13 +169,17 @@ public final class AnomalyState {
         return score;
     }
 
-    /** {@code r / (1 + r)} for {@code r = x / peak}: 0.5 at the peak. */
+    /**
+     * {@code r / (1 + r)} for {@code r = x / peak}: 0.5 at the peak; 1 for an error where the key
+     * has made none lately (a flat key its forecasts matched exactly), or a peak too small to
+     * measure against.
+     */
     private static double ratio(double x, double peak) {
-        if (!(peak > 0)) {
+        if (!(x > 0) || !(peak >= 0)) {
             return 0;
         }
-        double r = x / peak;
-        return r / (1 + r);
+        double r = x / peak; // infinite for a peak of 0
+        return Double.isInfinite(r) ? 1 : r / (1 + r);
     }
 
     private static int saturatedIncrement(int n) {

@@ -75,6 +75,34 @@ class AnomalyStateTest {
         assertTrue(Double.isNaN(o.surprise()));
     }
 
+    /**
+     * A metric that stays flat (an error count at 0, a queue at its limit) and then moves is the
+     * anomaly such a key can have: its range, level and volatility had no width and its forecasts
+     * made no error, so every part measured the move against 0 and scored nothing.
+     */
+    @Test
+    void shouldScoreAMoveOfAKeyThatNeverMovedBefore() {
+        Feed feed = new Feed();
+        for (int i = 0; i < 300; i++) {
+            feed.value(5, 5, 0); // served 5, exactly right
+        }
+        AnomalyOutcome spike = feed.value(1000, 5, 0);
+        assertTrue(spike.anomaly(), spike.toString());
+        assertEquals(1.0, spike.score());
+    }
+
+    /** A range too narrow to measure against gives a score, never NaN. */
+    @Test
+    void shouldKeepTheScoreFiniteOverARangeTooNarrowToMeasure() {
+        Feed feed = new Feed();
+        for (int i = 0; i < 300; i++) {
+            feed.value(i % 2 == 0 ? 0 : 1e-320, 0, 0);
+        }
+        AnomalyOutcome o = feed.value(1, 0, 0);
+        assertTrue(Double.isFinite(o.score()), o.toString());
+        assertTrue(o.anomaly());
+    }
+
     @Test
     void shouldScoreALevelShiftThatStaysWithinTheRange() {
         Feed feed = new Feed();
