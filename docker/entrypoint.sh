@@ -3,6 +3,8 @@
 #   heap        HEAP_PERCENT (default 40) % of the memory limit
 #   ND4J/JavaCPP off-heap OFFHEAP_PERCENT (default 25) %, and all native memory of the process
 #               (heap included) below PHYSICAL_PERCENT (default 85) %, so the container is not OOM-killed
+#   RocksDB     ROCKSDB_PERCENT (default 10) % for every store's block cache and memtables together
+#               (forecaster.memory.rocksdb), unless FORECASTER_MEMORY_ROCKSDB is set
 #   OpenMP      one thread per CPU of the limit (training is the only user), unless OMP_NUM_THREADS is set
 # The limits come from MEMORY_LIMIT_BYTES / CPU_LIMIT (set by the Kubernetes manifests from the
 # pod's resources) or else from the cgroup; without any limit the JVM's own defaults apply.
@@ -43,6 +45,7 @@ if [ -n "$limit" ]; then
   offheap=$(( limit / 100 * ${OFFHEAP_PERCENT:-25} ))
   physical=$(( limit / 100 * ${PHYSICAL_PERCENT:-85} ))
   flags="-Xmx${heap} -Dorg.bytedeco.javacpp.maxbytes=${offheap} -Dorg.bytedeco.javacpp.maxphysicalbytes=${physical}"
+  export FORECASTER_MEMORY_ROCKSDB="${FORECASTER_MEMORY_ROCKSDB:-$(( limit / 100 * ${ROCKSDB_PERCENT:-10} ))}"
 fi
 cpus=$(cpu_limit)
 [ "$cpus" -ge 1 ] 2>/dev/null || cpus=1

@@ -291,6 +291,14 @@ public interface ForecasterConfig {
          * back on their next event. Default: 30 % of the maximum heap.
          */
         Optional<MemorySize> budget();
+
+        /**
+         * Off-heap memory for RocksDB, shared by every store of this instance and bounded: block
+         * cache, index and filter blocks, and memtables (at most a quarter of it). The image's
+         * entrypoint sets a tenth of the container's memory limit.
+         */
+        @WithDefault("256M")
+        MemorySize rocksdb();
     }
 
     interface StreamThreads {

@@ -43,6 +43,10 @@ public class ServiceBeans {
     void validate(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, StreamSettings settings, ForecasterConfig config, TrainingPool pool, MemoryBudget budget) {
         long maxRequest = RecordSizes.maxRequestSize(ConfigProvider.getConfig());
         RecordSizes.check(settings, maxRequest);
+        if (config.memory().rocksdb().asLongValue() < RocksDbMemory.MIN_BYTES) {
+            throw new IllegalArgumentException("Invalid forecaster.memory.rocksdb = " + config.memory().rocksdb().asLongValue()
+                    + " bytes: at least 16M (RocksDB's block cache, index and filter blocks and memtables of every store)");
+        }
         if (config.metrics().seriesKeys() < 0 || config.metrics().seriesKeys() > 1000) {
             throw new IllegalArgumentException("Invalid forecaster.metrics.series-keys = " + config.metrics().seriesKeys() + ": must be 0 to 1000");
         }

@@ -627,12 +627,14 @@ class DeploymentFilesTest {
     static String entrypoint(Map<String, String> env) throws Exception {
         Path bin = Files.createTempDirectory("fake-java");
         Path java = bin.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"OMP_NUM_THREADS=$OMP_NUM_THREADS\"\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        Files.writeString(java, "#!/bin/sh\necho \"OMP_NUM_THREADS=$OMP_NUM_THREADS\"\necho \"FORECASTER_MEMORY_ROCKSDB=${FORECASTER_MEMORY_ROCKSDB:-}\"\n"
+                + "for a in \"$@\"; do echo \"$a\"; done\n");
         java.toFile().setExecutable(true);
         ProcessBuilder pb = new ProcessBuilder("sh", DOCKER.resolve("entrypoint.sh").toString()).redirectErrorStream(true);
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         pb.environment().remove("OMP_NUM_THREADS");
         pb.environment().remove("JAVA_OPTS");
+        pb.environment().remove("FORECASTER_MEMORY_ROCKSDB");
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -651,6 +653,7 @@ class DeploymentFilesTest {
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxbytes=" + limit / 100 * 25), "ND4J off-heap 25 %: " + out);
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + limit / 100 * 85), "all native memory below 85 %: " + out);
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp"), out);
+        assertTrue(args.contains("FORECASTER_MEMORY_ROCKSDB=" + limit / 100 * 10), "RocksDB, every store together, 10 %: " + out);
         assertEquals("/app/quarkus-run.jar", args.get(args.size() - 1), out);
 
         String own = entrypoint(Map.of("MEMORY_LIMIT_BYTES", Long.toString(limit), "CPU_LIMIT", "4", "OMP_NUM_THREADS", "1",

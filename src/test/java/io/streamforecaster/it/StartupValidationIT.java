@@ -27,7 +27,8 @@ class StartupValidationIT {
         "forecaster.training.check-interval|0s",
         "forecaster.forecast.horizon|400",
         "forecaster.input.max-key-bytes|0",
-        "forecaster.anomaly.threshold|1.5"})
+        "forecaster.anomaly.threshold|1.5",
+        "forecaster.memory.rocksdb|1M"})
     void shouldRefuseAWrongSettingAtStartupNamingIt(String setting, String value) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
