@@ -354,6 +354,10 @@ public class ForecasterMetrics {
             boolean gone = task.equals(g.task);
             if (gone) {
                 g.remove(); // another instance exports the key now; a frozen copy here would be a second, stale series
+                Counter own = anomalies.remove(g.key); // and its slot goes to another key: the groups stay bounded
+                if (own != null) {
+                    registry.remove(own);
+                }
             }
             return gone;
         });

@@ -90,9 +90,12 @@ class ForecasterMetricsTest {
         var metrics = new ForecasterMetrics(registry, () -> 0, 1);
         metrics.registerTask("app/0_0", new ForecasterMetrics.TaskGauges(() -> 0, () -> 0, () -> 0, () -> 0));
         metrics.series("app/0_0", "a", 1, 2, 0, 3, 1, 1);
+        metrics.anomalyScored("a", 9, true);
         assertEquals(1, registry.get("forecaster.series.actual").tag("key", "a").gauge().value());
+        assertEquals(1, registry.get("forecaster.anomalies").tag("group", "a").counter().count());
 
         metrics.unregisterTask("app/0_0");
+        assertNull(registry.find("forecaster.anomalies").tag("group", "a").counter(), "its anomaly group too: the groups stay bounded");
         metrics.series("app/0_1", "b", 5, 6, 4, 7, 1, 1);
 
         assertNull(registry.find("forecaster.series.actual").tag("key", "a").gauge(), "the moved key's gauges are gone");
