@@ -58,7 +58,7 @@ public final class ApiAuthenticator {
             case "none": {
                 // credentials set up with authentication left off: the operator meant the API to be closed
                 String credential = c.keyFile().isPresent() ? "forecaster.api.key-file"
-                        : apiKeyFromEnvironment != null ? "FORECASTER_API_KEY"
+                        : apiKeyFromEnvironment != null && !apiKeyFromEnvironment.isBlank() ? "FORECASTER_API_KEY"
                         : c.jwt().publicKeyFile().isPresent() ? "forecaster.api.jwt.public-key-file"
                         : c.jwt().jwksFile().isPresent() ? "forecaster.api.jwt.jwks-file" : null;
                 if (credential != null) {

@@ -97,6 +97,8 @@ class ApiAuthenticatorTest {
         String fromEnv = assertThrows(IllegalArgumentException.class,
                 () -> ApiAuthenticator.from(new Config("none", Optional.empty(), Optional.empty(), noJwt), "0123456789abcdef-secret")).getMessage();
         assertTrue(fromEnv.contains("FORECASTER_API_KEY"), fromEnv);
+        assertFalse(ApiAuthenticator.from(new Config("none", Optional.empty(), Optional.empty(), noJwt), "").required(),
+                "an empty variable (a templated Secret left empty) is no key");
         String jwt = assertThrows(IllegalArgumentException.class, () -> ApiAuthenticator.from(new Config("none", Optional.empty(), Optional.empty(),
                 new Jwt(Optional.of("/some.pem"), Optional.empty(), Optional.empty(), Optional.empty())), null)).getMessage();
         assertTrue(jwt.contains("forecaster.api.auth = jwt"), jwt);
