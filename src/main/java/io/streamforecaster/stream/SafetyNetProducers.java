@@ -34,13 +34,14 @@ final class SafetyNetProducers {
 
     /**
      * Closes every producer made so far (after Kafka Streams has stopped), each whatever became of
-     * the others. A later use makes a new one: only a stream thread that outlived Kafka Streams'
+     * the others, all within {@code timeout}. A later use makes a new one: only a stream thread that outlived Kafka Streams'
      * close timeout could, and its producer then ends with the process, which is stopping.
      */
     static synchronized void closeAll(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos(); // all of them together
         for (Producer<byte[], byte[]> p : OPEN.values()) {
             try {
-                p.close(timeout);
+                p.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             } catch (RuntimeException e) {
                 LOG.warnf(e, "Could not close the dead-letter safety-net producer");
             }

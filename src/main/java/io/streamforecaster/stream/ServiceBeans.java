@@ -88,13 +88,18 @@ public class ServiceBeans {
     void stop(@Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event,
               KafkaStreams streams, TrainingPool pool) {
         LOG.info("Stopping: Kafka Streams first, then the training pool");
-        if (io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.NORMAL) { // dev mode restarts in the same JVM
-            ShutdownDeadline.start(STOP_LIMIT, () -> Runtime.getRuntime().halt(1));
+        Thread deadline = io.quarkus.runtime.LaunchMode.current() == io.quarkus.runtime.LaunchMode.NORMAL // dev mode restarts in the same JVM
+                ? ShutdownDeadline.start(STOP_LIMIT, () -> Runtime.getRuntime().halt(1)) : null;
+        boolean closed = Shutdown.stop(streams, CLOSE_TIMEOUT, pool);
+        if (closed && deadline != null) {
+            deadline.interrupt(); // Kafka Streams closed: Quarkus' own close of it returns at once, nothing left to bound
         }
-        Shutdown.stop(streams, CLOSE_TIMEOUT, pool);
     }
 
     public static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(30);
-    /** The longest a stop may take: the deployment files give 60 s (terminationGracePeriodSeconds, stop_grace_period). */
+    /**
+     * The longest a stop may take when Kafka Streams cannot close (30 s for it, 10 s for the pool, 5 s
+     * for the dead-letter producers): the deployment files give 60 s (terminationGracePeriodSeconds, stop_grace_period).
+     */
     public static final java.time.Duration STOP_LIMIT = java.time.Duration.ofSeconds(50);
 }

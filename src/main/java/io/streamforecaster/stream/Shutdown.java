@@ -15,15 +15,26 @@ public final class Shutdown {
     private Shutdown() {
     }
 
-    public static void stop(KafkaStreams streams, Duration timeout, TrainingPool pool) {
+    /** How long the dead-letter producers may take to close, all of them together. */
+    static final Duration PRODUCERS_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * Stops in order: Kafka Streams within {@code timeout}, the pool (at most 10 s), the producers
+     * (at most {@link #PRODUCERS_TIMEOUT}).
+     *
+     * @return whether Kafka Streams closed within {@code timeout}
+     */
+    public static boolean stop(KafkaStreams streams, Duration timeout, TrainingPool pool) {
+        boolean closed = false;
         try {
-            streams.close(timeout);
+            closed = streams.close(timeout);
         } finally {
             try {
                 pool.close();
             } finally {
-                SafetyNetProducers.closeAll(timeout); // after the stream threads, the handlers' only users
+                SafetyNetProducers.closeAll(PRODUCERS_TIMEOUT); // after the stream threads, the handlers' only users
             }
         }
+        return closed;
     }
 }

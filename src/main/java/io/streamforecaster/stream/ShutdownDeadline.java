@@ -27,8 +27,8 @@ final class ShutdownDeadline {
             } catch (InterruptedException e) {
                 return;
             }
-            LOG.errorf("Stopping took longer than %d s (Kafka Streams could not close: are the brokers reachable?); the process ends now,"
-                    + " before its orchestrator kills it. Stores not closed cleanly are checked or restored at the next start.", limit.toSeconds());
+            LOG.errorf("Stopping took longer than %d s (Kafka Streams did not close in time: are the brokers reachable?); the process ends"
+                    + " now, before its orchestrator kills it. Stores not closed cleanly are checked or restored at the next start.", limit.toSeconds());
             halt.run();
         }, "shutdown-deadline");
         watch.setDaemon(true);
