@@ -17,6 +17,8 @@ public final class DeadLetter {
     public static final String TRUNCATED_FROM = "forecaster.value.truncated-from";
     /** As {@link #TRUNCATED_FROM}, for a key that alone would not fit. */
     public static final String KEY_TRUNCATED_FROM = "forecaster.key.truncated-from";
+    /** On a dead letter whose record's own headers were too large to keep: how many were left out (ours are kept). */
+    public static final String HEADERS_DROPPED = "forecaster.headers.dropped";
     /** The longest error message a dead letter carries, in characters. */
     static final int MAX_MESSAGE_CHARS = 1000;
 

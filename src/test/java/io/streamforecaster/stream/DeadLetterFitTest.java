@@ -85,6 +85,23 @@ class DeadLetterFitTest {
         assertTrue(fit.key().length > MAX / 3 && fit.value().length > MAX / 3, fit.key().length + " / " + fit.value().length);
     }
 
+    /** A record whose own headers alone would not fit: they are left out (counted), ours kept, and the dead letter fits. */
+    @Test
+    void shouldLeaveOutTheRecordsOwnHeadersWhenTheyAloneWouldNotFit() {
+        RecordHeaders own = new RecordHeaders();
+        for (int i = 0; i < 4; i++) {
+            own.add("trace-" + i, bytes(MAX / 4, 't'));
+        }
+        Headers h = DeadLetter.headers(own, RejectReason.TOO_LARGE, "too large", "in", 0, 42L);
+
+        DeadLetterFit fit = DeadLetterFit.of("k".getBytes(StandardCharsets.UTF_8), bytes(MAX, 'v'), h, MAX);
+
+        assertTrue(kafkaSize(fit, h) <= MAX, "" + kafkaSize(fit, h));
+        assertEquals("4", header(h, DeadLetter.HEADERS_DROPPED));
+        assertEquals("42", header(h, DeadLetter.SOURCE_OFFSET));
+        assertNull(h.lastHeader("trace-0"));
+    }
+
     @Test
     void shouldKeepTheErrorMessageShort() {
         Headers h = DeadLetter.headers(new RecordHeaders(), RejectReason.PROCESSING_ERROR, "x".repeat(50_000), "in", 0, 0);
