@@ -61,9 +61,20 @@ public class RocksDbMemory implements RocksDBConfigSetter {
         return Math.max(MIN_BYTES, new io.quarkus.runtime.configuration.MemorySizeConverter().convert(v.toString().trim()).asLongValue());
     }
 
+    /**
+     * Each memtable's size: an eighth of the memtable budget, at most Kafka Streams' 16 MB. A
+     * memtable in use holds at least one arena block (an eighth of its size), so with the default's
+     * 16 MB, some 30 stores (15 tasks) would keep the budget full and force a flush at every write.
+     */
+    static long writeBufferBytes(long limit) {
+        return Math.max(256L << 10, Math.min(16L << 20, (long) (limit * MEMTABLE_SHARE) / 8));
+    }
+
     @Override
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
-        Cache shared = cache(limit(configs));
+        long limit = limit(configs);
+        Cache shared = cache(limit);
+        options.setWriteBufferSize(writeBufferBytes(bytes()));
         BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
         table.setBlockCache(shared);
         table.setCacheIndexAndFilterBlocks(true);

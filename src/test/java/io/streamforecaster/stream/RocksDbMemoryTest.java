@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.rocksdb.BlockBasedTableConfig;
+import org.apache.kafka.streams.state.internals.BlockBasedTableConfigWithAccessibleCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
@@ -29,15 +29,20 @@ class RocksDbMemoryTest {
         RocksDbMemory setter = new RocksDbMemory();
         Map<String, Object> configs = Map.of(RocksDbMemory.CONFIG, "64M");
         try (Options a = new Options().setCreateIfMissing(true); Options b = new Options().setCreateIfMissing(true)) {
-            a.setTableFormatConfig(new BlockBasedTableConfig());
-            b.setTableFormatConfig(new BlockBasedTableConfig());
+            // as Kafka Streams' RocksDBStore opens a store: its own table config with a cache of its own, then the setter
+            a.setTableFormatConfig(new BlockBasedTableConfigWithAccessibleCache());
+            b.setTableFormatConfig(new BlockBasedTableConfigWithAccessibleCache());
             setter.setConfig("forecaster-series", a, configs);
             setter.setConfig("forecaster-models", b, configs);
 
-            long bound = RocksDbMemory.bytes();
-            assertTrue(bound == 64L << 20 || bound == RocksDbMemory.DEFAULT_BYTES, "the first store's bound, kept for the process: " + bound);
-            assertTrue(((BlockBasedTableConfig) a.tableFormatConfig()).cacheIndexAndFilterBlocks());
+            assertEquals(64L << 20, RocksDbMemory.bytes(), "the bound set, kept for the process");
+            var tableA = (BlockBasedTableConfigWithAccessibleCache) a.tableFormatConfig();
+            var tableB = (BlockBasedTableConfigWithAccessibleCache) b.tableFormatConfig();
+            assertSame(tableA.blockCache(), tableB.blockCache(), "one block cache for all stores");
+            assertTrue(tableA.cacheIndexAndFilterBlocks(), "index and filter blocks in it, bounded with the rest");
             assertSame(a.writeBufferManager(), b.writeBufferManager(), "one memtable budget for all stores");
+            assertEquals(RocksDbMemory.writeBufferBytes(64L << 20), a.writeBufferSize());
+            assertEquals(2L << 20, a.writeBufferSize(), "an eighth of the memtables' quarter");
             // a store opens with it and writes through it
             try (RocksDB db = RocksDB.open(a, Files.createDirectories(dir.resolve("a")).toString())) {
                 db.put("k".getBytes(), "v".getBytes());
