@@ -52,8 +52,9 @@ public class SeriesQueries {
      * partitioner) first.
      *
      * @param moving whether the key's partition is without an owner now (a rebalance): not finding it is then no answer
+     * @param searchedHere the input partitions of this instance whose stores were read for the key (those restoring were not)
      */
-    public record Elsewhere(List<HostInfo> hosts, boolean moving) implements Location {
+    public record Elsewhere(List<HostInfo> hosts, boolean moving, Set<Integer> searchedHere) implements Location {
     }
 
     public record Unavailable(String why) implements Location {
@@ -87,10 +88,14 @@ public class SeriesQueries {
         boolean known = meta != null && !KeyQueryMetadata.NOT_AVAILABLE.equals(meta) && !HostInfo.unavailable().equals(meta.activeHost());
         HostInfo self = self();
         boolean ownedHere = known && (self == null || self.equals(meta.activeHost()));
+        Set<Integer> searched = new TreeSet<>();
         try {
             Local found = ownedHere ? localIn(key, meta.partition()) : null;
+            if (ownedHere) {
+                searched.add(meta.partition());
+            }
             if (found == null) {
-                found = localAnywhere(key, ownedHere ? meta.partition() : -1);
+                found = localAnywhere(key, ownedHere ? meta.partition() : -1, searched);
             }
             if (found != null) {
                 return found;
@@ -108,7 +113,7 @@ public class SeriesQueries {
                 hosts.add(h);
             }
         }
-        return new Elsewhere(hosts, !known || streams.state() == KafkaStreams.State.REBALANCING);
+        return new Elsewhere(hosts, !known || streams.state() == KafkaStreams.State.REBALANCING, searched);
     }
 
     /** For a request another instance forwarded: this instance's stores only. */
@@ -117,8 +122,9 @@ public class SeriesQueries {
         if (why != null) {
             return new Unavailable(why);
         }
-        Local found = localAnywhere(key, -1);
-        return found != null ? found : new Elsewhere(List.of(), false);
+        Set<Integer> searched = new TreeSet<>();
+        Local found = localAnywhere(key, -1, searched);
+        return found != null ? found : new Elsewhere(List.of(), false, searched);
     }
 
     private KeyQueryMetadata metadata(String key) {
@@ -143,23 +149,6 @@ public class SeriesQueries {
         return partitions;
     }
 
-    /**
-     * The input partitions this instance can answer for now: active here and queryable (a task
-     * still restoring, or not yet handed over, is not).
-     */
-    public Set<Integer> queryablePartitions() {
-        Set<Integer> queryable = new TreeSet<>();
-        for (int p : localPartitions()) {
-            try {
-                store(Stores.SERIES, p);
-                queryable.add(p);
-            } catch (InvalidStateStoreException e) {
-                // moving or restoring: not an answer for its keys
-            }
-        }
-        return queryable;
-    }
-
     /** Every input partition the group has assigned, as this instance knows the group. */
     public Set<Integer> assignedPartitions() {
         Set<Integer> all = new TreeSet<>();
@@ -176,14 +165,17 @@ public class SeriesQueries {
     /**
      * The key in any of this instance's partitions but {@code skip}. A partition that cannot be read
      * now (restoring, or being handed over) is passed over: its keys are then found elsewhere or
-     * not at all, and the search's coverage ({@link #queryablePartitions}) leaves it out, so that
-     * not finding a key there is no answer (503), while the keys of every other partition still are.
+     * not at all, and it is not among the partitions {@code searched}, so that not finding a key
+     * there is no answer (503), while the keys of every other partition still are.
+     *
+     * @param searched gets the partitions whose stores were read
      */
-    private Local localAnywhere(String key, int skip) {
+    private Local localAnywhere(String key, int skip, Set<Integer> searched) {
         for (int p : localPartitions()) {
             if (p != skip) {
                 try {
                     Local found = localIn(key, p);
+                    searched.add(p);
                     if (found != null) {
                         return found;
                     }

@@ -122,7 +122,7 @@ public class SeriesResource {
         }
         if (location instanceof SeriesQueries.Elsewhere elsewhere) {
             return forwarded != null
-                    ? Response.status(Response.Status.NOT_FOUND).header(SEARCHED, PartitionCoverage.format(queries.queryablePartitions()))
+                    ? Response.status(Response.Status.NOT_FOUND).header(SEARCHED, PartitionCoverage.format(elsewhere.searchedHere()))
                             .entity(new ErrorBody("key '" + key + "' is not on this instance")).build()
                     : search(elsewhere, key, what, credentials);
         }
@@ -166,7 +166,7 @@ public class SeriesResource {
         if (problem != null || elsewhere.moving()) {
             return unavailable(problem != null ? problem : "the key's partition is moving between instances");
         }
-        searched.addAll(queries.queryablePartitions()); // only now: most queries end at the first peer
+        searched.addAll(elsewhere.searchedHere()); // what was read here, not what is readable now: a partition may have finished restoring since
         Set<Integer> unsearched = searched.missing(queries.assignedPartitions());
         if (!unsearched.isEmpty()) {
             return unavailable("input partition(s) " + PartitionCoverage.format(unsearched)

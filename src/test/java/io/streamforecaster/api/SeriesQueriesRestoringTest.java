@@ -68,8 +68,8 @@ class SeriesQueriesRestoringTest {
     void shouldLeaveTheRestoringPartitionOutOfWhatWasSearched() {
         SeriesQueries q = withRestoringPartition("host-1.cpu");
 
-        assertInstanceOf(SeriesQueries.Elsewhere.class, q.locateHere("not-here"), "searched elsewhere, not refused outright");
-        assertEquals(Set.of(1), q.queryablePartitions(), "partition 0 may hold the key: not finding it there is no answer");
+        var elsewhere = assertInstanceOf(SeriesQueries.Elsewhere.class, q.locateHere("not-here"), "searched elsewhere, not refused outright");
+        assertEquals(Set.of(1), elsewhere.searchedHere(), "partition 0 may hold the key: not finding it there is no answer");
     }
 
     /** A read-only store over a map: all the queries read is {@code get}. */

@@ -36,13 +36,9 @@ class SeriesResourceForwardingTest {
         resource.queries = new SeriesQueries() {
             @Override
             public Location locate(String key) {
-                return new Elsewhere(peers, false);
+                return new Elsewhere(peers, false, here);
             }
 
-            @Override
-            public java.util.Set<Integer> queryablePartitions() {
-                return here;
-            }
 
             @Override
             public java.util.Set<Integer> assignedPartitions() {
@@ -146,13 +142,9 @@ class SeriesResourceForwardingTest {
         resource.queries = new SeriesQueries() {
             @Override
             public Location locate(String key) {
-                return new Elsewhere(List.of(), false);
+                return new Elsewhere(List.of(), false, java.util.Set.of());
             }
 
-            @Override
-            public java.util.Set<Integer> queryablePartitions() {
-                return java.util.Set.of();
-            }
 
             @Override
             public java.util.Set<Integer> assignedPartitions() {
