@@ -9,7 +9,8 @@ import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Kafka Streams' state as health: ready while it runs (or rebalances); not alive only in its
+ * Kafka Streams' state as health: ready while it runs (or rebalances) with every store restored
+ * ({@link RestoringPartitions}); not alive only in its
  * terminal ERROR state, which a restart can fix. Waiting (for the input topic, for credentials
  * that work) is not ready but alive, so the orchestrator does not restart a pod that a restart
  * cannot help (Quarkus' own liveness check was DOWN until Kafka Streams ran).
@@ -22,11 +23,18 @@ public class KafkaStreamsHealth {
     @Produces
     @Readiness
     @ApplicationScoped
-    HealthCheck ready(KafkaStreams streams) {
-        return () -> {
-            KafkaStreams.State s = streams.state();
-            return HealthCheckResponse.named(NAME).status(s.isRunningOrRebalancing()).withData("state", s.name()).build();
-        };
+    HealthCheck ready(KafkaStreams streams, RestoringPartitions restoring) {
+        return () -> readiness(streams.state(), restoring.count());
+    }
+
+    /**
+     * Ready while Kafka Streams runs, or rebalances with no store of this instance being restored.
+     * (A client is RUNNING only once its threads' active tasks are restored, so a restore that
+     * Kafka Streams did not report as ended cannot hold readiness down.)
+     */
+    static HealthCheckResponse readiness(KafkaStreams.State s, int restoring) {
+        boolean ready = s == KafkaStreams.State.RUNNING || (s == KafkaStreams.State.REBALANCING && restoring == 0);
+        return HealthCheckResponse.named(NAME).status(ready).withData("state", s.name()).withData("restoring changelog partitions", restoring).build();
     }
 
     @Produces
