@@ -185,20 +185,7 @@ class OverviewPartialTest {
     @Test
     void shouldNotWaitForAPeerThatStallsInTheMiddleOfItsListing() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        var stalling = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("localhost", 0), 0);
-        stalling.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        stalling.createContext("/", exchange -> {
-            exchange.sendResponseHeaders(200, 1000);
-            exchange.getResponseBody().write("[{\"key\":".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            exchange.getResponseBody().flush();
-            try {
-                release.await(60, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            exchange.close();
-        });
-        stalling.start();
+        var stalling = SeriesResourceForwardingTest.stallingPeer("[{\"key\":", release);
         try {
             SeriesOverview.Page page = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(SeriesOverview.PEER_TIMEOUT.plusSeconds(3),
                     () -> withPeer(stalling).page(0, 50, null, null, new Peers.Credentials(null, null)));

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +48,7 @@ class SeriesQueriesRestoringTest {
                 if (partition == 0) {
                     throw new InvalidStateStoreException("the state store, " + name + ", may have migrated to another instance");
                 }
-                return new MapStore(name.equals(Stores.SERIES) ? partition1 : Map.of());
+                return OverviewPartialTest.storeOf(name.equals(Stores.SERIES) ? partition1 : Map.of());
             }
         };
         q.settings = new StreamSettings("in", "out", "dlq", 64, ColdStart.NAIVE, 8, 4, Duration.ofMinutes(1), Duration.ofSeconds(1),
@@ -70,28 +69,5 @@ class SeriesQueriesRestoringTest {
 
         var elsewhere = assertInstanceOf(SeriesQueries.Elsewhere.class, q.locateHere("not-here"), "searched elsewhere, not refused outright");
         assertEquals(Set.of(1), elsewhere.searchedHere(), "partition 0 may hold the key: not finding it there is no answer");
-    }
-
-    /** A read-only store over a map: all the queries read is {@code get}. */
-    record MapStore(Map<String, Object> entries) implements ReadOnlyKeyValueStore<String, Object> {
-        @Override
-        public Object get(String key) {
-            return entries.get(key);
-        }
-
-        @Override
-        public KeyValueIterator<String, Object> range(String from, String to) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public KeyValueIterator<String, Object> all() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long approximateNumEntries() {
-            return entries.size();
-        }
     }
 }

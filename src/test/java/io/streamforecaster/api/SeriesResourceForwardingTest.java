@@ -101,15 +101,14 @@ class SeriesResourceForwardingTest {
      * partition, a stopped process) must not hold the request, and its worker thread, past the
      * forwarding deadline: the HTTP client's request timeout ends once the headers are in.
      */
-    @Test
-    void shouldNotWaitForAPeerThatStallsInTheMiddleOfItsAnswer() throws Exception {
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    /** A peer that sends a 200's headers and the start of its body, then stalls until {@code release}. */
+    static HttpServer stallingPeer(String bodyStart, java.util.concurrent.CountDownLatch release) throws Exception {
         HttpServer stalling = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
         stalling.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         stalling.createContext("/", exchange -> {
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, 1000);
-            exchange.getResponseBody().write("{\"key\":\"k\",".getBytes(StandardCharsets.UTF_8));
+            exchange.getResponseBody().write(bodyStart.getBytes(StandardCharsets.UTF_8));
             exchange.getResponseBody().flush();
             try {
                 release.await(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -119,6 +118,13 @@ class SeriesResourceForwardingTest {
             exchange.close();
         });
         stalling.start();
+        return stalling;
+    }
+
+    @Test
+    void shouldNotWaitForAPeerThatStallsInTheMiddleOfItsAnswer() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        HttpServer stalling = stallingPeer("{\"key\":\"k\",", release);
         try {
             Response r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
                     SeriesResource.FORWARD_TIMEOUT.plusSeconds(3), () -> forwardingTo(at(stalling)).forecast("k", null, NO_HEADERS));
