@@ -45,7 +45,9 @@ if [ -n "$limit" ]; then
   offheap=$(( limit / 100 * ${OFFHEAP_PERCENT:-25} ))
   physical=$(( limit / 100 * ${PHYSICAL_PERCENT:-85} ))
   flags="-Xmx${heap} -Dorg.bytedeco.javacpp.maxbytes=${offheap} -Dorg.bytedeco.javacpp.maxphysicalbytes=${physical}"
-  export FORECASTER_MEMORY_ROCKSDB="${FORECASTER_MEMORY_ROCKSDB:-$(( limit / 100 * ${ROCKSDB_PERCENT:-10} ))}"
+  rocksdb=$(( limit / 100 * ${ROCKSDB_PERCENT:-10} ))
+  [ "$rocksdb" -ge 16777216 ] || rocksdb=16777216 # the service's least
+  export FORECASTER_MEMORY_ROCKSDB="${FORECASTER_MEMORY_ROCKSDB:-$rocksdb}"
 fi
 cpus=$(cpu_limit)
 [ "$cpus" -ge 1 ] 2>/dev/null || cpus=1

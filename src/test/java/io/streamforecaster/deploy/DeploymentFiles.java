@@ -274,20 +274,21 @@ final class DeploymentFiles {
     }
 
     /** The shares of the container's limits docker/entrypoint.sh gives the JVM, as the README documents them. */
-    record Sizing(int heapPercent, int offheapPercent, int physicalPercent) {
+    record Sizing(int heapPercent, int offheapPercent, int physicalPercent, int rocksdbPercent) {
     }
 
     /** The README's sizing sentence (Deployment), read so that the image test checks the running JVM against it. */
     static Sizing documentedSizing() {
         String readme = read(ROOT.resolve("README.md")).replaceAll("\\s+", " ");
         Matcher m = Pattern.compile("heap (\\d+) %, ND4J off-heap \\(`org\\.bytedeco\\.javacpp\\.maxbytes`\\) (\\d+) %, "
-                + "all native memory below (\\d+) % \\(`maxphysicalbytes`\\), OpenMP threads and `ActiveProcessorCount` equal to the CPU limit")
+                + "all native memory below (\\d+) % \\(`maxphysicalbytes`\\), RocksDB (\\d+) % \\(`forecaster\\.memory\\.rocksdb`, every store together\\), "
+                + "OpenMP threads and `ActiveProcessorCount` equal to the CPU limit")
                 .matcher(readme);
         if (!m.find()) {
             throw new AssertionError("README.md no longer states the entrypoint's sizing in the sentence the image test reads "
                     + "(\"heap N %, ND4J off-heap (`org.bytedeco.javacpp.maxbytes`) N %, all native memory below N % ...\")");
         }
-        return new Sizing(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+        return new Sizing(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)));
     }
 
     static String read(Path file) {

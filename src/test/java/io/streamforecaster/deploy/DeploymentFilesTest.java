@@ -653,7 +653,8 @@ class DeploymentFilesTest {
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxbytes=" + limit / 100 * 25), "ND4J off-heap 25 %: " + out);
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + limit / 100 * 85), "all native memory below 85 %: " + out);
         assertTrue(args.contains("-Dorg.bytedeco.javacpp.cachedir=/var/cache/javacpp"), out);
-        assertTrue(args.contains("FORECASTER_MEMORY_ROCKSDB=" + limit / 100 * 10), "RocksDB, every store together, 10 %: " + out);
+        assertTrue(args.contains("FORECASTER_MEMORY_ROCKSDB=" + limit / 100 * DeploymentFiles.documentedSizing().rocksdbPercent()),
+                "RocksDB, every store together, as the README says: " + out);
         assertEquals("/app/quarkus-run.jar", args.get(args.size() - 1), out);
 
         String own = entrypoint(Map.of("MEMORY_LIMIT_BYTES", Long.toString(limit), "CPU_LIMIT", "4", "OMP_NUM_THREADS", "1",

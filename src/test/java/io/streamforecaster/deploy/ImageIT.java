@@ -523,6 +523,8 @@ class ImageIT {
         assertShare("heap (-Xmx)", heap, memoryLimit, documented.heapPercent());
         assertShare("ND4J off-heap (maxbytes)", maxBytes, memoryLimit, documented.offheapPercent());
         assertShare("all native memory (maxphysicalbytes)", maxPhysical, memoryLimit, documented.physicalPercent());
+        assertShare("RocksDB (forecaster.memory.rocksdb)", Long.parseLong(environ.get("FORECASTER_MEMORY_ROCKSDB")), memoryLimit,
+                documented.rocksdbPercent());
         assertEquals(cpus, flag(cmdline, "-XX:ActiveProcessorCount="), "ActiveProcessorCount: " + cmdline);
         assertEquals(String.valueOf(cpus), environ.get("OMP_NUM_THREADS"), "OpenMP threads");
         String scrape = at(c, "/q/metrics").body();
