@@ -26,6 +26,8 @@ final class DeploymentFiles {
     static final Path OVERLAY = K8S.resolve("overlays/example");
     static final Path DASHBOARD = BASE.resolve("grafana/stream-forecaster.json");
     static final Path PROMETHEUS = DOCKER.resolve("prometheus/prometheus.yml");
+    /** The alerts, as a Prometheus rule file (compose's Prometheus loads it; k8s/base/prometheusrule.yaml holds the same groups). */
+    static final Path ALERTS = DOCKER.resolve("prometheus/alerts.yml");
     static final ObjectMapper YAML = new YAMLMapper();
     static final ObjectMapper JSON = new ObjectMapper();
     static final Pattern METRIC = Pattern.compile("\\b((?:forecaster|jvm|kafka|process|http)_[a-zA-Z0-9_]+)\\b");
@@ -166,6 +168,25 @@ final class DeploymentFiles {
     }
 
     /** The metric names the dashboard's expressions and variables use. */
+    /** Every alert's expression. */
+    static List<String> alertExpressions() {
+        List<String> out = new ArrayList<>();
+        yaml(ALERTS).path("groups").forEach(g -> g.path("rules").forEach(r -> out.add(r.path("expr").asText())));
+        return out;
+    }
+
+    /** The metrics the alerts read. */
+    static Set<String> alertMetrics() {
+        Set<String> names = new TreeSet<>();
+        for (String e : alertExpressions()) {
+            Matcher m = METRIC.matcher(e);
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+        }
+        return names;
+    }
+
     static Set<String> dashboardMetrics() {
         Set<String> names = new TreeSet<>();
         List<String> texts = new ArrayList<>(dashboardExpressions("k"));

@@ -283,6 +283,34 @@ class DeploymentFilesTest {
         assertTrue(missing.isEmpty(), "dashboard metrics the service does not serve: " + missing + "; it serves " + served);
     }
 
+    /**
+     * The alerts are one set for compose's Prometheus and the Prometheus Operator, read only metrics
+     * the service serves (or Kafka's client metrics, which the dashboard reads too), and are valid
+     * rules to Prometheus' own checker when it is installed (DeploymentIT evaluates them on a real one).
+     */
+    @Test
+    void theAlertsAreOneSetForComposeAndKubernetesOnMetricsTheServiceServes() throws Exception {
+        JsonNode rule = DeploymentFiles.manifest("PrometheusRule", "stream-forecaster");
+        assertEquals(DeploymentFiles.yaml(DeploymentFiles.ALERTS).path("groups"), rule.path("spec").path("groups"),
+                "k8s/base/prometheusrule.yaml holds docker/prometheus/alerts.yml's groups");
+        assertTrue(DeploymentFiles.alertExpressions().size() >= 8, DeploymentFiles.alertExpressions().toString());
+        Set<String> served = forecasterMetricNames();
+        Set<String> dashboard = DeploymentFiles.dashboardMetrics();
+        for (String name : DeploymentFiles.alertMetrics()) {
+            assertTrue(served.contains(name) || (!name.startsWith("forecaster_") && dashboard.contains(name)),
+                    "an alert reads " + name + ", which neither the service serves nor the dashboard reads");
+        }
+        assertTrue(DeploymentFiles.yaml(DeploymentFiles.PROMETHEUS).path("rule_files").toString().contains("alerts.yml"));
+        Path promtool = onPath("promtool");
+        if (promtool == null) {
+            System.err.println("promtool is not on the PATH (Debian: prometheus): the alerts' syntax is checked by DeploymentIT only");
+            return;
+        }
+        Process p = new ProcessBuilder(promtool.toString(), "check", "rules", DeploymentFiles.ALERTS.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+    }
+
     @Test
     void theDashboardHasThePanelsUsersNeed() {
         JsonNode d = DeploymentFiles.json(DeploymentFiles.DASHBOARD);

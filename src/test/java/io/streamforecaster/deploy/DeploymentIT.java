@@ -127,6 +127,7 @@ class DeploymentIT {
         Path dir = Files.createTempDirectory("deploy-it-prometheus");
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, DeploymentFiles.prometheusConfigFor("localhost:" + service.managementPort()));
+        Files.copy(DeploymentFiles.ALERTS, dir.resolve("alerts.yml")); // beside the configuration, as compose mounts it
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -157,6 +158,19 @@ class DeploymentIT {
                     }
                 }
                 assertTrue(empty.isEmpty(), "dashboard queries without data: " + empty);
+            });
+            // every alert is loaded and evaluates without an error against the running service's metrics
+            int alerts = DeploymentFiles.alertExpressions().size();
+            await().alias("every alert evaluated").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                JsonNode rules = get(http, base + "/api/v1/rules?type=alert");
+                List<String> evaluated = new ArrayList<>();
+                rules.path("data").path("groups").forEach(g -> g.path("rules").forEach(r -> {
+                    assertEquals("ok", r.path("health").asText(), r.toString());
+                    if (!r.path("lastEvaluation").asText().startsWith("0001")) {
+                        evaluated.add(r.path("name").asText());
+                    }
+                }));
+                assertEquals(alerts, evaluated.size(), "alerts loaded and evaluated: " + evaluated);
             });
             // every sample Prometheus holds of the service's own metrics is a number
             JsonNode raw = get(http, base + "/api/v1/query?query=" + URLEncoder.encode("{__name__=~\"forecaster_.*\"}", StandardCharsets.UTF_8));
