@@ -63,7 +63,8 @@ public record Scaler(double[] mean, double[] std, boolean perWindow) {
                 }
             }
             mean[f] = mean(values);
-            double tiny = 1e-9 * Math.max(1.0, Math.abs(mean[f]));
+            // relative to the level, not to 1: a series in small units (1e-12) is scaled by its own changes too
+            double tiny = 1e-9 * Math.abs(mean[f]) + 1e-300;
             double s = deviation(changes);
             if (!(s > tiny)) {
                 s = deviation(values);

@@ -124,6 +124,19 @@ class ModelFormatTest {
         assertArrayEquals(new double[] {10, 8}, s.unscale(window, s.scaleTarget(window, new double[] {10, 8})), 1e-12);
     }
 
+    /** Every series reaches the network at unit scale, whatever its units: one in 1e-12s was left unscaled (std 1), so it learned nothing. */
+    @Test
+    void shouldScaleASeriesInSmallUnitsByItsOwnChanges() {
+        double[][] rows = new double[200][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = new double[] {1e-12 * Math.sin(i / 3.0)};
+        }
+        Scaler s = Scaler.fit(rows);
+        assertTrue(s.std()[0] > 1e-13 && s.std()[0] < 1e-11, "std " + s.std()[0]);
+        double[][] scaled = s.scaleWindow(java.util.Arrays.copyOfRange(rows, 0, 12));
+        assertTrue(Math.abs(scaled[0][0]) > 0.1 && Math.abs(scaled[0][0]) < 100, "inputs at unit scale: " + scaled[0][0]);
+    }
+
     @Test
     void shouldFallBackToTheValuesDeviationWhenChangesDoNotVaryAndRejectAnInvalidScaler() {
         Scaler steady = Scaler.fit(new double[][] {{10}, {20}, {30}, {40}});
