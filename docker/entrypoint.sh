@@ -6,20 +6,13 @@
 #   RocksDB     ROCKSDB_PERCENT (default 10) % for every store's block cache and memtables together
 #               (forecaster.memory.rocksdb), unless FORECASTER_MEMORY_ROCKSDB is set
 #   OpenMP      one thread per CPU of the limit (training is the only user), unless OMP_NUM_THREADS is set
-# The limits are the smaller of MEMORY_LIMIT_BYTES / CPU_LIMIT (set by the Kubernetes manifests from
-# the pod's resources: the node's capacity where the pod sets none) and the container's cgroup
-# (CGROUP_ROOT, /sys/fs/cgroup); without any limit the JVM's own defaults apply.
+# The limits come from MEMORY_LIMIT_BYTES / CPU_LIMIT (set by the Kubernetes manifests from the
+# pod's resources) or else from the cgroup; without any limit the JVM's own defaults apply.
 set -eu
 
-# The smaller of two limits, either of which may be empty (none).
-smaller() {
-  if [ -z "$1" ]; then echo "$2"; elif [ -z "$2" ] || [ "$1" -le "$2" ]; then echo "$1"; else echo "$2"; fi
-}
-
-cgroup=${CGROUP_ROOT:-/sys/fs/cgroup}
-
-cgroup_memory() {
-  for f in "$cgroup/memory.max" "$cgroup/memory/memory.limit_in_bytes"; do
+memory_limit() {
+  if [ -n "${MEMORY_LIMIT_BYTES:-}" ]; then echo "$MEMORY_LIMIT_BYTES"; return; fi
+  for f in /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes; do
     if [ -r "$f" ]; then
       v=$(cat "$f")
       # "max" or a huge number means no limit
@@ -29,30 +22,20 @@ cgroup_memory() {
   echo ""
 }
 
-cgroup_cpus() {
+cpu_limit() {
+  if [ -n "${CPU_LIMIT:-}" ]; then echo "$CPU_LIMIT"; return; fi
   quota=""; period=""
-  if [ -r "$cgroup/cpu.max" ]; then
-    read -r quota period < "$cgroup/cpu.max"
-  elif [ -r "$cgroup/cpu/cpu.cfs_quota_us" ]; then
+  if [ -r /sys/fs/cgroup/cpu.max ]; then
+    read -r quota period < /sys/fs/cgroup/cpu.max
+  elif [ -r /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
     # cgroup v1 (hosts with hybrid cgroups): -1 means no quota
-    quota=$(cat "$cgroup/cpu/cpu.cfs_quota_us")
-    period=$(cat "$cgroup/cpu/cpu.cfs_period_us")
+    quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)
+    period=$(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)
   fi
   if [ "$quota" -gt 0 ] 2>/dev/null && [ "$period" -gt 0 ] 2>/dev/null; then
     echo $(( (quota + period - 1) / period )); return
   fi
-  echo ""
-}
-
-# Kubernetes' downward API gives the node's capacity for a limit the pod does not set: the
-# container's own cgroup limit wins when it is smaller.
-memory_limit() {
-  smaller "${MEMORY_LIMIT_BYTES:-}" "$(cgroup_memory)"
-}
-
-cpu_limit() {
-  c=$(smaller "${CPU_LIMIT:-}" "$(cgroup_cpus)")
-  if [ -n "$c" ]; then echo "$c"; else nproc; fi
+  nproc
 }
 
 flags=""

@@ -663,7 +663,6 @@ class DeploymentFilesTest {
         pb.environment().remove("OMP_NUM_THREADS");
         pb.environment().remove("JAVA_OPTS");
         pb.environment().remove("FORECASTER_MEMORY_ROCKSDB");
-        pb.environment().put("CGROUP_ROOT", Files.createTempDirectory("no-cgroup-limits").toString()); // this machine's own limits stay out
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -699,27 +698,6 @@ class DeploymentFilesTest {
             }
         });
         assertEquals(Set.of("MEMORY_LIMIT_BYTES=limits.memory", "CPU_LIMIT=limits.cpu"), fromResources);
-    }
-
-    /**
-     * Kubernetes' downward API gives the node's capacity for a limit a pod does not set (a common
-     * "no CPU limits" patch): the container's own cgroup limit, when smaller, must win, or the JVM
-     * sizes itself to the node.
-     */
-    @Test
-    void theEntrypointTakesTheContainersCgroupLimitsWhenTheyAreSmallerThanWhatKubernetesPassed() throws Exception {
-        Path cgroup = Files.createTempDirectory("cgroup");
-        long limit = 1L << 30;
-        Files.writeString(cgroup.resolve("memory.max"), limit + "\n");
-        Files.writeString(cgroup.resolve("cpu.max"), "150000 100000\n"); // 1.5 CPUs: 2
-        String out = entrypoint(Map.of("MEMORY_LIMIT_BYTES", Long.toString(64L << 30), "CPU_LIMIT", "32", "CGROUP_ROOT", cgroup.toString()));
-        List<String> args = List.of(out.split("\n"));
-        assertTrue(args.contains("-Xmx" + limit / 100 * 40), "heap from the cgroup's 1 GiB, not the node's 64: " + out);
-        assertTrue(args.contains("-XX:ActiveProcessorCount=2") && args.contains("OMP_NUM_THREADS=2"), out);
-
-        String larger = entrypoint(Map.of("MEMORY_LIMIT_BYTES", Long.toString(512L << 20), "CPU_LIMIT", "1", "CGROUP_ROOT", cgroup.toString()));
-        assertTrue(larger.contains("-Xmx" + (512L << 20) / 100 * 40) && larger.contains("-XX:ActiveProcessorCount=1"),
-                "the pod's own smaller limits: " + larger);
     }
 
     static boolean matches(JsonNode selector, JsonNode labels) {
