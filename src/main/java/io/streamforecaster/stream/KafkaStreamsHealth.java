@@ -24,7 +24,17 @@ public class KafkaStreamsHealth {
     @Readiness
     @ApplicationScoped
     HealthCheck ready(KafkaStreams streams, RestoringPartitions restoring) {
-        return () -> readiness(streams.state(), restoring.count());
+        return readiness(streams::state, restoring);
+    }
+
+    static HealthCheck readiness(java.util.function.Supplier<KafkaStreams.State> state, RestoringPartitions restoring) {
+        return () -> {
+            KafkaStreams.State s = state.get();
+            if (s == KafkaStreams.State.RUNNING) {
+                restoring.clear(); // every active task is restored: a restore Kafka Streams dropped unannounced (a failed one) is over
+            }
+            return readiness(s, restoring.count());
+        };
     }
 
     /**

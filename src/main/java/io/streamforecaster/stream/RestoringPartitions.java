@@ -37,6 +37,16 @@ public class RestoringPartitions implements StateRestoreListener {
         restoring.remove(partition); // the task moved away before it was restored
     }
 
+    /**
+     * Forgets every partition: called once Kafka Streams runs, when no active task is restoring.
+     * Kafka Streams does not announce the end of a restore that failed (the task is dropped, its
+     * thread replaced) or that a shutdown cleared; such a partition would otherwise hold readiness
+     * down through every later rebalance.
+     */
+    public void clear() {
+        restoring.clear();
+    }
+
     /** How many changelog partitions are being restored now. */
     public int count() {
         return restoring.size();

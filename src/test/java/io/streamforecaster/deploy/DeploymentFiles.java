@@ -167,7 +167,6 @@ final class DeploymentFiles {
         }
     }
 
-    /** The metric names the dashboard's expressions and variables use. */
     /** Every alert's expression. */
     static List<String> alertExpressions() {
         List<String> out = new ArrayList<>();
@@ -187,6 +186,7 @@ final class DeploymentFiles {
         return names;
     }
 
+    /** The metric names the dashboard's expressions and variables use. */
     static Set<String> dashboardMetrics() {
         Set<String> names = new TreeSet<>();
         List<String> texts = new ArrayList<>(dashboardExpressions("k"));

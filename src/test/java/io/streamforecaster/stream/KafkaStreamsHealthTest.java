@@ -33,4 +33,17 @@ class KafkaStreamsHealthTest {
                 "RUNNING means every active task is restored, whatever the listener missed");
         assertEquals(HealthCheckResponse.Status.DOWN, KafkaStreamsHealth.readiness(KafkaStreams.State.PENDING_SHUTDOWN, 0).getStatus());
     }
+
+    /** A restore Kafka Streams dropped without a word (it failed, its thread was replaced) must not hold readiness down in later rebalances. */
+    @Test
+    void shouldForgetARestoreNeverAnnouncedAsOverOnceKafkaStreamsRuns() {
+        RestoringPartitions restoring = new RestoringPartitions();
+        restoring.onRestoreStart(new TopicPartition("app-forecaster-series-changelog", 7), "forecaster-series", 0, 100);
+        java.util.concurrent.atomic.AtomicReference<KafkaStreams.State> state = new java.util.concurrent.atomic.AtomicReference<>(KafkaStreams.State.RUNNING);
+        var check = KafkaStreamsHealth.readiness(state::get, restoring);
+
+        assertEquals(HealthCheckResponse.Status.UP, check.call().getStatus());
+        state.set(KafkaStreams.State.REBALANCING); // another instance joins: nothing restores here
+        assertEquals(HealthCheckResponse.Status.UP, check.call().getStatus(), "the dropped restore is forgotten");
+    }
 }
