@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamforecaster.tools.LocalKafka;
 import io.streamforecaster.tools.ServiceProcess;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,10 +57,7 @@ class GroupMembershipIT {
     }
 
     static ServiceProcess start(Map<String, String> props, Map<String, String> env, String log) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ServiceProcess.freePort();
         ServiceProcess service = ServiceProcess.start(props, env, port, Path.of("target", "it-logs", log + ".log"), List.of("-Xmx512m"));
         await().alias("service ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300)).until(() -> {
             assertTrue(service.isAlive(), "service exited; see " + service.log());

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.streamforecaster.kafka.TestPki;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,9 +136,7 @@ public final class SecuredKafka implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return io.streamforecaster.tools.ServiceProcess.freePort();
     }
 
     public TestPki pki() {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamforecaster.tools.ServiceProcess;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,10 +29,7 @@ class StartupValidationIT {
         "forecaster.anomaly.threshold|1.5",
         "forecaster.memory.rocksdb|1M"})
     void shouldRefuseAWrongSettingAtStartupNamingIt(String setting, String value) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ServiceProcess.freePort();
         Map<String, String> props = new HashMap<>();
         props.put("quarkus.kafka-streams.bootstrap-servers", "localhost:1"); // no broker is needed to refuse it
         props.put("kafka-streams.state.dir", Files.createTempDirectory("startup-it").toString());

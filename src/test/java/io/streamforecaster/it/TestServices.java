@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamforecaster.tools.ServiceProcess;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -48,10 +47,7 @@ public final class TestServices {
 
     /** Starts the service on a free port without waiting for it. */
     public static ServiceProcess start(Map<String, String> properties, Map<String, String> environment, String logName) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ServiceProcess.freePort();
         return ServiceProcess.start(properties, environment, port, Path.of("target", "it-logs", logName + ".log"), List.of("-Xmx1g"));
     }
 }

@@ -75,9 +75,20 @@ public final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(pb.start(), httpPort, managementPort, log);
     }
 
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
+    private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
+
+    /**
+     * A port free now and never handed out before in this JVM. A port is only reserved once the
+     * process that is given it binds it, and the system may hand a just-released port out again:
+     * two services, or one service's HTTP and management ports, were given the same one.
+     */
+    public static synchronized int freePort() throws IOException {
+        while (true) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 
