@@ -108,7 +108,7 @@ public record Scaler(double[] mean, double[] std, boolean perWindow) {
                 ss += d * d;
             }
             double rms = window.length > 1 ? Math.sqrt(ss / (window.length - 1)) : 0;
-            double tiny = 1e-6 * Math.max(1.0, Math.abs(window[window.length - 1][f]));
+            double tiny = 1e-6 * Math.abs(window[window.length - 1][f]) + 1e-300; // relative to the level: small units scale too
             s[f] = rms > tiny ? rms : tiny; // a flat window: inputs are 0 and the forecast stays at its level
         }
         return s;

@@ -99,6 +99,17 @@ class SharedModelTest {
         return rows;
     }
 
+    /** A shared model sees a window in small units (1e-12) at unit scale too: it was scaled by 1e-6, so its inputs were about 1e-6. */
+    @Test
+    void aPerWindowScalerScalesAWindowInSmallUnitsByItsOwnChanges() {
+        double[][] w = sine(0, 1e-12, 12, 0.3);
+        double[] s = Scaler.perWindow(1).scales(w);
+        assertTrue(s[0] > 1e-13 && s[0] < 1e-11, "scale " + s[0]);
+        double[][] flat = new double[12][];
+        Arrays.fill(flat, new double[] {0});
+        assertTrue(Scaler.perWindow(1).scales(flat)[0] > 0, "a flat window at 0 still has a scale to divide by");
+    }
+
     /** A key that stays flat for a window and then moves: common in metrics (an error count stuck at 0). */
     static double[][] flatThenJump(double level, double jump, int n) {
         double[][] rows = new double[n][];
