@@ -147,11 +147,19 @@ class OverviewPartialTest {
 
     /** An overview with no keys of its own and one other instance, {@code peer}. */
     static SeriesOverview withPeer(com.sun.net.httpserver.HttpServer peer) {
-        var peerHost = SeriesResourceForwardingTest.at(peer);
+        return withPeers(peer);
+    }
+
+    /** An overview with no keys of its own, and these other instances. */
+    static SeriesOverview withPeers(com.sun.net.httpserver.HttpServer... others) {
+        List<org.apache.kafka.streams.state.HostInfo> all = new java.util.ArrayList<>(List.of(new org.apache.kafka.streams.state.HostInfo("self", 8080)));
+        for (var peer : others) {
+            all.add(SeriesResourceForwardingTest.at(peer));
+        }
         SeriesOverview overview = new SeriesOverview() {
             @Override
             List<org.apache.kafka.streams.state.HostInfo> instances() {
-                return List.of(new org.apache.kafka.streams.state.HostInfo("self", 8080), peerHost);
+                return all;
             }
         };
         overview.queries = new SeriesQueries() {
@@ -224,20 +232,7 @@ class OverviewPartialTest {
         var older = SeriesResourceForwardingTest.peerAnswering(200, "X-Unused", "1",
                 "[" + summaryJson("o-1", 1) + "," + summaryJson("o-8.5", 8.5) + "," + summaryJson("x10", 10) + "]");
         try {
-            var currentHost = SeriesResourceForwardingTest.at(current);
-            var olderHost = SeriesResourceForwardingTest.at(older);
-            SeriesOverview overview = withPeer(current);
-            SeriesOverview both = new SeriesOverview() {
-                @Override
-                List<org.apache.kafka.streams.state.HostInfo> instances() {
-                    return List.of(new org.apache.kafka.streams.state.HostInfo("self", 8080), currentHost, olderHost);
-                }
-            };
-            both.queries = overview.queries;
-            both.applicationServer = overview.applicationServer;
-            both.peers = overview.peers;
-
-            SeriesOverview.Page page = both.page(1, 2, "-", "-ratio", new Peers.Credentials(null, null));
+            SeriesOverview.Page page = withPeers(current, older).page(1, 2, "-", "-ratio", new Peers.Credentials(null, null));
 
             assertEquals(List.of("scope=local&top=3&sort=-ratio&q=-"), asked, "the first offset + limit keys, in the page's order, containing q");
             assertEquals(1000 + 2, page.total(), "the current peer's count, and the older peer's keys containing '-'");
