@@ -53,6 +53,7 @@ public class ForecasterMetrics {
     static final String OTHER_KEYS = "other";
     /** Held here: Micrometer holds a gauge's object weakly, and nothing else holds this supplier. */
     private final LongSupplier trainingQueue;
+    private volatile LongSupplier memoryEvictions;
     private final Map<Selection.Decision, Counter> challenges = new EnumMap<>(Selection.Decision.class);
     private final Counter fallbacksEntered;
     private final Counter fallbacksLeft;
@@ -274,8 +275,17 @@ public class ForecasterMetrics {
                 .description("Heap held by keys' decoded states and models (estimate), all tasks of this instance").register(registry);
         Gauge.builder("forecaster.memory.budget", limit, LongSupplier::getAsLong).strongReference(true).baseUnit("bytes")
                 .description("Heap this instance may give to keys' decoded states and models (forecaster.memory.budget)").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("forecaster.memory.evictions", evictions, LongSupplier::getAsLong)
+        // a function counter holds its object weakly and has no strong option: it reads this object,
+        // which holds the supplier (a method reference nothing else keeps would freeze the count at its
+        // last reading after a GC)
+        memoryEvictions = evictions;
+        io.micrometer.core.instrument.FunctionCounter.builder("forecaster.memory.evictions", this, ForecasterMetrics::memoryEvictions)
                 .description("Keys written out and dropped from memory to stay within the budget").register(registry);
+    }
+
+    private double memoryEvictions() {
+        LongSupplier evictions = memoryEvictions;
+        return evictions == null ? 0 : evictions.getAsLong();
     }
 
     /**

@@ -42,6 +42,24 @@ class ForecasterMetricsTest {
         assertEveryGaugeFinite();
     }
 
+    /** The evictions counter read a method reference only it held (weakly): after a GC it kept its last count. */
+    @Test
+    void shouldKeepCountingEvictionsAfterAGc() {
+        var metrics = new ForecasterMetrics(registry, () -> 0, 2);
+        AtomicLong evictions = new AtomicLong();
+        registerMemory(metrics, evictions);
+        assertEquals(0, registry.get("forecaster.memory.evictions").functionCounter().count());
+        collectGarbage();
+
+        evictions.set(7);
+        assertEquals(7, registry.get("forecaster.memory.evictions").functionCounter().count());
+        assertEquals(2, registry.get("forecaster.memory.used").gauge().value());
+    }
+
+    private static void registerMemory(ForecasterMetrics metrics, AtomicLong evictions) {
+        metrics.memory(() -> 2, () -> 10, evictions::get); // capturing references: new objects nothing else holds
+    }
+
     private void makeMetricsAndDropThem(AtomicLong pending) {
         var metrics = new ForecasterMetrics(registry, pending::get, 2); // a capturing reference: a new object nothing else holds
         metrics.scored(Source.LSTM, 1, 2);
