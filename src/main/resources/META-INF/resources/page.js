@@ -89,7 +89,7 @@
 
   /** A number with about four significant digits; the exact value stays in the element's value. */
   function fmt(v) {
-    if (v === null || v === undefined) {
+    if (typeof v !== 'number' || !isFinite(v)) {
       return '—';
     }
     const a = Math.abs(v);

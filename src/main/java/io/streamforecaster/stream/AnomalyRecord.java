@@ -16,8 +16,9 @@ import java.util.Locale;
  * @param timestamp the observation's timestamp (epoch ms)
  * @param actual its value (first feature)
  * @param expected the forecast that was served for it; absent when the key served none
- * @param lower that forecast's prediction interval; absent when it had none
- * @param upper its upper end
+ * @param lower that forecast's prediction interval; absent when it had none, or when this end
+ *              is beyond the largest double
+ * @param upper its upper end, likewise
  * @param score the anomaly score, in [0, 1]
  * @param cause what scored it: {@code forecast} (the forecast's error, or its recent average, passed the
  *              key's largest lately), {@code range} (the value left the key's range), {@code level} or
@@ -32,8 +33,14 @@ public record AnomalyRecord(String key, long timestamp, double actual, Double ex
     public static AnomalyRecord of(String key, Anomaly a) {
         boolean expected = Double.isFinite(a.expected());
         return new AnomalyRecord(key, a.timestamp(), a.actual(), expected ? a.expected() : null,
-                a.hasInterval() ? a.expected() - a.halfWidth() : null, a.hasInterval() ? a.expected() + a.halfWidth() : null,
+                a.hasInterval() ? finiteOrNull(a.expected() - a.halfWidth()) : null,
+                a.hasInterval() ? finiteOrNull(a.expected() + a.halfWidth()) : null,
                 a.score(), a.cause().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** A bound past the largest double is absent, as the forecast record has it: JSON has no infinity. */
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     /** As JSON; anomalies are rare, so a mapper's cost does not matter here. */
