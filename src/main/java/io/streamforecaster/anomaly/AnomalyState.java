@@ -89,7 +89,8 @@ public final class AnomalyState {
         boolean first = seen == 0;
         level = first ? value : level + AnomalySettings.alpha(s.levelWindow()) * (value - level);
         volatility = first ? change : volatility + AnomalySettings.alpha(s.volatilityWindow()) * (change - volatility);
-        boolean warm = seen >= s.warmUp();
+        // the first value has no range, level or volatility to leave yet, whatever the warm-up
+        boolean warm = !first && seen >= s.warmUp();
         double range = warm ? beyond(value, low, high, true, s) : 0;
         double levelScore = warm ? beyond(level, levelLow, levelHigh, true, s) : 0;
         double volatilityScore = warm ? beyond(volatility, volatilityLow, volatilityHigh, false, s) : 0;
@@ -160,7 +161,7 @@ public final class AnomalyState {
         judged = saturatedIncrement(judged);
         errorAverage = judged == 1 ? error : errorAverage + AnomalySettings.alpha(s.averagingWindow()) * (error - errorAverage);
         double score = 0;
-        if (judged > s.warmUp()) {
+        if (judged > Math.max(1, s.warmUp())) { // the first error has no earlier one to be judged against
             score = Math.max(ratio(error, errorPeak), ratio(errorAverage, errorAveragePeak));
         }
         double decay = s.decay();

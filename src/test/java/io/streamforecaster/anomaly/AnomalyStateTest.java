@@ -62,6 +62,20 @@ class AnomalyStateTest {
         assertEquals(Cause.RANGE, o.cause());
     }
 
+    /** With no warm-up, the first value was judged against a range of [0, 0] the key never had, and its first error against no earlier one: 1. */
+    @Test
+    void shouldNotScoreAKeysFirstValueOrFirstErrorEvenWithoutAWarmUp() {
+        AnomalySettings none = new AnomalySettings(S.threshold(), 0, S.memory(), S.averagingWindow(), S.levelWindow(),
+                S.volatilityWindow(), S.rangeScale(), S.quiet());
+        AnomalyState state = new AnomalyState();
+        AnomalyOutcome first = state.step(new AnomalyInput(42, 40, NAN, NAN), none);
+        assertEquals(0.0, first.score(), "the first value, its forecast 2 off");
+        assertEquals(Cause.NONE, first.cause());
+        AnomalyOutcome second = state.step(new AnomalyInput(42, 41, NAN, 42), none);
+        assertFalse(second.anomaly(), "the same value again, half the first error: " + second);
+        assertTrue(second.score() < 0.5, "judged against the first error now: " + second);
+    }
+
     @Test
     void shouldScoreAValueBeyondTheRangeByHowFarBeyondIt() {
         Feed feed = new Feed();
