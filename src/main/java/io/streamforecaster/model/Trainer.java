@@ -1,6 +1,5 @@
 package io.streamforecaster.model;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -56,28 +55,32 @@ public final class Trainer {
     public static ModelSnapshot trainShared(TrainingSettings s, List<double[][]> histories, ModelSnapshot previous,
                                             long observations, long now) {
         Scaler scaler = Scaler.perWindow(s.nFeatures());
-        List<double[][]> xs = new ArrayList<>();
-        List<double[]> ys = new ArrayList<>();
-        for (double[][] history : histories) {
-            if (history.length < s.nSteps() + 1) {
-                continue;
-            }
-            Windows w = Windows.split(history, s.nSteps());
-            for (int i = 0; i < w.count(); i++) {
-                xs.add(w.x()[i]);
-                ys.add(w.y()[i]);
-            }
+        int nSteps = s.nSteps();
+        // the windows are numbered across the keys, in order, and only the sampled ones are built:
+        // building every key's windows first took memory in proportion to keys x history x n-steps
+        long[] firstWindow = new long[histories.size() + 1];
+        for (int h = 0; h < histories.size(); h++) {
+            firstWindow[h + 1] = firstWindow[h] + Math.max(0, histories.get(h).length - nSteps);
         }
-        if (xs.isEmpty()) {
-            throw new IllegalArgumentException("No key has " + (s.nSteps() + 1) + " observations to train a shared model on");
+        long total = firstWindow[histories.size()];
+        if (total == 0) {
+            throw new IllegalArgumentException("No key has " + (nSteps + 1) + " observations to train a shared model on");
         }
-        int n = Math.min(xs.size(), MAX_SHARED_WINDOWS);
+        int n = (int) Math.min(total, MAX_SHARED_WINDOWS);
         double[][][] x = new double[n][][];
         float[][] labels = new float[n][];
         for (int i = 0; i < n; i++) {
-            int j = (int) ((long) i * xs.size() / n); // evenly over all keys' windows
-            x[i] = scaler.scaleWindow(xs.get(j));
-            double[] target = scaler.scaleTarget(xs.get(j), ys.get(j));
+            long j = i * total / n; // evenly over all keys' windows
+            int h = java.util.Arrays.binarySearch(firstWindow, j);
+            h = h >= 0 ? h : -h - 2; // the key whose windows hold the j-th
+            while (firstWindow[h + 1] == j) {
+                h++; // past keys without a window
+            }
+            double[][] history = histories.get(h);
+            int offset = (int) (j - firstWindow[h]);
+            double[][] window = java.util.Arrays.copyOfRange(history, offset, offset + nSteps);
+            x[i] = scaler.scaleWindow(window);
+            double[] target = scaler.scaleTarget(window, history[offset + nSteps]);
             labels[i] = new float[target.length];
             for (int f = 0; f < target.length; f++) {
                 // a change beyond MAX_SHARED_TARGET of the window's own typical changes (a flat window, then any
