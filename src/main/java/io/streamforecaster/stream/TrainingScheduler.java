@@ -99,6 +99,7 @@ final class TrainingScheduler {
 
     /** Called for every accepted observation: remembers the key if it has data for a (re)train, under why. */
     void offer(String key, SeriesState state, ModelSnapshot model) {
+        seen.put(key, model); // in shared scope the partition's model, which serves the key
         if (shared) {
             activeKeys.put(key, Boolean.TRUE);
             sharedObservations++;
@@ -111,7 +112,6 @@ final class TrainingScheduler {
             }
             return;
         }
-        seen.put(key, model);
         if (state.drift().drifting()) {
             drifting.add(key);
         } else if (!drifting.isEmpty()) {

@@ -636,6 +636,8 @@ class ForecastTopologyTest {
         assertEquals("new-key", f.key());
         assertEquals("lstm", f.source());
         assertEquals(1, f.modelVersion());
+        driver.advanceWallClockTime(CHECK);
+        assertTrue(registry.get("forecaster.models.age").timer().count() > 0, "the age of the model that served the keys is recorded");
 
         sendSeries("a", 5, 4);
         driver.advanceWallClockTime(INTERVAL);
