@@ -61,8 +61,17 @@ public final class TrainingPool implements AutoCloseable {
     private final Selection.SharedTrainFunction sharedTrainer;
     private final LongSupplier clock;
     private volatile boolean closed;
-    /** Jobs waiting or running per owner (a stream task), for each owner's fair share. */
-    private final java.util.Map<Object, java.util.concurrent.atomic.AtomicInteger> owners = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each owner (a stream task): its jobs waiting or running, and whether it has keys it could not hand out. */
+    private final java.util.Map<Object, Owner> owners = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final class Owner {
+        final AtomicInteger jobs = new AtomicInteger();
+        volatile boolean waiting;
+
+        boolean active() {
+            return waiting || jobs.get() > 0;
+        }
+    }
 
     public TrainingPool(TrainingSettings settings, Executor executor, int capacity, TrainFunction trainer, LongSupplier clock) {
         this(settings, executor, capacity, trainer, Trainer::trainShared, clock);
@@ -121,7 +130,18 @@ public final class TrainingPool implements AutoCloseable {
 
     /** An owner (a stream task) that submits jobs: it gets a fair share of the pool while registered. */
     public void register(Object owner) {
-        owners.putIfAbsent(owner, new java.util.concurrent.atomic.AtomicInteger());
+        owners.putIfAbsent(owner, new Owner());
+    }
+
+    /**
+     * Whether {@code owner} has due keys it could not hand out: while it has, or has jobs in the
+     * pool, it counts among those the pool is shared by; an owner with nothing to train takes no one's share.
+     */
+    public void waiting(Object owner, boolean waiting) {
+        Owner o = owners.get(owner);
+        if (o != null) {
+            o.waiting = waiting;
+        }
     }
 
     public void unregister(Object owner) {
@@ -129,11 +149,19 @@ public final class TrainingPool implements AutoCloseable {
     }
 
     /**
-     * The jobs one owner may have waiting or running at once: an equal share of the pool's slots,
-     * at least one, so that the keys of every task get their turn however many one task has due.
+     * The jobs {@code owner} may have waiting or running at once: an equal share of the pool's
+     * slots among the owners that want them (those waiting with due keys or with jobs in the pool,
+     * and this one), at least one, so that the keys of every task get their turn however many one
+     * task has due; a task alone with due keys may use the whole pool.
      */
-    public int share() {
-        return Math.max(1, (capacity + Math.max(1, owners.size()) - 1) / Math.max(1, owners.size()));
+    public int share(Object owner) {
+        int active = 1;
+        for (var e : owners.entrySet()) {
+            if (e.getKey() != owner && e.getValue().active()) {
+                active++;
+            }
+        }
+        return Math.max(1, (capacity + active - 1) / active);
     }
 
     /**
@@ -141,8 +169,8 @@ public final class TrainingPool implements AutoCloseable {
      * the time it is called): lets an owner skip building a job, which may mean reading its data.
      */
     public boolean hasRoom(Object owner) {
-        var mine = owner == null ? null : owners.get(owner);
-        return !closed && (mine == null || mine.get() < share()) && slots.availablePermits() > 0;
+        Owner mine = owner == null ? null : owners.get(owner);
+        return !closed && (mine == null || mine.jobs.get() < share(owner)) && slots.availablePermits() > 0;
     }
 
     /**
@@ -150,8 +178,9 @@ public final class TrainingPool implements AutoCloseable {
      * none) is within its {@link #share}; never blocks.
      */
     public boolean trySubmit(Job job, Object owner) {
-        var mine = owner == null ? null : owners.get(owner);
-        if (closed || (mine != null && mine.get() >= share()) || !slots.tryAcquire()) {
+        Owner o = owner == null ? null : owners.get(owner);
+        AtomicInteger mine = o == null ? null : o.jobs;
+        if (closed || (mine != null && mine.get() >= share(owner)) || !slots.tryAcquire()) {
             return false;
         }
         if (mine != null) {
@@ -169,7 +198,7 @@ public final class TrainingPool implements AutoCloseable {
         return true;
     }
 
-    private void run(Job job, java.util.concurrent.atomic.AtomicInteger owner) {
+    private void run(Job job, AtomicInteger owner) {
         long start = System.nanoTime();
         Result result;
         try {

@@ -46,7 +46,11 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
     private TrainingScheduler scheduler;
     private String taskName;
     private org.apache.kafka.streams.processor.Cancellable punctuation;
+    private org.apache.kafka.streams.processor.Cancellable refill;
     private long metricsFailures;
+
+    /** How often, between punctuations, a task with keys waiting for the pool looks for room in it ({@link TrainingScheduler#refill}). */
+    static final java.time.Duration REFILL_INTERVAL = java.time.Duration.ofMillis(100);
 
     public ForecastProcessor(StreamSettings settings, ForecasterMetrics metrics, TrainingPool pool) {
         this(settings, metrics, pool, RecordSizes.KAFKA_DEFAULT_MAX_REQUEST);
@@ -78,6 +82,9 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         metrics.registerTask(taskName, new ForecasterMetrics.TaskGauges(models::count, scheduler::awaitingFirstModel, scheduler::due,
                 scheduler::drifting));
         punctuation = context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, scheduler::punctuate);
+        if (settings.checkInterval().compareTo(REFILL_INTERVAL) > 0) {
+            refill = context.schedule(REFILL_INTERVAL, PunctuationType.WALL_CLOCK_TIME, scheduler::refill);
+        }
     }
 
     /** A stored record that cannot be read: logged and counted; its key goes on afresh (naive, then retrained). */
@@ -198,6 +205,10 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         if (punctuation != null) {
             punctuation.cancel();
             punctuation = null;
+        }
+        if (refill != null) {
+            refill.cancel();
+            refill = null;
         }
         if (scheduler != null) {
             scheduler.close();

@@ -164,10 +164,23 @@ final class TrainingScheduler {
     void punctuate(long now) {
         long start = System.nanoTime();
         takeFinishedModels(now);
-        handOutDueKeys(now);
+        handOutDueKeys(now, false);
         recordModelAges(now);
         series.trim(); // an idle task gives memory back when the instance is over budget
         metrics.handoff(System.nanoTime() - start);
+    }
+
+    /**
+     * Between two punctuations, while keys wait their turn: hands out more as soon as the pool has
+     * room again, instead of leaving the training threads idle until the next punctuation (a first
+     * model can take a fraction of the check interval). Does nothing while no key waits or the pool is full.
+     */
+    void refill(long now) {
+        if (dueKeys == 0 || !pool.hasRoom(this)) {
+            return;
+        }
+        takeFinishedModels(now);
+        handOutDueKeys(now, true);
     }
 
     /** The key's current model: the partition's shared one, or the key's own. */
@@ -218,10 +231,15 @@ final class TrainingScheduler {
         place(key, reason == null ? Reason.AGE : reason, at);
     }
 
-    /** Hands out due keys, most urgent reason first, while this task has a share of the pool; counts the keys due. */
-    private void handOutDueKeys(long now) {
+    /**
+     * Hands out due keys, most urgent reason first, while this task has a share of the pool; counts
+     * the keys due. {@code quick}: stops once the pool is full, leaving the count to the next punctuation.
+     */
+    private void handOutDueKeys(long now, boolean quick) {
         long due = 0;
+        long handed = 0;
         boolean full = false;
+        reasons:
         for (Reason reason : Reason.values()) {
             Iterator<String> it = candidates.get(reason).iterator();
             while (it.hasNext()) {
@@ -246,6 +264,9 @@ final class TrainingScheduler {
                 due++;
                 if (full || !pool.hasRoom(this)) {
                     full = true; // this key and those after it keep their place
+                    if (quick) {
+                        break reasons;
+                    }
                     continue; // counted as due, its state not read; handed out at a later punctuation
                 }
                 Prepared p = prepare(key, reason, sharedModel, now);
@@ -259,9 +280,13 @@ final class TrainingScheduler {
                 }
                 if (!pool.trySubmit(p.job(), this)) {
                     full = true;
+                    if (quick) {
+                        break reasons;
+                    }
                     continue;
                 }
                 due--;
+                handed++;
                 it.remove();
                 waiting.remove(key);
                 inFlight.add(key);
@@ -272,7 +297,9 @@ final class TrainingScheduler {
                 }
             }
         }
-        dueKeys = due;
+        // a quick pass that stopped early counted only the keys before it stopped
+        dueKeys = quick && full ? Math.max(1, dueKeys - handed) : due;
+        pool.waiting(this, dueKeys > 0);
     }
 
     /**

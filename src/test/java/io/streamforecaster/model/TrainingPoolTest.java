@@ -21,24 +21,30 @@ class TrainingPoolTest {
     }
 
     @Test
-    void shouldGiveEveryTaskAnEqualShareOfThePool() {
+    void shouldShareThePoolAmongTheTasksThatWantIt() {
         Object busy = new Object();
         Object quiet = new Object();
         pool.register(busy);
         pool.register(quiet);
-        assertEquals(2, pool.share());
-
+        assertEquals(4, pool.share(busy), "a task with nothing to train takes no one's share");
         assertTrue(pool.trySubmit(job("a1"), busy));
         assertTrue(pool.trySubmit(job("a2"), busy));
-        assertFalse(pool.trySubmit(job("a3"), busy), "a task with many due keys may not take the others' share");
+        assertTrue(pool.trySubmit(job("a3"), busy), "the pool's idle slots go to the task that has keys due");
+
+        pool.waiting(quiet, true); // the other task has due keys it could not hand out
+        assertEquals(2, pool.share(busy));
+        assertFalse(pool.trySubmit(job("a4"), busy), "a task with many due keys may not take the share of another that waits");
         assertTrue(pool.trySubmit(job("b1"), quiet));
-        assertEquals(3, pool.pending());
+        assertEquals(4, pool.pending());
 
         queued.poll().run(); // one of the busy task's jobs finishes
-        assertTrue(pool.trySubmit(job("a3"), busy));
+        assertFalse(pool.hasRoom(busy), "the busy task is at its share");
+        assertTrue(pool.trySubmit(job("b2"), quiet), "the freed slot goes to the task below its share");
 
+        pool.waiting(quiet, false);
+        assertEquals(2, pool.share(busy), "a task with jobs in the pool still counts");
         pool.unregister(quiet);
-        assertEquals(4, pool.share(), "alone, a task may use the whole pool");
+        assertEquals(4, pool.share(busy), "alone, a task may use the whole pool");
     }
 
     @Test

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Kafka Streams may close a task and open it again on the same processor (a dirty close and revive,
  * after an exactly-once commit timed out): each opening schedules the training punctuation, so each
- * closing must cancel its own, or a closed scheduler goes on punctuating beside the new one.
+ * closing must cancel its own (and the refill between punctuations), or a closed scheduler goes on
+ * punctuating beside the new one.
  */
 class ForecastProcessorLifecycleTest {
 
@@ -42,9 +43,13 @@ class ForecastProcessorLifecycleTest {
         processor.close();
         processor.init(context); // revived
 
-        assertEquals(2, context.scheduledPunctuators().size());
-        assertTrue(context.scheduledPunctuators().get(0).cancelled(), "the closed task's punctuation");
-        assertFalse(context.scheduledPunctuators().get(1).cancelled(), "the revived task's");
+        // each opening schedules the punctuation and the refill between punctuations
+        var scheduled = context.scheduledPunctuators();
+        assertEquals(4, scheduled.size());
+        assertTrue(scheduled.get(0).cancelled() && scheduled.get(1).cancelled(), "the closed task's punctuations");
+        assertFalse(scheduled.get(2).cancelled() || scheduled.get(3).cancelled(), "the revived task's");
+        assertEquals(s.checkInterval(), scheduled.get(2).getInterval());
+        assertEquals(ForecastProcessor.REFILL_INTERVAL, scheduled.get(3).getInterval());
         processor.close();
         pool.close();
     }

@@ -338,6 +338,32 @@ class ForecastTopologyTest {
         assertNotNull(driver.getKeyValueStore(Stores.MODELS).get("refused"), "the key is trained all the same");
     }
 
+    /**
+     * Keys that wait for a full pool get the slots freed between two punctuations: the training
+     * threads no longer sit idle until the next check interval (at most threads + queue-capacity
+     * models per interval, however fast a model trains).
+     */
+    @Test
+    void shouldHandOutWaitingKeysAsSoonAsThePoolHasRoomAgain() {
+        java.util.Queue<Runnable> queued = new java.util.ArrayDeque<>();
+        start(settings(ColdStart.NAIVE, 1), queued::add, 2, Trainer::train);
+        for (int k = 0; k < 6; k++) {
+            sendSeries("key-" + k, 0, 8); // enough for a first model
+        }
+        driver.advanceWallClockTime(CHECK); // the punctuation: two keys to the pool, which is then full
+        assertEquals(2, queued.size());
+        while (!queued.isEmpty()) {
+            queued.poll().run(); // they train; their slots are free again
+        }
+        driver.advanceWallClockTime(ForecastProcessor.REFILL_INTERVAL); // long before the next punctuation
+        assertEquals(2, queued.size(), "the next keys were handed out as soon as the pool had room");
+        KeyValueStore<String, byte[]> models = driver.getKeyValueStore(Stores.MODELS);
+        long trained = java.util.stream.IntStream.range(0, 6).filter(k -> models.get("key-" + k) != null).count();
+        assertEquals(2, trained, "and the finished models were taken back");
+        driver.advanceWallClockTime(ForecastProcessor.REFILL_INTERVAL);
+        assertEquals(2, queued.size(), "nothing more while the pool is full");
+    }
+
     @Test
     void shouldForecastTheLastValueMarkedNaiveBeforeAKeyHasAModel() {
         start(settings(ColdStart.NAIVE, 1));
