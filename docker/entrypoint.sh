@@ -1,4 +1,6 @@
-#!/bin/sh
+#!/bin/bash
+# (bash, not sh: Debian's sh, dash, drops environment variables whose names are not shell names, such
+# as quarkus.tls.key-store.pem.0.cert, which Quarkus only reads under that very name; bash passes them on)
 # Starts the service with JVM flags that fit the container's limits:
 #   heap        HEAP_PERCENT (default 40) % of the memory limit
 #   ND4J/JavaCPP off-heap OFFHEAP_PERCENT (default 25) %, and all native memory of the process

@@ -24,6 +24,8 @@ final class DeploymentFiles {
     static final Path K8S = ROOT.resolve("k8s");
     static final Path BASE = K8S.resolve("base");
     static final Path OVERLAY = K8S.resolve("overlays/example");
+    /** The Kustomize component that puts the HTTP side (both ports) on TLS. */
+    static final Path HTTP_TLS = K8S.resolve("components/http-tls");
     static final Path DASHBOARD = BASE.resolve("grafana/stream-forecaster.json");
     static final Path PROMETHEUS = DOCKER.resolve("prometheus/prometheus.yml");
     /** The alerts, as a Prometheus rule file (compose's Prometheus loads it; k8s/base/prometheusrule.yaml holds the same groups). */
@@ -142,6 +144,19 @@ final class DeploymentFiles {
         }
         base.add(cm);
         return new Rendered(base, "k8s/base read directly (kubectl is not on the PATH; the example overlay's patches are not applied)");
+    }
+
+    /**
+     * The example overlay with the HTTP TLS component added, as an operator adds it to an overlay of
+     * their own (an overlay in target/ whose resource is the example and whose component is
+     * k8s/components/http-tls), rendered by {@code kubectl kustomize}; null without kubectl.
+     */
+    static List<JsonNode> renderedExampleWithHttpTls() throws IOException, InterruptedException {
+        Path dir = ROOT.resolve("target/k8s-example-http-tls");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                + "resources:\n  - " + dir.relativize(OVERLAY) + "\ncomponents:\n  - " + dir.relativize(HTTP_TLS) + "\n");
+        return kustomize(dir);
     }
 
     static JsonNode container() {

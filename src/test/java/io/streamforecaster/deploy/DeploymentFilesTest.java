@@ -148,8 +148,8 @@ class DeploymentFilesTest {
         int management = managementPort();
         String dockerfile = DeploymentFiles.read(DOCKER.resolve("Dockerfile"));
         assertTrue(dockerfile.contains("EXPOSE " + port + " " + management), "Dockerfile exposes " + port + " and " + management);
-        assertTrue(dockerfile.contains("/dev/tcp/127.0.0.1/${QUARKUS_MANAGEMENT_PORT:-" + management + "} "), "Dockerfile health check on the management port "
-                + management + " or where QUARKUS_MANAGEMENT_PORT moves it");
+        assertTrue(DeploymentFiles.read(DOCKER.resolve("healthcheck.sh")).contains("port=\"${QUARKUS_MANAGEMENT_PORT:-" + management + "}\""),
+                "the image's health check (docker/healthcheck.sh) on the management port " + management + " or where QUARKUS_MANAGEMENT_PORT moves it");
 
         JsonNode c = DeploymentFiles.container();
         assertEquals(port, c.path("ports").get(0).path("containerPort").asInt());
@@ -494,6 +494,54 @@ class DeploymentFilesTest {
         }
     }
 
+    /**
+     * k8s/components/http-tls puts the HTTP side on TLS as the README's recipe does: its settings are
+     * the README's, its patches target the base's objects, and rendered with the example overlay the
+     * probes ask over HTTPS, the certificate's files come from the Secret the ServiceMonitor trusts,
+     * and Prometheus scrapes over HTTPS checking the management Service's name.
+     */
+    @Test
+    void theHttpTlsComponentPutsTheProbesAndTheScrapeOnHttps() throws Exception {
+        JsonNode component = DeploymentFiles.yaml(DeploymentFiles.HTTP_TLS.resolve("kustomization.yaml"));
+        assertEquals("Component", component.path("kind").asText());
+        String readme = DeploymentFiles.read(ROOT.resolve("README.md"));
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (JsonNode l : component.path("configMapGenerator").get(0).path("literals")) {
+            String kv = l.asText();
+            settings.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            assertTrue(readme.contains(kv.substring(0, kv.indexOf('='))), "the README's TLS recipe names " + kv);
+        }
+        assertEquals("disabled", settings.get("QUARKUS_HTTP_INSECURE_REQUESTS"), "HTTPS only: instances do not follow redirects");
+        String apiPort = DeploymentFiles.container().path("ports").get(0).path("containerPort").asText();
+        assertEquals(apiPort, settings.get("QUARKUS_HTTP_SSL_PORT"), "HTTPS on the API's own port, which the Services and application.server name");
+        for (JsonNode p : component.path("patches")) {
+            DeploymentFiles.manifest(p.path("target").path("kind").asText(), p.path("target").path("name").asText());
+        }
+        assertTrue(readme.contains("k8s/components/http-tls"), "the README points to the component");
+
+        List<JsonNode> docs = DeploymentFiles.renderedExampleWithHttpTls();
+        if (docs == null) {
+            System.err.println("DeploymentFilesTest: kubectl is not on the PATH; the HTTP TLS component was checked without rendering it");
+            return;
+        }
+        PodTemplate.Pod pod = PodTemplate.of(docs, "stream-forecaster", 0);
+        assertEquals(3, pod.probes().size());
+        pod.probes().forEach(probe -> assertEquals("HTTPS", probe.scheme(), probe.kind()));
+        JsonNode monitor = PodTemplate.find(docs, "ServiceMonitor", "stream-forecaster").path("spec").path("endpoints").get(0);
+        assertEquals("https", monitor.path("scheme").asText());
+        String secret = monitor.path("tlsConfig").path("ca").path("secret").path("name").asText();
+        String serverName = monitor.path("tlsConfig").path("serverName").asText();
+        PodTemplate.find(docs, "Service", serverName); // the name the certificate must carry is the management Service's
+        PodTemplate.Mount tls = pod.mounts().stream().filter(m -> secret.equals(m.secret())).findFirst()
+                .orElseThrow(() -> new AssertionError("the pod mounts the Secret " + secret + " the ServiceMonitor trusts: " + pod.mounts()));
+        assertTrue(tls.readOnly());
+        for (String file : List.of("quarkus.tls.key-store.pem.0.cert", "quarkus.tls.key-store.pem.0.key", "QUARKUS_TLS_TRUST_STORE_PEM_CERTS")) {
+            assertTrue(pod.env().get(file).startsWith(tls.path() + "/"), file + " is a file of the mounted Secret: " + pod.env().get(file));
+        }
+        assertEquals(monitor.path("tlsConfig").path("ca").path("secret").path("key").asText(),
+                Path.of(pod.env().get("QUARKUS_TLS_TRUST_STORE_PEM_CERTS")).getFileName().toString(), "the CA Prometheus trusts is the instances' own");
+    }
+
     @Test
     void composeRunsKafkaTheServiceTheReplayPrometheusAndGrafana() {
         JsonNode services = DeploymentFiles.yaml(DOCKER.resolve("compose.yaml")).path("services");
@@ -655,10 +703,16 @@ class DeploymentFilesTest {
     static String entrypoint(Map<String, String> env) throws Exception {
         Path bin = Files.createTempDirectory("fake-java");
         Path java = bin.resolve("java");
+        // the environment as java got it from the exec (/proc: not what this sh chose to import of it)
         Files.writeString(java, "#!/bin/sh\necho \"OMP_NUM_THREADS=$OMP_NUM_THREADS\"\necho \"FORECASTER_MEMORY_ROCKSDB=${FORECASTER_MEMORY_ROCKSDB:-}\"\n"
+                + "tr '\\0' '\\n' < /proc/$$/environ | sed 's/^/env: /'\n"
                 + "for a in \"$@\"; do echo \"$a\"; done\n");
         java.toFile().setExecutable(true);
-        ProcessBuilder pb = new ProcessBuilder("sh", DOCKER.resolve("entrypoint.sh").toString()).redirectErrorStream(true);
+        // run as the image runs it: by the interpreter its first line names
+        Path script = DOCKER.resolve("entrypoint.sh");
+        String shebang = Files.readAllLines(script).get(0);
+        assertTrue(shebang.startsWith("#!/"), shebang);
+        ProcessBuilder pb = new ProcessBuilder(shebang.substring(2).trim(), script.toString()).redirectErrorStream(true);
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         pb.environment().remove("OMP_NUM_THREADS");
         pb.environment().remove("JAVA_OPTS");
@@ -684,6 +738,10 @@ class DeploymentFilesTest {
         assertTrue(args.contains("FORECASTER_MEMORY_ROCKSDB=" + limit / 100 * DeploymentFiles.documentedSizing().rocksdbPercent()),
                 "RocksDB, every store together, as the README says: " + out);
         assertEquals("/app/quarkus-run.jar", args.get(args.size() - 1), out);
+        // Quarkus reads a TLS key pair only under its dotted name (README, the HTTP side): the entrypoint passes it on
+        String dotted = entrypoint(Map.of("quarkus.tls.key-store.pem.0.cert", "/etc/forecaster/tls/tls.crt"));
+        assertTrue(dotted.contains("env: quarkus.tls.key-store.pem.0.cert=/etc/forecaster/tls/tls.crt"),
+                "a variable named with dots reaches java: " + dotted);
 
         String own = entrypoint(Map.of("MEMORY_LIMIT_BYTES", Long.toString(limit), "CPU_LIMIT", "4", "OMP_NUM_THREADS", "1",
                 "HEAP_PERCENT", "50", "JAVA_OPTS", "-Dx=y"));

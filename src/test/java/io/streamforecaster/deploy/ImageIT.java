@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streamforecaster.kafka.TestPki;
 import io.streamforecaster.stream.DeadLetter;
 import io.streamforecaster.tools.LocalKafka;
 import io.streamforecaster.tools.SeriesGenerator;
@@ -23,7 +24,9 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +42,8 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,8 +68,9 @@ import org.opentest4j.TestAbortedException;
  * as the StatefulSet's pod (its template translated by {@link PodTemplate}) against a real broker
  * on loopback. First as {@code docker run --memory --cpus} would start it (the entrypoint sizes
  * the JVM from the cgroup), then, after the container is removed, as Kubernetes would (limits
- * handed in through the downward API) on the same state volume, and finally the tools image
- * replays data into the broker. Skips, saying why, where podman cannot run containers.
+ * handed in through the downward API) on the same state volume; the tools image replays data
+ * into the broker; and the pod with the HTTP TLS component (k8s/components/http-tls) speaks HTTPS
+ * to its probes and its HEALTHCHECK. Skips, saying why, where podman cannot run containers.
  *
  * <p>Settings: {@code -Dforecaster.image.bases=public} builds on the Dockerfile's default public
  * images instead of local ones; {@code -Dforecaster.image.m2=DIR} is the Maven repository the build
@@ -96,6 +102,8 @@ class ImageIT {
     static final Map<String, String> figures = new LinkedHashMap<>();
     static DeploymentFiles.Rendered rendered;
     static PodTemplate.Pod pod;
+    /** The pods whose claims the test made (their volumes are removed at the end). */
+    static final List<PodTemplate.Pod> pods = new ArrayList<>();
     static LocalKafka kafka;
     static KafkaProducer<String, String> producer;
     static KafkaConsumer<String, String> consumer;
@@ -150,6 +158,7 @@ class ImageIT {
 
         rendered = DeploymentFiles.renderedExample();
         pod = PodTemplate.of(rendered.manifests(), "stream-forecaster", 0);
+        pods.add(pod);
         figures.put("pod template from", rendered.how());
 
         kafka = LocalKafka.start(null);
@@ -212,9 +221,11 @@ class ImageIT {
                     saveLog(c);
                     podman.run(Duration.ofMinutes(2), "rm", "--force", "--volumes", "--time", "10", c);
                 }
-                for (PodTemplate.Mount m : pod == null ? List.<PodTemplate.Mount>of() : pod.mounts()) {
-                    if (m.claim()) {
-                        podman.run(Duration.ofMinutes(1), "volume", "rm", "--force", VOLUME_PREFIX + m.volume() + "-" + pod.name());
+                for (PodTemplate.Pod p : pods) {
+                    for (PodTemplate.Mount m : p.mounts()) {
+                        if (m.claim()) {
+                            podman.run(Duration.ofMinutes(1), "volume", "rm", "--force", VOLUME_PREFIX + m.volume() + "-" + p.name());
+                        }
                     }
                 }
             }
@@ -248,7 +259,7 @@ class ImageIT {
         assertEquals(List.of("/entrypoint.sh"), strings(service.path("Config").path("Entrypoint")), "the default build runs the service");
         assertEquals("10001:10001", service.path("Config").path("User").asText());
         // podman keeps the HEALTHCHECK beside the config (docker format, which the build asks for)
-        assertTrue(service.path("Healthcheck").path("Test").toString().contains("/q/health/live"), "HEALTHCHECK kept: " + service);
+        assertTrue(service.path("Healthcheck").path("Test").toString().contains("/healthcheck.sh"), "HEALTHCHECK kept: " + service);
         assertEquals(List.of("/tmp", "/var/cache/javacpp", "/var/lib/forecaster"),
                 service.path("Config").path("Volumes").properties().stream().map(Map.Entry::getKey).sorted().toList());
         JsonNode tools = inspectImage(TOOLS_IMAGE);
@@ -425,6 +436,65 @@ class ImageIT {
                 });
     }
 
+    /**
+     * The pod with k8s/components/http-tls, the Secret's files made by a test CA for localhost: the
+     * service speaks HTTPS only on both ports, each probe's path answers over the scheme the
+     * template gives it, and the image's HEALTHCHECK reports healthy.
+     */
+    @Test
+    @Order(5)
+    void withTheHttpTlsComponentTheProbesAndTheHealthcheckSpeakHttps() throws Exception {
+        List<JsonNode> docs = DeploymentFiles.renderedExampleWithHttpTls();
+        Assumptions.assumeTrue(docs != null, "ImageIT: the HTTP TLS pod is rendered by kubectl, which is not on the PATH");
+        // one service at a time on two cores: the pod of the tests before has done its part
+        for (String name : new ArrayList<>(containers)) {
+            saveLog(name);
+            podman.run(Duration.ofMinutes(2), "rm", "--force", "--time", "30", name);
+            containers.remove(name);
+        }
+        // ordinal 1: a claim of its own
+        PodTemplate.Pod template = PodTemplate.of(docs, "stream-forecaster", 1);
+        pods.add(template);
+        String secret = template.mounts().stream().map(PodTemplate.Mount::secret).filter(java.util.Objects::nonNull).findFirst()
+                .orElseThrow(() -> new AssertionError("the component mounts a Secret: " + template.mounts()));
+        Path files = Files.createDirectories(LOGS.resolve("http-tls-secret-" + RUN));
+        TestPki pki = TestPki.create(files.resolveSibling("http-tls-pki-" + RUN), "image-it-ca");
+        TestPki.Issued server = pki.issue("localhost", "localhost");
+        Files.copy(server.certificatePem(), files.resolve("tls.crt"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(server.keyPem(), files.resolve("tls.key"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(pki.caPem(), files.resolve("ca.crt"), StandardCopyOption.REPLACE_EXISTING);
+        // the Secret's files as the pod's fsGroup reads them (here: as anyone)
+        try (var list = Files.list(files)) {
+            for (Path f : list.toList()) {
+                Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
+        }
+        PodTemplate.Pod tls = template.withCgroupLimitsOnly(PLAIN_MEMORY, PLAIN_CPUS).withSecret(secret, files);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", pki.ca());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        HttpClient https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(2)).build();
+
+        Running c = start("sf-it-" + RUN + "-tls", tls, https);
+        figures.put("time to ready, the pod with HTTP TLS", seconds(c.toReady()));
+        for (PodTemplate.Probe probe : tls.probes()) {
+            assertEquals("HTTPS", probe.scheme(), probe.kind());
+            assertEquals(200, get(https, "https", c.managementPort(), probe.path()).status(), probe.kind() + " " + probe.path() + " over HTTPS");
+        }
+        assertEquals(-1, get(HTTP, "http", c.managementPort(), "/q/health/live").status(), "the management port speaks HTTPS only");
+        assertEquals(-1, get(HTTP, "http", c.port(), "/series").status(), "the API speaks HTTPS only");
+        assertEquals(200, get(https, "https", c.port(), "/series").status(), "the API over HTTPS");
+
+        Podman.Result health = podman.run(Duration.ofMinutes(1), "healthcheck", "run", c.name());
+        assertTrue(health.ok(), "HEALTHCHECK over HTTPS: " + health.tail());
+        assertEquals("healthy", podman.check(Duration.ofMinutes(1), "inspect", "--format", "{{.State.Healthcheck.Status}}", c.name())
+                .stdout().strip());
+    }
+
     // ---- running containers
 
     /**
@@ -446,6 +516,15 @@ class ImageIT {
     }
 
     static Running start(String name, PodTemplate.Pod p) throws Exception {
+        return start(name, p, null);
+    }
+
+    /**
+     * Starts the pod {@code p} as container {@code name} and waits until it is ready.
+     *
+     * @param https the client that trusts its certificate when it speaks HTTPS (the HTTP TLS component), else null
+     */
+    static Running start(String name, PodTemplate.Pod p, HttpClient https) throws Exception {
         int port;
         int managementPort;
         try (ServerSocket s = new ServerSocket(0); ServerSocket m = new ServerSocket(0)) {
@@ -464,6 +543,9 @@ class ImageIT {
         env.put("FORECASTER_TOPICS_DEAD_LETTER", DLQ);
         // the host network: the service's port moves to a free one (the probes' containerPort is reached there)
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        if (https != null) {
+            env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port));
+        }
         env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
         // quick first models, and one model per key, so that a retrain after the restart would show
         env.put("FORECASTER_TRAINING_MIN_OBSERVATIONS", "40");
@@ -492,7 +574,8 @@ class ImageIT {
             await().alias(name + " ready").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
                 String running = podman.run(Duration.ofSeconds(30), "inspect", "--format", "{{.State.Running}}", name).stdout().strip();
                 assertEquals("true", running, name + " exited; see " + LOGS.resolve("image-" + name + ".log"));
-                return get(boundPort, "/q/health/ready").status() == 200;
+                return (https == null ? get(HTTP, "http", boundPort, "/q/health/ready")
+                        : get(https, "https", boundPort, "/q/health/ready")).status() == 200;
             });
         } catch (Throwable t) {
             saveLog(name);
@@ -602,8 +685,14 @@ class ImageIT {
 
     /** GET on the service; status -1 when it does not answer (yet). */
     static ServiceProcess.Response get(int port, String path) {
+        return get(HTTP, "http", port, path);
+    }
+
+    /** GET on the service over {@code scheme} (https: at localhost, the name its test certificate carries); status -1 when it does not answer. */
+    static ServiceProcess.Response get(HttpClient client, String scheme, int port, String path) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(scheme + "://" + ("https".equals(scheme) ? "localhost" : "127.0.0.1")
+                            + ":" + port + path))
                     .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return new ServiceProcess.Response(r.statusCode(), r.body());
         } catch (IOException e) {

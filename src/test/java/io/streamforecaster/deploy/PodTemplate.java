@@ -3,6 +3,7 @@ package io.streamforecaster.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -43,13 +44,15 @@ final class PodTemplate {
     /**
      * A volume of the pod: a claim of the StatefulSet's volumeClaimTemplates, an emptyDir, or an
      * optional Secret (projected), which is absent here and so, as Kubernetes mounts it, an empty
-     * directory; {@code readOnly} as the mount says.
+     * directory; or a required Secret ({@code secret} names it), whose files the test hands in
+     * ({@code files}, see {@link Pod#withSecret}); {@code readOnly} as the mount says.
      */
-    record Mount(String volume, String path, boolean claim, boolean memory, boolean readOnly, boolean absentSecret) {
+    record Mount(String volume, String path, boolean claim, boolean memory, boolean readOnly, boolean absentSecret,
+                 String secret, Path files) {
     }
 
-    /** An HTTP probe: its kind (startupProbe...), path and the container port it targets. */
-    record Probe(String kind, String path, int containerPort) {
+    /** An HTTP probe: its kind (startupProbe...), path, the container port it targets and its scheme (HTTP or HTTPS). */
+    record Probe(String kind, String path, int containerPort, String scheme) {
     }
 
     /** The security settings in force for the container (its own over the pod's). */
@@ -78,6 +81,17 @@ final class PodTemplate {
             Map<String, String> e = new LinkedHashMap<>(env);
             fromResources.forEach(e::remove);
             return new Pod(name, namespace, image, security, e, Set.of(), memory, cpus, mounts, ports, probes, terminationGraceSeconds);
+        }
+
+        /** The same pod with the files of the Secret {@code secret} (as Kubernetes would project them) in {@code dir}. */
+        Pod withSecret(String secret, Path dir) {
+            if (mounts.stream().noneMatch(m -> secret.equals(m.secret()))) {
+                throw new AssertionError("the pod mounts no Secret " + secret);
+            }
+            List<Mount> m = mounts.stream().map(x -> secret.equals(x.secret())
+                    ? new Mount(x.volume(), x.path(), false, false, x.readOnly(), false, secret, dir) : x).toList();
+            return new Pod(name, namespace, image, security, env, fromResources, memoryLimit, cpuLimit, m, ports, probes,
+                    terminationGraceSeconds);
         }
 
         /**
@@ -128,7 +142,12 @@ final class PodTemplate {
             }
             for (Mount m : mounts) {
                 String ro = m.readOnly() ? ",ro=true" : "";
-                if (m.claim()) {
+                if (m.secret() != null) {
+                    if (m.files() == null) {
+                        throw new AssertionError("the pod needs the Secret " + m.secret() + " at " + m.path() + ": hand its files in (withSecret)");
+                    }
+                    a.addAll(List.of("--mount", "type=bind,source=" + m.files().toAbsolutePath() + ",destination=" + m.path() + ro));
+                } else if (m.claim()) {
                     a.addAll(List.of("--mount", "type=volume,source=" + volumePrefix + m.volume() + "-" + name + ",destination=" + m.path() + ro));
                 } else if (m.memory() || m.absentSecret()) {
                     a.addAll(List.of("--mount", "type=tmpfs,destination=" + m.path() + ro));
@@ -259,13 +278,16 @@ final class PodTemplate {
             String path = m.path("mountPath").asText();
             boolean ro = m.path("readOnly").asBoolean(false);
             if (claims.contains(v)) {
-                mounts.add(new Mount(v, path, true, false, ro, false));
+                mounts.add(new Mount(v, path, true, false, ro, false, null, null));
             } else if (volumes.containsKey(v) && volumes.get(v).has("emptyDir")) {
-                mounts.add(new Mount(v, path, false, "Memory".equals(volumes.get(v).path("emptyDir").path("medium").asText()), ro, false));
+                mounts.add(new Mount(v, path, false, "Memory".equals(volumes.get(v).path("emptyDir").path("medium").asText()), ro, false,
+                        null, null));
             } else if (volumes.containsKey(v) && optionalSecrets(volumes.get(v))) {
-                mounts.add(new Mount(v, path, false, false, ro, true));
+                mounts.add(new Mount(v, path, false, false, ro, true, null, null));
+            } else if (volumes.containsKey(v) && volumes.get(v).has("secret") && !volumes.get(v).path("secret").has("items")) {
+                mounts.add(new Mount(v, path, false, false, ro, false, volumes.get(v).path("secret").path("secretName").asText(), null));
             } else {
-                throw new AssertionError("volume " + v + " is neither a claim, an emptyDir nor an optional Secret: not translated");
+                throw new AssertionError("volume " + v + " is neither a claim, an emptyDir, an optional Secret nor a whole Secret: not translated");
             }
         }
 
@@ -287,7 +309,7 @@ final class PodTemplate {
             if (number == null) {
                 throw new AssertionError(kind + " targets port " + port + ", which the container does not name");
             }
-            probes.add(new Probe(kind, get.path("path").asText(), number));
+            probes.add(new Probe(kind, get.path("path").asText(), number, get.path("scheme").asText("HTTP")));
         }
         Integer grace = spec.has("terminationGracePeriodSeconds") ? spec.path("terminationGracePeriodSeconds").asInt() : null;
         return new Pod(podName, namespace, c.path("image").asText(), security, env, fromResources, memory, cpu, mounts, ports,
