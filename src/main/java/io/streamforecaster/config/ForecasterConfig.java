@@ -225,6 +225,13 @@ public interface ForecasterConfig {
          */
         @WithDefault("20")
         int seriesKeys();
+
+        /**
+         * A drill-down key with no value for this long gives its slot, and its gauges, to the next new
+         * key: keys that stopped do not hold the drill-down for good.
+         */
+        @WithDefault("1h")
+        java.time.Duration seriesIdle();
     }
 
     interface Drift {

@@ -62,6 +62,14 @@ public class ForecasterMetrics {
     private final int maxSeriesKeys;
     /** Per-key gauges of the first keys seen, for the dashboard's drill-down: bounded, never one per key of a big stream. */
     private final Map<String, SeriesGauges> seriesValues = new ConcurrentHashMap<>();
+    /** A drill-down key's slot is given to a new key once the key has had no value for this long (forecaster.metrics.series-idle). */
+    public static final java.time.Duration DEFAULT_SERIES_IDLE = java.time.Duration.ofHours(1);
+    /** Keys without a slot between two looks for an idle one: the look reads the clock, the count does not. */
+    static final int SLOT_LOOK_EVERY = 1024;
+    private final long seriesIdleNanos;
+    private final LongSupplier nanoClock;
+    /** Keys turned away since the last look for an idle slot; racy on purpose, it only paces the looks. */
+    private int turnedAway;
 
     public ForecasterMetrics(MeterRegistry registry, LongSupplier trainingQueue) {
         this(registry, trainingQueue, 0);
@@ -69,8 +77,20 @@ public class ForecasterMetrics {
 
     /** @param maxSeriesKeys keys that get their own {@code forecaster.series.*} gauges (the first seen) */
     public ForecasterMetrics(MeterRegistry registry, LongSupplier trainingQueue, int maxSeriesKeys) {
+        this(registry, trainingQueue, maxSeriesKeys, DEFAULT_SERIES_IDLE, System::nanoTime);
+    }
+
+    /**
+     * @param maxSeriesKeys keys that get their own {@code forecaster.series.*} gauges
+     * @param seriesIdle    how long a drill-down key may go without a value before its slot goes to a new key
+     * @param nanoClock     {@link System#nanoTime}, or a test's clock
+     */
+    public ForecasterMetrics(MeterRegistry registry, LongSupplier trainingQueue, int maxSeriesKeys, java.time.Duration seriesIdle,
+                             LongSupplier nanoClock) {
         this.registry = registry;
         this.maxSeriesKeys = maxSeriesKeys;
+        this.seriesIdleNanos = seriesIdle.toNanos();
+        this.nanoClock = nanoClock;
         events = Counter.builder("forecaster.events").description("Records read from the input topic").register(registry);
         for (RejectReason r : RejectReason.values()) {
             rejected.put(r, Counter.builder("forecaster.rejected").tag("reason", r.id())
@@ -182,7 +202,9 @@ public class ForecasterMetrics {
     /**
      * The latest values of one key, for its drill-down gauges {@code forecaster.series.*}{key}:
      * kept for the first {@code maxSeriesKeys} keys this instance sees, ignored for the others,
-     * until the key's task leaves this instance ({@link #unregisterTask}). A gauge appears with its
+     * until the key's task leaves this instance ({@link #unregisterTask}) or the key has had no value
+     * for {@code seriesIdle}: its slot then goes to the next new key (looked for once every
+     * {@value #SLOT_LOOK_EVERY} keys turned away). A gauge appears with its
      * first finite value and keeps the last finite one (an interval or an error the key does not
      * have yet would be exported as NaN). A key named as the aggregate group ({@value #OTHER_KEYS})
      * gets none: its anomalies would be counted with every other key's.
@@ -195,7 +217,7 @@ public class ForecasterMetrics {
         }
         SeriesGauges g = seriesValues.get(key);
         if (g == null) {
-            if (seriesValues.size() >= maxSeriesKeys) {
+            if (seriesValues.size() >= maxSeriesKeys && (++turnedAway % SLOT_LOOK_EVERY != 0 || !releaseIdle())) {
                 return;
             }
             g = register(key);
@@ -204,12 +226,34 @@ public class ForecasterMetrics {
             }
         }
         g.task = task;
+        g.lastValue = nanoClock.getAsLong();
         g.set(0, actual);
         g.set(1, forecast);
         g.set(2, lower);
         g.set(3, upper);
         g.set(4, mae);
         g.set(5, naiveMae);
+    }
+
+    /** Frees the slots of drill-down keys that have had no value for {@code seriesIdle}; whether any was freed. */
+    private synchronized boolean releaseIdle() {
+        long now = nanoClock.getAsLong();
+        return seriesValues.values().removeIf(g -> {
+            boolean idle = now - g.lastValue > seriesIdleNanos;
+            if (idle) {
+                release(g);
+            }
+            return idle;
+        });
+    }
+
+    /** A key's drill-down gauges and its own anomaly counter go: its slot is free for another key. */
+    private void release(SeriesGauges g) {
+        g.remove();
+        Counter own = anomalies.remove(g.key); // the groups stay bounded
+        if (own != null) {
+            registry.remove(own);
+        }
     }
 
     private synchronized SeriesGauges register(String key) {
@@ -228,6 +272,7 @@ public class ForecasterMetrics {
         private final double[] values = new double[SERIES_GAUGES.length];
         private final Gauge[] registered = new Gauge[SERIES_GAUGES.length];
         private volatile String task;
+        private volatile long lastValue;
 
         SeriesGauges(String key) {
             this.key = key;
@@ -363,11 +408,7 @@ public class ForecasterMetrics {
         seriesValues.values().removeIf(g -> {
             boolean gone = task.equals(g.task);
             if (gone) {
-                g.remove(); // another instance exports the key now; a frozen copy here would be a second, stale series
-                Counter own = anomalies.remove(g.key); // and its slot goes to another key: the groups stay bounded
-                if (own != null) {
-                    registry.remove(own);
-                }
+                release(g); // another instance exports the key now; a frozen copy here would be a second, stale series
             }
             return gone;
         });

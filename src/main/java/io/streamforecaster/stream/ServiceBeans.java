@@ -50,6 +50,9 @@ public class ServiceBeans {
         if (config.metrics().seriesKeys() < 0 || config.metrics().seriesKeys() > 1000) {
             throw new IllegalArgumentException("Invalid forecaster.metrics.series-keys = " + config.metrics().seriesKeys() + ": must be 0 to 1000");
         }
+        if (config.metrics().seriesIdle().compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("Invalid forecaster.metrics.series-idle = " + config.metrics().seriesIdle() + ": at least 1s");
+        }
         LOG.infof("Settings checked: state records up to %d bytes, model records %d bytes (max.request.size %d); memory budget %d MiB",
                 RecordSizes.maxStateBytes(settings), RecordSizes.modelBytes(settings), maxRequest, budget.limit() >> 20);
     }
@@ -63,7 +66,7 @@ public class ServiceBeans {
     @Produces
     @Singleton
     ForecasterMetrics metrics(MeterRegistry registry, TrainingPool pool, ForecasterConfig config, MemoryBudget budget) {
-        var metrics = new ForecasterMetrics(registry, pool::pending, config.metrics().seriesKeys());
+        var metrics = new ForecasterMetrics(registry, pool::pending, config.metrics().seriesKeys(), config.metrics().seriesIdle(), System::nanoTime);
         metrics.memory(budget::used, budget::limit, budget::evictions);
         return metrics;
     }

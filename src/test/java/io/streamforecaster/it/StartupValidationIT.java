@@ -27,7 +27,8 @@ class StartupValidationIT {
         "forecaster.forecast.horizon|400",
         "forecaster.input.max-key-bytes|0",
         "forecaster.anomaly.threshold|1.5",
-        "forecaster.memory.rocksdb|1M"})
+        "forecaster.memory.rocksdb|1M",
+        "forecaster.metrics.series-idle|0s"})
     void shouldRefuseAWrongSettingAtStartupNamingIt(String setting, String value) throws Exception {
         int port = ServiceProcess.freePort();
         Map<String, String> props = new HashMap<>();

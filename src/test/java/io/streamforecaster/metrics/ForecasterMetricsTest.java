@@ -122,6 +122,35 @@ class ForecasterMetricsTest {
         assertEquals(5, registry.get("forecaster.series.actual").tag("key", "b").gauge().value(), "another task's keys stay");
     }
 
+    /**
+     * A drill-down key that stopped gives its slot to a new key once it has been idle for
+     * series-idle: the first keys seen (short-lived ones, say) held the drill-down for good, their
+     * gauges frozen at their last values, and no live key could get a slot.
+     */
+    @Test
+    void shouldGiveAnIdleKeysDrillDownSlotToANewKey() {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        var metrics = new ForecasterMetrics(registry, () -> 0, 1, java.time.Duration.ofMinutes(10), nanos::get);
+        metrics.series("t", "stopped", 1, 2, 0, 3, 1, 1);
+        metrics.anomalyScored("stopped", 9, true);
+        nanos.addAndGet(java.time.Duration.ofMinutes(9).toNanos());
+        for (int i = 0; i < ForecasterMetrics.SLOT_LOOK_EVERY; i++) {
+            metrics.series("t", "live", 5, 6, 4, 7, 1, 1);
+        }
+        assertNull(registry.find("forecaster.series.actual").tag("key", "live").gauge(), "not idle long enough yet");
+
+        nanos.addAndGet(java.time.Duration.ofMinutes(2).toNanos());
+        for (int i = 0; i < ForecasterMetrics.SLOT_LOOK_EVERY; i++) {
+            metrics.series("t", "live", 5, 6, 4, 7, 1, 1);
+        }
+        assertEquals(5, registry.get("forecaster.series.actual").tag("key", "live").gauge().value(), "the idle key's slot is the live key's");
+        assertNull(registry.find("forecaster.series.actual").tag("key", "stopped").gauge(), "the stopped key's frozen gauges are gone");
+        assertNull(registry.find("forecaster.anomalies").tag("group", "stopped").counter(), "and its anomaly group");
+
+        metrics.series("t", "live", 8, 6, 4, 7, 1, 1);
+        assertEquals(8, registry.get("forecaster.series.actual").tag("key", "live").gauge().value());
+    }
+
     /** A key named as the aggregate anomaly group gets no drill-down: its anomalies would be counted with all others' as one. */
     @Test
     void shouldNotGiveAKeyNamedAsTheAggregateGroupADrillDown() {
