@@ -182,6 +182,7 @@
     let stopped = true;
     let delay = everyMs;
     let lastStart = 0;
+    let generation = 0; // one more at each stop: a run that ends after it speaks for a view left
 
     async function run() {
       timer = null;
@@ -194,13 +195,18 @@
       }
       running = true;
       lastStart = Date.now();
+      const mine = generation;
       try {
         await task();
-        delay = everyMs;
-        showError(null);
+        if (mine === generation) {
+          delay = everyMs;
+          showError(null);
+        }
       } catch (e) {
-        delay = Math.min(MAX_BACKOFF_MS, delay * 2);
-        showError(e, delay);
+        if (mine === generation) { // not the error banner of a view the user has left
+          delay = Math.min(MAX_BACKOFF_MS, delay * 2);
+          showError(e, delay);
+        }
       }
       running = false;
       if (again) {
@@ -225,6 +231,7 @@
       },
       stop() {
         stopped = true;
+        generation++;
         if (timer !== null) {
           clearTimeout(timer);
           timer = null;
@@ -436,39 +443,45 @@
     }
     const version = history.current ? history.current.modelVersion : null;
     if (keyState.model === undefined || version !== keyState.modelVersion || Date.now() - keyState.modelAt >= MODEL_EVERY_MS) {
-      keyState.modelAt = Date.now();
-      keyState.modelVersion = version;
+      const askedAt = Date.now();
       stats.model++;
+      let model;
       try {
-        keyState.model = await api('series/' + keyPath(key) + '/model');
+        model = await api('series/' + keyPath(key) + '/model');
       } catch (e) {
         if (e.status !== 404) {
-          throw e;
+          throw e; // asked again at the next tick: what was asked for is only noted once it is answered
         }
-        keyState.model = null; // no model yet: the card says so
+        model = null; // no model yet: the card says so
       }
       if (seq !== keyState.seq) {
         return;
       }
+      keyState.model = model;
+      keyState.modelAt = askedAt;
+      keyState.modelVersion = version;
     }
     // anomalies change only with a new value: asked when the history brought one (or now and then, in
     // case the key moved), so an idle key costs no more requests than before
     const newest = history.points.length > 0 ? history.points[history.points.length - 1].timestamp : null;
     if (keyState.anomalies === undefined || newest !== keyState.anomaliesAfter || Date.now() - keyState.anomaliesAt >= MODEL_EVERY_MS) {
-      keyState.anomaliesAt = Date.now();
-      keyState.anomaliesAfter = newest;
+      const askedAt = Date.now();
       stats.anomalies++;
+      let anomalies;
       try {
-        keyState.anomalies = await api('series/' + keyPath(key) + '/anomalies');
+        anomalies = await api('series/' + keyPath(key) + '/anomalies');
       } catch (e) {
         if (e.status !== 404) {
           throw e;
         }
-        keyState.anomalies = null;
+        anomalies = null;
       }
       if (seq !== keyState.seq) {
         return;
       }
+      keyState.anomalies = anomalies;
+      keyState.anomaliesAt = askedAt;
+      keyState.anomaliesAfter = newest;
     }
     keyState.history = history;
     $('key-problem').hidden = true;

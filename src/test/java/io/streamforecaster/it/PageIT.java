@@ -279,6 +279,37 @@ class PageIT {
         assertEquals(v, Double.parseDouble(text), Math.max(1e-9, Math.abs(v) * 1e-3), what + ": '" + text + "'");
     }
 
+    /**
+     * The next request for a key's anomalies fails (503, as while a key moves between instances): the
+     * page asks again at its next poll. It used to note the new value as asked for before the answer,
+     * and showed the old anomalies for the 15 s it waits between unchanged answers.
+     */
+    @Test
+    @Order(7)
+    void shouldAskAgainForAKeysAnomaliesWhenTheirRequestFailed() throws Exception {
+        String key = KEYS.get(1);
+        driver.get(base + "#/key/" + segment(key));
+        await().atMost(Duration.ofSeconds(20)).until(() -> js("return forecasterPage.chart();") != null);
+        js("const fetched = window.fetch; window.__failedAt = null; window.__askedAgainAt = null;"
+                + "window.fetch = function (url, options) {"
+                + "  if (String(url).endsWith('/anomalies')) {"
+                + "    if (window.__failedAt === null) {"
+                + "      window.__failedAt = Date.now();"
+                + "      return Promise.resolve(new Response(JSON.stringify({ error: 'moving between instances' }),"
+                + "          { status: 503, headers: { 'Content-Type': 'application/json', 'Retry-After': '1' } }));"
+                + "    }"
+                + "    if (window.__askedAgainAt === null) { window.__askedAgainAt = Date.now(); }"
+                + "  }"
+                + "  return fetched.apply(this, arguments);"
+                + "};");
+        send(key); // a new value: the page asks for the key's anomalies again, and that request fails
+        producer.flush();
+        await().alias("the failed request asked again").atMost(Duration.ofSeconds(12)).pollInterval(Duration.ofMillis(250))
+                .until(() -> js("return window.__askedAgainAt;") != null);
+        long after = ((Number) js("return window.__askedAgainAt - window.__failedAt;")).longValue();
+        assertTrue(after < 10_000, "asked again " + after + " ms after the failure, not after the 15 s between unchanged answers");
+    }
+
     long stat(String name) {
         return ((Number) ((Map<?, ?>) js("return forecasterPage.stats();")).get(name)).longValue();
     }
