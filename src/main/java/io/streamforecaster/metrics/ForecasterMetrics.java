@@ -64,12 +64,8 @@ public class ForecasterMetrics {
     private final Map<String, SeriesGauges> seriesValues = new ConcurrentHashMap<>();
     /** A drill-down key's slot is given to a new key once the key has had no value for this long (forecaster.metrics.series-idle). */
     public static final java.time.Duration DEFAULT_SERIES_IDLE = java.time.Duration.ofHours(1);
-    /** Keys without a slot between two looks for an idle one: the look reads the clock, the count does not. */
-    static final int SLOT_LOOK_EVERY = 1024;
     private final long seriesIdleNanos;
     private final LongSupplier nanoClock;
-    /** Keys turned away since the last look for an idle slot; racy on purpose, it only paces the looks. */
-    private int turnedAway;
 
     public ForecasterMetrics(MeterRegistry registry, LongSupplier trainingQueue) {
         this(registry, trainingQueue, 0);
@@ -157,6 +153,10 @@ public class ForecasterMetrics {
                 .description("Keys with a model in this instance's stores").register(registry);
         Gauge.builder("forecaster.keys.awaiting.model", this, m -> m.sum(TaskGauges::awaitingFirstModel)).strongReference(true)
                 .description("Keys with the data for a first model, waiting for it").register(registry);
+        Gauge.builder("forecaster.keys.awaiting.model.oldest", this, m -> m.max(TaskGauges::oldestFirstModelWaitMillis) / 1000.0)
+                .strongReference(true).baseUnit("seconds")
+                .description("How long the key that has waited longest for a first model has waited (at each task's last punctuation; 0 for none)")
+                .register(registry);
         Gauge.builder("forecaster.keys.due", this, m -> m.sum(TaskGauges::due)).strongReference(true)
                 .description("Keys due for training and not handed to the trainer yet (at each task's last punctuation)").register(registry);
         Gauge.builder("forecaster.keys.drifting", this, m -> m.sum(TaskGauges::drifting)).strongReference(true)
@@ -203,8 +203,7 @@ public class ForecasterMetrics {
      * The latest values of one key, for its drill-down gauges {@code forecaster.series.*}{key}:
      * kept for the first {@code maxSeriesKeys} keys this instance sees, ignored for the others,
      * until the key's task leaves this instance ({@link #unregisterTask}) or the key has had no value
-     * for {@code seriesIdle}: its slot then goes to the next new key (looked for once every
-     * {@value #SLOT_LOOK_EVERY} keys turned away). A gauge appears with its
+     * for {@code seriesIdle} ({@link #releaseIdleSeries}): its slot then goes to the next new key. A gauge appears with its
      * first finite value and keeps the last finite one (an interval or an error the key does not
      * have yet would be exported as NaN). A key named as the aggregate group ({@value #OTHER_KEYS})
      * gets none: its anomalies would be counted with every other key's.
@@ -217,7 +216,7 @@ public class ForecasterMetrics {
         }
         SeriesGauges g = seriesValues.get(key);
         if (g == null) {
-            if (seriesValues.size() >= maxSeriesKeys && (++turnedAway % SLOT_LOOK_EVERY != 0 || !releaseIdle())) {
+            if (seriesValues.size() >= maxSeriesKeys) {
                 return;
             }
             g = register(key);
@@ -235,8 +234,15 @@ public class ForecasterMetrics {
         g.set(5, naiveMae);
     }
 
-    /** Frees the slots of drill-down keys that have had no value for {@code seriesIdle}; whether any was freed. */
-    private synchronized boolean releaseIdle() {
+    /**
+     * Frees the slots of drill-down keys that have had no value for {@code seriesIdle}, for the next
+     * new keys; whether any was freed. Called from the tasks' punctuations, so that the keys' hot
+     * path reads no clock for it.
+     */
+    public synchronized boolean releaseIdleSeries() {
+        if (seriesValues.isEmpty()) {
+            return false;
+        }
         long now = nanoClock.getAsLong();
         return seriesValues.values().removeIf(g -> {
             boolean idle = now - g.lastValue > seriesIdleNanos;
@@ -261,7 +267,7 @@ public class ForecasterMetrics {
         if (existing != null || seriesValues.size() >= maxSeriesKeys) {
             return existing;
         }
-        SeriesGauges g = new SeriesGauges(key);
+        SeriesGauges g = new SeriesGauges(key, nanoClock.getAsLong()); // not idle before its first value is set
         seriesValues.put(key, g);
         return g;
     }
@@ -273,9 +279,12 @@ public class ForecasterMetrics {
         private final Gauge[] registered = new Gauge[SERIES_GAUGES.length];
         private volatile String task;
         private volatile long lastValue;
+        /** Released: no gauge may be registered for it any more (one would stay for good, its key out of the map). */
+        private boolean released;
 
-        SeriesGauges(String key) {
+        SeriesGauges(String key, long now) {
             this.key = key;
+            this.lastValue = now;
         }
 
         void set(int i, double v) {
@@ -284,6 +293,12 @@ public class ForecasterMetrics {
             }
             values[i] = v;
             if (registered[i] == null) {
+                register(i);
+            }
+        }
+
+        private synchronized void register(int i) {
+            if (!released && registered[i] == null) {
                 registered[i] = Gauge.builder("forecaster.series." + SERIES_GAUGES[i], values, a -> a[i]).strongReference(true).tag("key", key)
                         .description("Latest " + SERIES_GAUGES[i] + " of one series (drill-down; only the first "
                                 + maxSeriesKeys + " keys of each instance)")
@@ -291,7 +306,8 @@ public class ForecasterMetrics {
             }
         }
 
-        void remove() {
+        synchronized void remove() {
+            released = true;
             for (Gauge g : registered) {
                 if (g != null) {
                     registry.remove(g);
@@ -393,9 +409,10 @@ public class ForecasterMetrics {
 
     /**
      * What a stream task reports until it closes: models in its store, keys awaiting a first
-     * model, keys due, keys drifting.
+     * model and how long the first of them has waited (milliseconds), keys due, keys drifting.
      */
-    public record TaskGauges(LongSupplier models, LongSupplier awaitingFirstModel, LongSupplier due, LongSupplier drifting) {
+    public record TaskGauges(LongSupplier models, LongSupplier awaitingFirstModel, LongSupplier oldestFirstModelWaitMillis,
+                             LongSupplier due, LongSupplier drifting) {
     }
 
     public void registerTask(String task, TaskGauges gauges) {
@@ -412,6 +429,14 @@ public class ForecasterMetrics {
             }
             return gone;
         });
+    }
+
+    private double max(java.util.function.Function<TaskGauges, LongSupplier> which) {
+        long n = 0;
+        for (TaskGauges t : tasks.values()) {
+            n = Math.max(n, which.apply(t).getAsLong());
+        }
+        return n;
     }
 
     private double sum(java.util.function.Function<TaskGauges, LongSupplier> which) {

@@ -79,8 +79,8 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         scheduler = new TrainingScheduler(settings, series, models, pool, metrics);
         taskName = context.applicationId() + "/" + context.taskId();
         var scheduler = this.scheduler;
-        metrics.registerTask(taskName, new ForecasterMetrics.TaskGauges(models::count, scheduler::awaitingFirstModel, scheduler::due,
-                scheduler::drifting));
+        metrics.registerTask(taskName, new ForecasterMetrics.TaskGauges(models::count, scheduler::awaitingFirstModel,
+                scheduler::oldestFirstModelWaitMillis, scheduler::due, scheduler::drifting));
         punctuation = context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, scheduler::punctuate);
         if (settings.checkInterval().compareTo(REFILL_INTERVAL) > 0) {
             refill = context.schedule(REFILL_INTERVAL, PunctuationType.WALL_CLOCK_TIME, scheduler::refill);
@@ -134,7 +134,7 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         } finally {
             series.changed(slot); // even half changed by a failure: what the key serves and what is stored agree
         }
-        scheduler.offer(key, state, model); // the scheduler's view follows the state, whatever fails next
+        scheduler.offer(key, state, model, context().currentSystemTimeMs()); // the scheduler's view follows the state, whatever fails next
         Forecast forecast = step.forecast() ? Forecast.of(key, state, variant, settings.nSteps()) : null;
         byte[] forecastJson = forecast == null ? null : forecast.toJson();
         byte[] anomalyJson = step.detected() != null && settings.anomaliesTopic() != null ? AnomalyRecord.of(key, step.detected()).toJson() : null;

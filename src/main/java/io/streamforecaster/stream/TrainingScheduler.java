@@ -70,6 +70,22 @@ final class TrainingScheduler {
     private final Queue<TrainingPool.Result> finished = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
     private volatile long dueKeys;
+    private volatile long oldestFirstModelWait;
+    /**
+     * Due keys the last punctuation counted but could not hand out (the pool full), in its order, at
+     * most {@link #NEXT_LIMIT}: what a refill hands out between punctuations, without scanning the
+     * candidates again (behind keys not yet due, as a retrain's may be, that scan can be long).
+     */
+    private final java.util.ArrayDeque<Next> next = new java.util.ArrayDeque<>();
+    static final int NEXT_LIMIT = 1024;
+    /** When each first-model key handed out (or retrying) first asked: a failed training does not reset its wait. */
+    private final Map<String, Long> firstAskedAt = new HashMap<>();
+
+    private record Next(String key, Reason reason) {
+    }
+
+    /** What handing out one due key came to. */
+    private enum Outcome { HANDED, NOT_DUE, GONE, FULL }
 
     /** Shared scope: the task's most recently active keys, and observations since its model was last handed out. */
     private final boolean shared;
@@ -97,8 +113,12 @@ final class TrainingScheduler {
         pool.register(this);
     }
 
-    /** Called for every accepted observation: remembers the key if it has data for a (re)train, under why. */
-    void offer(String key, SeriesState state, ModelSnapshot model) {
+    /**
+     * Called for every accepted observation: remembers the key if it has data for a (re)train, under why.
+     *
+     * @param now the stream's wall clock (epoch milliseconds), the punctuations' clock
+     */
+    void offer(String key, SeriesState state, ModelSnapshot model, long now) {
         seen.put(key, model); // in shared scope the partition's model, which serves the key
         if (shared) {
             activeKeys.put(key, Boolean.TRUE);
@@ -107,7 +127,7 @@ final class TrainingScheduler {
             if (!inFlight.contains(Stores.SHARED_MODEL_KEY)) {
                 ModelSnapshot usable = usable(model);
                 if (sharedDue(usable)) {
-                    place(Stores.SHARED_MODEL_KEY, usable == null ? Reason.FIRST_MODEL : Reason.AGE, 0);
+                    place(Stores.SHARED_MODEL_KEY, usable == null ? Reason.FIRST_MODEL : Reason.AGE, 0, now);
                 }
             }
             return;
@@ -120,22 +140,30 @@ final class TrainingScheduler {
         if (!inFlight.contains(key)) {
             RetrainPolicy.Due due = RetrainPolicy.of(settings, state, usable(model));
             if (due.enoughData()) {
-                place(key, due.reason(), due.dueAt());
+                place(key, due.reason(), due.dueAt(), now);
             }
         }
     }
 
-    /** Why a candidate is waiting, and from when (epoch milliseconds) it may be trained. */
-    private record Waiting(Reason reason, long dueAt) {
+    /**
+     * Why a candidate is waiting, from when (epoch milliseconds) it may be trained, and since when it
+     * has waited for that reason.
+     */
+    private record Waiting(Reason reason, long dueAt, long since) {
     }
 
     /** Puts the key among the candidates of {@code reason}, out of those of any other, due from {@code dueAt}. */
-    private void place(String key, Reason reason, long dueAt) {
+    private void place(String key, Reason reason, long dueAt, long now) {
         Waiting before = waiting.get(key);
         if (before != null && before.reason() == reason && before.dueAt() == dueAt) {
             return; // the common case, once per event: nothing changed, nothing allocated
         }
-        waiting.put(key, new Waiting(reason, dueAt));
+        put(key, reason, dueAt, before, before != null && before.reason() == reason ? before.since() : now);
+    }
+
+    /** As {@link #place}, the key waiting since {@code since} for {@code reason}; {@code before}: its entry now, or null. */
+    private void put(String key, Reason reason, long dueAt, Waiting before, long since) {
+        waiting.put(key, new Waiting(reason, dueAt, since));
         if (before == null || before.reason() != reason) {
             if (before != null) {
                 candidates.get(before.reason()).remove(key);
@@ -164,9 +192,10 @@ final class TrainingScheduler {
     void punctuate(long now) {
         long start = System.nanoTime();
         takeFinishedModels(now);
-        handOutDueKeys(now, false);
+        handOutDueKeys(now);
         recordModelAges(now);
         series.trim(); // an idle task gives memory back when the instance is over budget
+        metrics.releaseIdleSeries(); // drill-down slots of keys that stopped go to new keys
         metrics.handoff(System.nanoTime() - start);
     }
 
@@ -176,11 +205,32 @@ final class TrainingScheduler {
      * model can take a fraction of the check interval). Does nothing while no key waits or the pool is full.
      */
     void refill(long now) {
-        if (dueKeys == 0 || !pool.hasRoom(this)) {
+        if (next.isEmpty() || !pool.hasRoom(this)) {
             return;
         }
+        long start = System.nanoTime();
         takeFinishedModels(now);
-        handOutDueKeys(now, true);
+        long handed = 0;
+        while (!next.isEmpty() && pool.hasRoom(this)) {
+            Next n = next.poll();
+            if (!candidates.get(n.reason()).contains(n.key()) || !dueNow(n.key(), now)) {
+                continue; // handed out, moved to another reason or no longer due since the punctuation
+            }
+            Outcome o = handOut(n.key(), n.reason(), null, now);
+            if (o == Outcome.FULL) {
+                next.addFirst(n);
+                break;
+            }
+            if (o != Outcome.NOT_DUE) {
+                candidates.get(n.reason()).remove(n.key());
+            }
+            if (o == Outcome.HANDED) {
+                handed++;
+            }
+        }
+        dueKeys = Math.max(0, dueKeys - handed); // those the punctuation counted; the next one counts afresh
+        afterHandOut(now);
+        metrics.handoff(System.nanoTime() - start);
     }
 
     /** The key's current model: the partition's shared one, or the key's own. */
@@ -210,6 +260,7 @@ final class TrainingScheduler {
                 var outcome = Selection.decide(current(r.key()), r.challenge(), now);
                 models.put(r.key(), outcome.model());
                 retryAfter.remove(r.key());
+                firstAskedAt.remove(r.key()); // it has a model: no longer waiting for its first
                 var e = r.challenge().evaluation();
                 if (outcome.decision() == Selection.Decision.PROMOTED) {
                     metrics.training(TrainingOutcome.SUCCESS, r.nanos());
@@ -228,24 +279,25 @@ final class TrainingScheduler {
     private void retryLater(String key, Reason reason, long now) {
         long at = now + settings.trainingInterval().toMillis();
         retryAfter.put(key, at);
-        place(key, reason == null ? Reason.AGE : reason, at);
+        Reason why = reason == null ? Reason.AGE : reason;
+        Waiting before = waiting.get(key);
+        long since = before != null && before.reason() == why ? before.since() : now;
+        put(key, why, at, before, why == Reason.FIRST_MODEL ? firstAskedAt.getOrDefault(key, since) : since);
     }
 
     /**
      * Hands out due keys, most urgent reason first, while this task has a share of the pool; counts
-     * the keys due. {@code quick}: stops once the pool is full, leaving the count to the next punctuation.
+     * the keys due, and keeps the first of those it could not hand out for the refills until the next punctuation.
      */
-    private void handOutDueKeys(long now, boolean quick) {
+    private void handOutDueKeys(long now) {
         long due = 0;
-        long handed = 0;
         boolean full = false;
-        reasons:
+        next.clear();
         for (Reason reason : Reason.values()) {
             Iterator<String> it = candidates.get(reason).iterator();
             while (it.hasNext()) {
                 String key = it.next();
-                Long retry = retryAfter.get(key);
-                if (retry != null && retry > now || waiting.get(key).dueAt() > now) {
+                if (!dueNow(key, now)) {
                     continue; // decided without reading the key's state
                 }
                 boolean sharedKey = key.equals(Stores.SHARED_MODEL_KEY);
@@ -262,43 +314,73 @@ final class TrainingScheduler {
                     }
                 }
                 due++;
-                if (full || !pool.hasRoom(this)) {
-                    full = true; // this key and those after it keep their place
-                    if (quick) {
-                        break reasons;
+                Outcome o = full || !pool.hasRoom(this) ? Outcome.FULL : handOut(key, reason, sharedModel, now);
+                switch (o) {
+                    case FULL -> { // this key and those after it keep their place: counted as due, their state not read
+                        full = true;
+                        if (!sharedKey && next.size() < NEXT_LIMIT) {
+                            next.add(new Next(key, reason));
+                        }
                     }
-                    continue; // counted as due, its state not read; handed out at a later punctuation
-                }
-                Prepared p = prepare(key, reason, sharedModel, now);
-                if (p.job() == null) {
-                    due--;
-                    if (p.gone()) {
+                    case HANDED -> {
+                        due--;
                         it.remove();
-                        waiting.remove(key);
                     }
-                    continue;
-                }
-                if (!pool.trySubmit(p.job(), this)) {
-                    full = true;
-                    if (quick) {
-                        break reasons;
+                    case GONE -> {
+                        due--;
+                        it.remove();
                     }
-                    continue;
-                }
-                due--;
-                handed++;
-                it.remove();
-                waiting.remove(key);
-                inFlight.add(key);
-                requested.put(key, p.why());
-                metrics.trainingRequested(p.why().id());
-                if (sharedKey) {
-                    sharedNew = 0;
+                    case NOT_DUE -> due--;
                 }
             }
         }
-        // a quick pass that stopped early counted only the keys before it stopped
-        dueKeys = quick && full ? Math.max(1, dueKeys - handed) : due;
+        dueKeys = due;
+        afterHandOut(now);
+    }
+
+    /** Whether a candidate may be trained now, decided without reading its state. */
+    private boolean dueNow(String key, long now) {
+        Long retry = retryAfter.get(key);
+        Waiting w = waiting.get(key);
+        return w != null && w.dueAt() <= now && (retry == null || retry <= now);
+    }
+
+    /**
+     * Reads the due key's state and hands its job to the pool. The caller takes the key out of its
+     * reason's candidates when it is {@code HANDED} or {@code GONE}.
+     */
+    private Outcome handOut(String key, Reason reason, ModelSnapshot sharedModel, long now) {
+        Prepared p = prepare(key, reason, sharedModel, now);
+        if (p.job() == null) {
+            if (p.gone()) {
+                waiting.remove(key);
+                firstAskedAt.remove(key);
+                return Outcome.GONE;
+            }
+            return Outcome.NOT_DUE;
+        }
+        if (!pool.trySubmit(p.job(), this)) {
+            return Outcome.FULL;
+        }
+        Waiting w = waiting.remove(key);
+        if (reason == Reason.FIRST_MODEL && w != null) {
+            firstAskedAt.putIfAbsent(key, w.since());
+        }
+        inFlight.add(key);
+        requested.put(key, p.why());
+        metrics.trainingRequested(p.why().id());
+        if (key.equals(Stores.SHARED_MODEL_KEY)) {
+            sharedNew = 0;
+        }
+        return Outcome.HANDED;
+    }
+
+    /** The gauges a hand-out moves, and whether this task waits for the pool. */
+    private void afterHandOut(long now) {
+        // the first-model candidates are in the order they asked: the first has waited longest
+        LinkedHashSet<String> first = candidates.get(Reason.FIRST_MODEL);
+        Waiting oldest = first.isEmpty() ? null : waiting.get(first.iterator().next());
+        oldestFirstModelWait = oldest == null ? 0 : Math.max(0, now - oldest.since());
         pool.waiting(this, dueKeys > 0);
     }
 
@@ -355,6 +437,11 @@ final class TrainingScheduler {
     /** Keys with the data for a first model, waiting for it. */
     long awaitingFirstModel() {
         return candidates.get(Reason.FIRST_MODEL).size();
+    }
+
+    /** How long (ms) the key that has waited longest for a first model had waited at the last hand-out; 0 for none. */
+    long oldestFirstModelWaitMillis() {
+        return oldestFirstModelWait;
     }
 
     /** Keys due for training at the last punctuation and not handed out yet. */

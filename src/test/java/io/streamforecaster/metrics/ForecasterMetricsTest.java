@@ -1,6 +1,7 @@
 package io.streamforecaster.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,7 +107,7 @@ class ForecasterMetricsTest {
     @Test
     void shouldDropAKeysDrillDownGaugesWhenItsTaskLeavesTheInstance() {
         var metrics = new ForecasterMetrics(registry, () -> 0, 1);
-        metrics.registerTask("app/0_0", new ForecasterMetrics.TaskGauges(() -> 0, () -> 0, () -> 0, () -> 0));
+        metrics.registerTask("app/0_0", new ForecasterMetrics.TaskGauges(() -> 0, () -> 0, () -> 0, () -> 0, () -> 0));
         metrics.series("app/0_0", "a", 1, 2, 0, 3, 1, 1);
         metrics.anomalyScored("a", 9, true);
         assertEquals(1, registry.get("forecaster.series.actual").tag("key", "a").gauge().value());
@@ -134,15 +135,13 @@ class ForecasterMetricsTest {
         metrics.series("t", "stopped", 1, 2, 0, 3, 1, 1);
         metrics.anomalyScored("stopped", 9, true);
         nanos.addAndGet(java.time.Duration.ofMinutes(9).toNanos());
-        for (int i = 0; i < ForecasterMetrics.SLOT_LOOK_EVERY; i++) {
-            metrics.series("t", "live", 5, 6, 4, 7, 1, 1);
-        }
-        assertNull(registry.find("forecaster.series.actual").tag("key", "live").gauge(), "not idle long enough yet");
+        assertFalse(metrics.releaseIdleSeries(), "not idle long enough yet");
+        metrics.series("t", "live", 5, 6, 4, 7, 1, 1);
+        assertNull(registry.find("forecaster.series.actual").tag("key", "live").gauge(), "no slot for it yet");
 
         nanos.addAndGet(java.time.Duration.ofMinutes(2).toNanos());
-        for (int i = 0; i < ForecasterMetrics.SLOT_LOOK_EVERY; i++) {
-            metrics.series("t", "live", 5, 6, 4, 7, 1, 1);
-        }
+        assertTrue(metrics.releaseIdleSeries()); // a task's punctuation
+        metrics.series("t", "live", 5, 6, 4, 7, 1, 1);
         assertEquals(5, registry.get("forecaster.series.actual").tag("key", "live").gauge().value(), "the idle key's slot is the live key's");
         assertNull(registry.find("forecaster.series.actual").tag("key", "stopped").gauge(), "the stopped key's frozen gauges are gone");
         assertNull(registry.find("forecaster.anomalies").tag("group", "stopped").counter(), "and its anomaly group");

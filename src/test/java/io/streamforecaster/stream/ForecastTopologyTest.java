@@ -364,6 +364,67 @@ class ForecastTopologyTest {
         assertEquals(2, queued.size(), "nothing more while the pool is full");
     }
 
+    /**
+     * How long the key that has waited longest for a first model has waited: what tells a backlog
+     * that does not move from a steady flow of new keys that each get their model soon.
+     */
+    @Test
+    void shouldReportHowLongTheOldestKeyHasWaitedForAFirstModel() {
+        java.util.Queue<Runnable> queued = new java.util.ArrayDeque<>();
+        start(settings(ColdStart.NAIVE, 1), queued::add, 1, Trainer::train);
+        sendSeries("first", 0, 8);
+        sendSeries("second", 0, 8);
+        driver.advanceWallClockTime(CHECK); // "first" to the pool, which is then full; "second" waits
+        assertEquals(1, queued.size());
+        for (int i = 0; i < 5; i++) {
+            driver.advanceWallClockTime(CHECK);
+        }
+        double waited = registry.get("forecaster.keys.awaiting.model.oldest").gauge().value();
+        assertTrue(waited >= 5 * CHECK.toSeconds() && waited < 60, "waited " + waited + " s");
+        assertEquals(1, registry.get("forecaster.keys.awaiting.model").gauge().value());
+
+        queued.poll().run();
+        driver.advanceWallClockTime(CHECK); // "first" has its model; "second" goes to the pool
+        queued.poll().run();
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(0, registry.get("forecaster.keys.awaiting.model.oldest").gauge().value(), "no key waits");
+    }
+
+    /** A key whose first trainings keep failing waits on: its retries do not restart the wait the gauge (and the alert) see. */
+    @Test
+    void shouldKeepCountingTheWaitOfAKeyWhoseFirstModelKeepsFailing() {
+        start(settings(ColdStart.NAIVE, 1), Runnable::run, 1, (s, h, p, o, n) -> {
+            throw new IllegalStateException("no model today");
+        });
+        sendSeries("failing", 0, 8);
+        driver.advanceWallClockTime(CHECK); // handed out; fails at once
+        driver.advanceWallClockTime(CHECK); // the failure is taken back: retried after training.interval
+        driver.advanceWallClockTime(INTERVAL);
+        driver.advanceWallClockTime(CHECK); // handed out again, fails again
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(2, counter("forecaster.training.runs", "outcome", "failed"));
+        double waited = registry.get("forecaster.keys.awaiting.model.oldest").gauge().value();
+        assertTrue(waited >= INTERVAL.toSeconds(), "it has waited since its first ask: " + waited + " s");
+    }
+
+    /** The tasks' punctuations free the drill-down slots of keys that stopped, for the next new keys. */
+    @Test
+    void shouldGiveAStoppedKeysDrillDownSlotToANewKeyAtAPunctuation() {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        metricsOf = p -> new ForecasterMetrics(registry, p::pending, 1, Duration.ofMinutes(10), nanos::get);
+        start(settings(ColdStart.NAIVE, 1));
+        sendSeries("stopped", 0, N_STEPS);
+        sendSeries("live", 0, N_STEPS);
+        assertNotNull(registry.find("forecaster.series.actual").tag("key", "stopped").gauge());
+        assertNull(registry.find("forecaster.series.actual").tag("key", "live").gauge(), "one slot, taken");
+
+        nanos.addAndGet(Duration.ofMinutes(11).toNanos());
+        driver.advanceWallClockTime(CHECK);
+        sendSeries("live", N_STEPS, 1);
+        assertNull(registry.find("forecaster.series.actual").tag("key", "stopped").gauge(), "idle for 11 minutes: released");
+        assertNotNull(registry.find("forecaster.series.actual").tag("key", "live").gauge(), "its slot is the live key's");
+    }
+
     @Test
     void shouldForecastTheLastValueMarkedNaiveBeforeAKeyHasAModel() {
         start(settings(ColdStart.NAIVE, 1));
