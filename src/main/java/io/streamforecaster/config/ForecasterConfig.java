@@ -151,6 +151,13 @@ public interface ForecasterConfig {
         @WithDefault("1")
         int threads();
 
+        /**
+         * How much lower than the stream threads the training threads run (Linux's nice, 0 to 19; 0:
+         * the same): on cores they share, a training backlog takes what the stream leaves.
+         */
+        @WithDefault("5")
+        int nice();
+
         /** Jobs that may wait for a training thread; the rest wait their turn in their task. */
         @WithDefault("16")
         int queueCapacity();

@@ -92,19 +92,46 @@ public final class TrainingPool implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** The service's pool: {@code threads} daemon threads running {@link Trainer#train} through {@link Selection#challenge}. */
+    /** How much lower than the stream threads the training threads run by default (Linux's nice; 0: the same). */
+    public static final int DEFAULT_NICE = 5;
+
+    /** The service's pool, its threads at {@link #DEFAULT_NICE}. */
     public static TrainingPool create(TrainingSettings settings, int threads, int queueCapacity) {
+        return create(settings, threads, queueCapacity, DEFAULT_NICE);
+    }
+
+    /**
+     * The service's pool: {@code threads} daemon threads running {@link Trainer#train} through
+     * {@link Selection#challenge}, each lowering its scheduling priority to {@code nice} as it starts
+     * ({@link Nice}): on cores shared with the stream threads, training takes what the stream leaves.
+     */
+    public static TrainingPool create(TrainingSettings settings, int threads, int queueCapacity, int nice) {
         if (threads < 1 || threads > 256) {
             throw new IllegalArgumentException("Invalid forecaster.training.threads = " + threads + ": must be 1 to 256");
         }
         if (queueCapacity < 0 || queueCapacity > 100_000) {
             throw new IllegalArgumentException("Invalid forecaster.training.queue-capacity = " + queueCapacity + ": must be 0 to 100000");
         }
+        if (nice < 0 || nice > 19) {
+            throw new IllegalArgumentException("Invalid forecaster.training.nice = " + nice + ": must be 0 to 19");
+        }
         AtomicInteger n = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "forecaster-trainer-" + n.incrementAndGet());
+            Thread t = new Thread(() -> {
+                if (nice > 0) {
+                    Nice.Outcome o = Nice.lowerCurrentThread(nice);
+                    if (told.compareAndSet(false, true)) { // once for the pool: every thread fares alike
+                        if (o.lowered()) {
+                            LOG.infof("Training threads run at nice %d (forecaster.training.nice), below the stream threads", nice);
+                        } else {
+                            LOG.warnf("Training threads could not lower their priority to nice %d: %s", nice, o.detail());
+                        }
+                    }
+                }
+                r.run();
+            }, "forecaster-trainer-" + n.incrementAndGet());
             t.setDaemon(true);
-            t.setPriority(Thread.NORM_PRIORITY - 1);
             return t;
         });
         // the initial weights (and with them ND4J's native libraries) are loaded before the first key

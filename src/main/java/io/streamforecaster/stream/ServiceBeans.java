@@ -60,7 +60,8 @@ public class ServiceBeans {
     @Produces
     @Singleton
     TrainingPool trainingPool(StreamSettings settings, ForecasterConfig config) {
-        return TrainingPool.create(settings.training(), config.training().threads(), config.training().queueCapacity());
+        return TrainingPool.create(settings.training(), config.training().threads(), config.training().queueCapacity(),
+                config.training().nice());
     }
 
     @Produces

@@ -28,7 +28,8 @@ class StartupValidationIT {
         "forecaster.input.max-key-bytes|0",
         "forecaster.anomaly.threshold|1.5",
         "forecaster.memory.rocksdb|1M",
-        "forecaster.metrics.series-idle|0s"})
+        "forecaster.metrics.series-idle|0s",
+        "forecaster.training.nice|20"})
     void shouldRefuseAWrongSettingAtStartupNamingIt(String setting, String value) throws Exception {
         int port = ServiceProcess.freePort();
         Map<String, String> props = new HashMap<>();
