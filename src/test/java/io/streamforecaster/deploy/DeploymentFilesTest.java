@@ -540,6 +540,13 @@ class DeploymentFilesTest {
         }
         assertEquals(monitor.path("tlsConfig").path("ca").path("secret").path("key").asText(),
                 Path.of(pod.env().get("QUARKUS_TLS_TRUST_STORE_PEM_CERTS")).getFileName().toString(), "the CA Prometheus trusts is the instances' own");
+        assertTrue(pod.env().containsKey("QUARKUS_TLS_RELOAD_PERIOD"), "a certificate renewed in place is served without a restart");
+        for (JsonNode d : docs) {
+            if (d.path("kind").asText().equals("Service")) {
+                d.path("spec").path("ports").forEach(p -> assertEquals("https", p.path("appProtocol").asText(),
+                        d.path("metadata").path("name").asText() + " port " + p.path("name").asText() + ": a mesh must not take it for plain HTTP"));
+            }
+        }
     }
 
     @Test
