@@ -155,7 +155,7 @@ public class ForecasterMetrics {
                 .description("Keys with the data for a first model, waiting for it").register(registry);
         Gauge.builder("forecaster.keys.awaiting.model.oldest", this, m -> m.max(TaskGauges::oldestFirstModelWaitMillis) / 1000.0)
                 .strongReference(true).baseUnit("seconds")
-                .description("How long the key that has waited longest for a first model has waited (at each task's last punctuation; 0 for none)")
+                .description("How long the key that has waited longest for a first model has waited (at each task's last hand-out; 0 for none)")
                 .register(registry);
         Gauge.builder("forecaster.keys.due", this, m -> m.sum(TaskGauges::due)).strongReference(true)
                 .description("Keys due for training and not handed to the trainer yet (at each task's last punctuation)").register(registry);
