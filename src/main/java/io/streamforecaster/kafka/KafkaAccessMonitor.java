@@ -50,7 +50,15 @@ public class KafkaAccessMonitor {
     private Admin admin;
     private KafkaAccessCheck.Target target;
 
+    /** The bounds of {@code forecaster.kafka.access-check-interval}. */
+    static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+    static final Duration MAX_INTERVAL = Duration.ofHours(1);
+
     void start(@Observes StartupEvent event) {
+        Duration interval = security.accessCheckInterval();
+        if (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0) {
+            throw new IllegalArgumentException("Invalid forecaster.kafka.access-check-interval = " + interval + ": must be 1s to 1h");
+        }
         Map<String, Object> original = streams.getStreamsConfig().originals();
         Map<String, Object> adminConfig = new HashMap<>();
         for (String name : AdminClientConfig.configNames()) {

@@ -142,7 +142,11 @@ public final class KafkaClientSecurity {
             }
             certificates(TRUSTSTORE, location, content);
         } else {
-            keyStore(TRUSTSTORE, location, type, content, password);
+            if (entries(keyStore(TRUSTSTORE, location, type, content, password)) == 0) {
+                // a PKCS12 store opened without its password skips its encrypted certificates: it loads empty
+                throw new IllegalArgumentException(TRUSTSTORE + " = " + location + " holds no certificate that could be read"
+                        + (password == null ? ": set " + TRUSTSTORE_PASSWORD + FILE + " (its certificates are encrypted)" : ""));
+            }
         }
         out.put("ssl.truststore.type", type);
         out.put("ssl.truststore.location", location);
@@ -167,6 +171,10 @@ public final class KafkaClientSecurity {
             String type = type(KEYSTORE_TYPE, content);
             String password = secret(KEYSTORE_PASSWORD, false);
             if (type.equals("PEM")) {
+                if (password != null) { // Kafka refuses it with a message that names no setting of ours
+                    throw new IllegalArgumentException(KEYSTORE_PASSWORD + " must not be set for a PEM key store (" + location
+                            + "): an encrypted key's password is " + KEY_PASSWORD + FILE);
+                }
                 privateKey(KEYSTORE, location, new String(content, StandardCharsets.US_ASCII), keyPassword);
                 certificates(KEYSTORE, location, content);
             } else {
@@ -310,15 +318,24 @@ public final class KafkaClientSecurity {
     }
 
     /** Opens the store now, so that a wrong password is a startup error naming the setting, not a failed TLS handshake. */
-    private static void keyStore(String setting, String location, String type, byte[] content, String password) {
+    private static KeyStore keyStore(String setting, String location, String type, byte[] content, String password) {
         try {
             KeyStore ks = KeyStore.getInstance(type);
             ks.load(new java.io.ByteArrayInputStream(content), password == null ? null : password.toCharArray());
+            return ks;
         } catch (IOException e) {
             throw new IllegalArgumentException(setting + " = " + location + " cannot be opened as " + type
                     + " (wrong password, or not a " + type + " file): " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException(setting + " = " + location + " cannot be opened as " + type + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int entries(KeyStore ks) {
+        try {
+            return ks.size();
+        } catch (java.security.KeyStoreException e) {
+            throw new IllegalStateException(e); // a loaded store always answers
         }
     }
 

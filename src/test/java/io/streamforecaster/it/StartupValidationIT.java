@@ -29,7 +29,8 @@ class StartupValidationIT {
         "forecaster.anomaly.threshold|1.5",
         "forecaster.memory.rocksdb|1M",
         "forecaster.metrics.series-idle|0s",
-        "forecaster.training.nice|20"})
+        "forecaster.training.nice|20",
+        "forecaster.kafka.access-check-interval|0s"})
     void shouldRefuseAWrongSettingAtStartupNamingIt(String setting, String value) throws Exception {
         int port = ServiceProcess.freePort();
         Map<String, String> props = new HashMap<>();

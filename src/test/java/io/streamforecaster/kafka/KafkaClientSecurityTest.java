@@ -121,6 +121,25 @@ class KafkaClientSecurityTest {
         assertTrue(message(Map.of(KafkaClientSecurity.TRUSTSTORE, pki.caPem().toString())).contains("not used"), "a trust store on plaintext is a mistake");
     }
 
+    /**
+     * Two settings Kafka would refuse, or take, with no word of ours: a key store password for a PEM
+     * key store (Kafka: "SSL key store password cannot be specified with PEM format"), and a PKCS12
+     * trust store opened without its password, which reads as empty (every handshake then fails).
+     */
+    @Test
+    void aPemKeyStorePasswordAndAnUnreadableTrustStoreAreRefusedAtStartup() throws Exception {
+        String pem = message(Map.of(KafkaClientSecurity.PROTOCOL, "SSL", KafkaClientSecurity.KEYSTORE, client.combinedPem().toString(),
+                KafkaClientSecurity.KEYSTORE_PASSWORD, "x"));
+        assertTrue(pem.contains(KafkaClientSecurity.KEYSTORE_PASSWORD) && pem.contains(KafkaClientSecurity.KEY_PASSWORD), pem);
+        String empty = message(Map.of(KafkaClientSecurity.PROTOCOL, "SSL", KafkaClientSecurity.TRUSTSTORE, client.truststoreP12().toString()));
+        assertTrue(empty.contains(KafkaClientSecurity.TRUSTSTORE) && empty.contains(KafkaClientSecurity.TRUSTSTORE_PASSWORD + "-file"), empty);
+        // with its password it holds the CA
+        Path pw = file("truststore-password", client.password());
+        assertEquals(client.truststoreP12().toString(), resolve(Map.of(KafkaClientSecurity.PROTOCOL, "SSL",
+                KafkaClientSecurity.TRUSTSTORE, client.truststoreP12().toString(), KafkaClientSecurity.TRUSTSTORE_PASSWORD + "-file", pw.toString()))
+                .get("ssl.truststore.location"));
+    }
+
     @Test
     void aPasswordOnTheCommandLineIsRefused() {
         String m = assertThrows(IllegalArgumentException.class, () -> KafkaClientSecurity.clientProperties(n -> switch (n) {
