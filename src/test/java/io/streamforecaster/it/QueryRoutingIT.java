@@ -220,10 +220,22 @@ class QueryRoutingIT {
         for (int i = 1; i < worstFirst.size(); i++) {
             assertTrue(worstFirst.get(i - 1).get("maeRatio").asDouble() >= worstFirst.get(i).get("maeRatio").asDouble(), "worst first");
         }
-        JsonNode plain = JSON.readTree(second.get("/series?q=PLAIN&sort=key").body());
-        assertEquals(5, plain.get("total").asInt());
+        // a rebalance may still move a partition between the instances (Kafka Streams' follow-up
+        // rebalances): the page is then partial and says so; a count short of a key must never pass
+        // for a whole one
+        List<String> unflagged = new ArrayList<>();
+        JsonNode plain = await().alias("the filtered overview, whole").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    JsonNode p = JSON.readTree(second.get("/series?q=PLAIN&sort=key").body());
+                    if (p.get("total").asInt() != 5 && !p.get("partial").asBoolean()) {
+                        unflagged.add(p.toString());
+                    }
+                    return p;
+                }, p -> !p.get("partial").asBoolean() && p.get("total").asInt() == 5);
+        assertTrue(unflagged.isEmpty(), "a short count must be marked partial: " + unflagged);
         assertEquals("plain-1", plain.get("items").get(0).get("key").asText());
-        JsonNode page2 = JSON.readTree(second.get("/series?q=plain&sort=key&offset=2&limit=2").body());
+        JsonNode page2 = await().alias("the filtered page 2, whole").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> JSON.readTree(second.get("/series?q=plain&sort=key&offset=2&limit=2").body()), p -> !p.get("partial").asBoolean());
         assertEquals(List.of("plain-3", "plain-4"), List.of(page2.get("items").get(0).get("key").asText(), page2.get("items").get(1).get("key").asText()));
         for (String bad : List.of("/series?limit=0", "/series?offset=-1", "/series?limit=x", "/series?sort=colour")) {
             var r = first.get(bad);
