@@ -119,16 +119,7 @@ public final class TrainingPool implements AutoCloseable {
         java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(() -> {
-                if (nice > 0) {
-                    Nice.Outcome o = Nice.lowerCurrentThread(nice);
-                    if (told.compareAndSet(false, true)) { // once for the pool: every thread fares alike
-                        if (o.lowered()) {
-                            LOG.infof("Training threads run at nice %d (forecaster.training.nice), below the stream threads", nice);
-                        } else {
-                            LOG.warnf("Training threads could not lower their priority to nice %d: %s", nice, o.detail());
-                        }
-                    }
-                }
+                lowerPriority(nice, told);
                 r.run();
             }, "forecaster-trainer-" + n.incrementAndGet());
             t.setDaemon(true);
@@ -144,6 +135,21 @@ public final class TrainingPool implements AutoCloseable {
             }
         });
         return new TrainingPool(settings, pool, threads + queueCapacity, Trainer::train, System::currentTimeMillis);
+    }
+
+    /** Lowers the calling training thread's priority to {@code nice} (0: leaves it); says how it went once for the pool. */
+    private static void lowerPriority(int nice, java.util.concurrent.atomic.AtomicBoolean told) {
+        if (nice == 0) {
+            return;
+        }
+        Nice.Outcome o = Nice.lowerCurrentThread(nice);
+        if (told.compareAndSet(false, true)) { // every thread of the pool fares alike
+            if (o.lowered()) {
+                LOG.infof("Training threads run at nice %d (forecaster.training.nice), below the stream threads", nice);
+            } else {
+                LOG.warnf("Training threads could not lower their priority to nice %d: %s", nice, o.detail());
+            }
+        }
     }
 
     public TrainingSettings settings() {

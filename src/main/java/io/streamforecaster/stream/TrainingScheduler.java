@@ -313,24 +313,17 @@ final class TrainingScheduler {
                         continue;
                     }
                 }
-                due++;
                 Outcome o = full || !pool.hasRoom(this) ? Outcome.FULL : handOut(key, reason, sharedModel, now);
                 switch (o) {
                     case FULL -> { // this key and those after it keep their place: counted as due, their state not read
                         full = true;
+                        due++;
                         if (!sharedKey && next.size() < NEXT_LIMIT) {
                             next.add(new Next(key, reason));
                         }
                     }
-                    case HANDED -> {
-                        due--;
-                        it.remove();
-                    }
-                    case GONE -> {
-                        due--;
-                        it.remove();
-                    }
-                    case NOT_DUE -> due--;
+                    case HANDED, GONE -> it.remove();
+                    case NOT_DUE -> { } // a safeguard: its next observation places it again
                 }
             }
         }
