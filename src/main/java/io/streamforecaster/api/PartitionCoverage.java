@@ -1,46 +1,68 @@
 package io.streamforecaster.api;
 
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * The input partitions a query searched, on this instance and on the peers it asked: a key found
- * in none of them is unknown only if they are all the partitions there are. A peer reports the
- * partitions it searched in a header, comma-separated; a peer that reports none (an older version,
- * or a reply without the header) adds nothing, so the query stays undecided rather than wrong.
+ * The input partitions a query searched (or a listing read), on this instance and on the peers it
+ * asked: a key found in none of them is unknown, and a listing of them whole, only if they are all
+ * the partitions there are. A peer reports its partitions in a header, comma-separated; a peer that
+ * reports none (an older version, or a reply without the header) adds nothing, so the query stays
+ * undecided rather than wrong.
  */
 final class PartitionCoverage {
 
-    private final Set<Integer> searched = new TreeSet<>();
+    /** Each partition, and how many of the instances added it. */
+    private final Map<Integer, Integer> searched = new TreeMap<>();
 
-    /** Adds partitions searched here. */
+    /** Adds the partitions one instance searched (this one). */
     void addAll(Set<Integer> here) {
-        searched.addAll(here);
+        here.forEach(p -> searched.merge(p, 1, Integer::sum));
     }
 
-    /** Adds the partitions in a peer's header; a malformed entry adds nothing. */
+    /** Adds the partitions in one peer's header; a malformed entry adds nothing. */
     void add(String header) {
+        addAll(parse(header));
+    }
+
+    /** The partitions in a header; a malformed entry is left out. */
+    static Set<Integer> parse(String header) {
+        Set<Integer> partitions = new TreeSet<>();
         if (header == null || header.isBlank()) {
-            return;
+            return partitions;
         }
         for (String part : header.split(",")) {
             try {
                 int p = Integer.parseInt(part.trim());
                 if (p >= 0) {
-                    searched.add(p);
+                    partitions.add(p);
                 }
             } catch (NumberFormatException e) {
                 // not a partition: ignored
             }
         }
+        return partitions;
     }
 
     /** The partitions of {@code all} that nobody searched. */
     Set<Integer> missing(Set<Integer> all) {
         Set<Integer> missing = new TreeSet<>(all);
-        missing.removeAll(searched);
+        missing.removeAll(searched.keySet());
         return missing;
+    }
+
+    /** The partitions more than one instance added: read on both sides of a move. */
+    Set<Integer> twice() {
+        Set<Integer> twice = new TreeSet<>();
+        searched.forEach((p, n) -> {
+            if (n > 1) {
+                twice.add(p);
+            }
+        });
+        return twice;
     }
 
     static String format(Set<Integer> partitions) {

@@ -55,13 +55,24 @@ public class SeriesOverview {
     /**
      * One instance's own keys.
      *
+     * @param listed its input partitions whose keys are listed
      * @param unqueryable its input partitions whose stores cannot be read now (restoring, or being handed over): their keys are not listed
      */
-    public record Listing(List<SeriesSummary> items, java.util.Set<Integer> unqueryable) {
+    public record Listing(List<SeriesSummary> items, java.util.Set<Integer> listed, java.util.Set<Integer> unqueryable) {
+
+        /** Whether this listing was taken of exactly these partitions (the instance's assignment then). */
+        boolean of(java.util.Set<Integer> partitions) {
+            return listed.size() + unqueryable.size() == partitions.size() && partitions.containsAll(listed) && partitions.containsAll(unqueryable);
+        }
     }
 
     /** On an instance's own listing ({@code scope=local}): the partitions it could not list (comma-separated). */
     static final String UNQUERYABLE = "X-Forecaster-Unlisted-Partitions";
+    /**
+     * On an instance's own listing ({@code scope=local}): the partitions it listed (comma-separated).
+     * The instance gathering the overview checks that every input partition was listed, once.
+     */
+    static final String LISTED = "X-Forecaster-Listed-Partitions";
 
     /** How the overview can be sorted; a leading {@code -} reverses. */
     public enum Sort {
@@ -131,7 +142,10 @@ public class SeriesOverview {
     /**
      * One page of every instance's keys. Each other instance is asked only for its first
      * {@code offset + limit} keys in this order and its count (the page is among their union), not
-     * for all its keys.
+     * for all its keys. The page is partial, and says why, when an instance does not answer, when
+     * an instance cannot read a partition, and when the listings do not cover every assigned input
+     * partition exactly once: while a partition moves between instances neither may list it (its
+     * keys would be missing from the count), or both (counted twice).
      *
      * @param q keeps keys containing this, ignoring case (null: all)
      * @param sort see {@link Sort#parse}
@@ -147,12 +161,28 @@ public class SeriesOverview {
         List<SeriesSummary> candidates = new ArrayList<>(mine.items());
         long total = mine.total();
         List<String> missing = new ArrayList<>();
+        PartitionCoverage listed = new PartitionCoverage();
+        listed.addAll(own.listed());
+        java.util.Set<Integer> named = new java.util.TreeSet<>(own.unqueryable());
         if (!own.unqueryable().isEmpty()) {
             missing.add(unlisted(applicationServer.orElse("this instance"), PartitionCoverage.format(own.unqueryable())));
         }
-        for (Top theirs : gatherOthers(q, sort, order, n, missing, credentials)) {
+        for (Top theirs : gatherOthers(q, sort, order, n, missing, listed, named, credentials)) {
             candidates.addAll(theirs.items());
             total += theirs.total();
+        }
+        java.util.Set<Integer> unlisted = listed.missing(queries.assignedPartitions());
+        unlisted.removeAll(named);
+        if (!unlisted.isEmpty()) {
+            missing.add("partition(s) " + PartitionCoverage.format(unlisted) + " listed by no instance (moving between instances): their keys are not listed");
+        }
+        java.util.Set<Integer> twice = listed.twice();
+        if (!twice.isEmpty()) {
+            missing.add("partition(s) " + PartitionCoverage.format(twice)
+                    + " listed by two instances (moving between them): their keys may be counted twice");
+            Map<String, SeriesSummary> once = new java.util.LinkedHashMap<>();
+            candidates.forEach(s -> once.putIfAbsent(s.key(), s));
+            candidates = new ArrayList<>(once.values());
         }
         candidates.sort(order);
         int from = Math.min(offset, candidates.size());
@@ -160,28 +190,34 @@ public class SeriesOverview {
         return new Page(total, offset, limit, !missing.isEmpty(), missing, List.copyOf(candidates.subList(from, to)));
     }
 
-    /** This instance's keys, listed at most every {@link #LOCAL_CACHE_MILLIS}. */
+    /**
+     * This instance's keys, listed at most every {@link #LOCAL_CACHE_MILLIS}, and again as soon as
+     * its partitions change (a listing of the partitions it had before a move would count keys
+     * another instance now lists, or leave out those it now has).
+     */
     public Listing local() {
         long now = System.currentTimeMillis();
+        java.util.Set<Integer> partitions = queries.localPartitions();
         Listing c = cached;
-        if (c != null && now - cachedAt < LOCAL_CACHE_MILLIS) {
+        if (c != null && now - cachedAt < LOCAL_CACHE_MILLIS && c.of(partitions)) {
             return c;
         }
         synchronized (this) {
-            if (cached != null && System.currentTimeMillis() - cachedAt < LOCAL_CACHE_MILLIS) {
+            if (cached != null && System.currentTimeMillis() - cachedAt < LOCAL_CACHE_MILLIS && cached.of(partitions)) {
                 return cached;
             }
-            Listing list = scan(now);
+            Listing list = scan(partitions, now);
             cached = list;
             cachedAt = System.currentTimeMillis();
             return list;
         }
     }
 
-    private Listing scan(long now) {
+    private Listing scan(java.util.Set<Integer> partitions, long now) {
         List<SeriesSummary> out = new ArrayList<>();
+        java.util.Set<Integer> listed = new java.util.TreeSet<>();
         java.util.Set<Integer> unqueryable = new java.util.TreeSet<>();
-        for (int partition : queries.localPartitions()) {
+        for (int partition : partitions) {
             try {
                 Map<String, ModelFormat.Summary> models = new HashMap<>();
                 try (var it = store(Stores.MODELS, partition).all()) {
@@ -201,12 +237,13 @@ public class SeriesOverview {
                         out.add(summary(kv.key, (SeriesState) kv.value, shared != null ? shared : models.get(kv.key), now));
                     }
                 }
+                listed.add(partition);
             } catch (InvalidStateStoreException e) {
                 LOG.debugf("Partition %d is not queryable now (%s); left out of this listing", partition, e.getMessage());
                 unqueryable.add(partition);
             }
         }
-        return new Listing(List.copyOf(out), java.util.Collections.unmodifiableSet(unqueryable));
+        return new Listing(List.copyOf(out), java.util.Collections.unmodifiableSet(listed), java.util.Collections.unmodifiableSet(unqueryable));
     }
 
     /** What the page shows for partitions an instance could not list. */
@@ -240,9 +277,12 @@ public class SeriesOverview {
      * Every other instance's first {@code n} keys and count, asked in parallel; names those that do
      * not answer. An instance of an older version answers with all its keys, which are then kept
      * and ordered here.
+     *
+     * @param listed gets the partitions each instance listed
+     * @param named gets the partitions an instance named as not listed (restoring or moving)
      */
     private List<Top> gatherOthers(String q, String sort, Comparator<SeriesSummary> order, int n, List<String> missing,
-                                   Peers.Credentials credentials) {
+                                   PartitionCoverage listed, java.util.Set<Integer> named, Peers.Credentials credentials) {
         HostInfo self = applicationServer.map(HostInfo::buildFromEndpoint).orElse(null);
         String query = "/series?scope=local&top=" + n
                 + (sort == null ? "" : "&sort=" + java.net.URLEncoder.encode(sort, java.nio.charset.StandardCharsets.UTF_8))
@@ -270,7 +310,11 @@ public class SeriesOverview {
                         ? Top.of(JSON.convertValue(body, new TypeReference<List<SeriesSummary>>() { }), q, order, n)
                         : JSON.treeToValue(body, Top.class));
                 r.headers().firstValue(UNQUERYABLE).filter(p -> !p.isBlank())
-                        .ifPresent(p -> missing.add(unlisted(Peers.address(host), p)));
+                        .ifPresent(p -> {
+                            missing.add(unlisted(Peers.address(host), p));
+                            named.addAll(PartitionCoverage.parse(p));
+                        });
+                listed.add(r.headers().firstValue(LISTED).orElse(null));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 missing.add(unanswered(host, e));

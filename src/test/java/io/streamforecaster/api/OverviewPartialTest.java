@@ -102,6 +102,7 @@ class OverviewPartialTest {
         Response r = resource.list(null, null, null, null, "local", null, null, SeriesResourceForwardingTest.NO_HEADERS);
         assertEquals(200, r.getStatus());
         assertEquals("1", r.getHeaderString(SeriesOverview.UNQUERYABLE), "the peer gathering the overview learns what is left out");
+        assertEquals("0,2", r.getHeaderString(SeriesOverview.LISTED), "and what is listed");
     }
 
     /** The instance gathering the overview marks it partial for its own unlisted partitions and for those a peer names. */
@@ -129,6 +130,11 @@ class OverviewPartialTest {
                 TreeSet<Integer> localPartitions() {
                     return new TreeSet<>(List.of(0, 1));
                 }
+
+                @Override
+                public java.util.Set<Integer> assignedPartitions() {
+                    return java.util.Set.of(0, 1, 3);
+                }
             };
             overview.applicationServer = java.util.Optional.of("self:8080");
             Peers peers = new Peers();
@@ -150,8 +156,13 @@ class OverviewPartialTest {
         return withPeers(peer);
     }
 
-    /** An overview with no keys of its own, and these other instances. */
+    /** An overview with no keys of its own, and these other instances; no input partition is assigned. */
     static SeriesOverview withPeers(com.sun.net.httpserver.HttpServer... others) {
+        return withPeers(java.util.Set.of(), others);
+    }
+
+    /** An overview with no partitions of its own, and these other instances, among which these input partitions are assigned. */
+    static SeriesOverview withPeers(java.util.Set<Integer> assigned, com.sun.net.httpserver.HttpServer... others) {
         List<org.apache.kafka.streams.state.HostInfo> all = new java.util.ArrayList<>(List.of(new org.apache.kafka.streams.state.HostInfo("self", 8080)));
         for (var peer : others) {
             all.add(SeriesResourceForwardingTest.at(peer));
@@ -166,6 +177,11 @@ class OverviewPartialTest {
             @Override
             TreeSet<Integer> localPartitions() {
                 return new TreeSet<>();
+            }
+
+            @Override
+            public java.util.Set<Integer> assignedPartitions() {
+                return assigned;
             }
         };
         overview.applicationServer = java.util.Optional.of("self:8080");
@@ -241,5 +257,97 @@ class OverviewPartialTest {
             current.stop(0);
             older.stop(0);
         }
+    }
+
+    /** A peer that lists these partitions, with these summaries. */
+    static com.sun.net.httpserver.HttpServer peerListing(String partitions, String... summaries) throws Exception {
+        return SeriesResourceForwardingTest.peerAnswering(200, SeriesOverview.LISTED, partitions,
+                "{\"total\":" + summaries.length + ",\"items\":[" + String.join(",", summaries) + "]}");
+    }
+
+    /**
+     * While a partition moves, the instance that gave it up no longer lists it and the one taking
+     * it over does not yet: its keys were missing from the count, and the page did not say so
+     * (QueryRoutingIT once counted 2 of 5 keys, not partial). Now every assigned partition must be
+     * listed by some instance, or the page is partial and names it.
+     */
+    @Test
+    void shouldMarkThePagePartialWhenNoInstanceListedAnAssignedPartition() throws Exception {
+        var a = peerListing("0", summaryJson("k0", 1));
+        var b = peerListing("1", summaryJson("k1", 2));
+        try {
+            SeriesOverview.Page whole = withPeers(java.util.Set.of(0, 1), a, b).page(0, 50, null, "key", new Peers.Credentials(null, null));
+            assertEquals(false, whole.partial(), whole.missing().toString());
+            assertEquals(2, whole.total());
+
+            SeriesOverview.Page page = withPeers(java.util.Set.of(0, 1, 2), a, b).page(0, 50, null, "key", new Peers.Credentials(null, null));
+            assertTrue(page.partial());
+            assertEquals(List.of("partition(s) 2 listed by no instance (moving between instances): their keys are not listed"), page.missing());
+            assertEquals(2, page.total());
+        } finally {
+            a.stop(0);
+            b.stop(0);
+        }
+    }
+
+    /** A partition listed on both sides of a move: the page is partial, and a key shows once. */
+    @Test
+    void shouldMarkThePagePartialAndShowAKeyOnceWhenTwoInstancesListedAPartition() throws Exception {
+        var a = peerListing("0,1", summaryJson("k0", 1), summaryJson("k1", 2));
+        var b = peerListing("1", summaryJson("k1", 2));
+        try {
+            SeriesOverview.Page page = withPeers(java.util.Set.of(0, 1), a, b).page(0, 50, null, "key", new Peers.Credentials(null, null));
+            assertTrue(page.partial());
+            assertEquals(List.of("partition(s) 1 listed by two instances (moving between them): their keys may be counted twice"), page.missing());
+            assertEquals(List.of("k0", "k1"), page.items().stream().map(SeriesSummary::key).toList());
+        } finally {
+            a.stop(0);
+            b.stop(0);
+        }
+    }
+
+    /** A partition restoring on a peer is named once, as restoring, not again as listed by no instance. */
+    @Test
+    void shouldNameAPartitionAPeerCouldNotListOnlyOnce() throws Exception {
+        var a = peerListing("0", summaryJson("k0", 1));
+        var restoring = SeriesResourceForwardingTest.peerAnswering(200, SeriesOverview.UNQUERYABLE, "1", "{\"total\":0,\"items\":[]}");
+        try {
+            SeriesOverview.Page page = withPeers(java.util.Set.of(0, 1), a, restoring).page(0, 50, null, "key", new Peers.Credentials(null, null));
+            assertEquals(1, page.missing().size(), page.missing().toString());
+            assertTrue(page.missing().get(0).contains("(partition(s) 1 restoring or moving"), page.missing().toString());
+        } finally {
+            a.stop(0);
+            restoring.stop(0);
+        }
+    }
+
+    /**
+     * The instance's own listing is kept for a couple of seconds; one taken before a partition
+     * came to it would leave out that partition's keys (and one taken before it left, count them
+     * twice). It is taken again as soon as the instance's partitions change.
+     */
+    @Test
+    void shouldListAgainAsSoonAsThePartitionsOfTheInstanceChange() {
+        SeriesState state = SeriesHistoryTest.served();
+        java.util.concurrent.atomic.AtomicReference<TreeSet<Integer>> mine = new java.util.concurrent.atomic.AtomicReference<>(new TreeSet<>(List.of(0)));
+        SeriesOverview overview = new SeriesOverview() {
+            @Override
+            ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
+                return storeOf(name.equals(io.streamforecaster.stream.Stores.SERIES) ? Map.of("k" + partition, state) : Map.of());
+            }
+        };
+        overview.queries = new SeriesQueries() {
+            @Override
+            TreeSet<Integer> localPartitions() {
+                return mine.get();
+            }
+        };
+        assertEquals(List.of("k0"), overview.local().items().stream().map(SeriesSummary::key).toList());
+        assertEquals(java.util.Set.of(0), overview.local().listed());
+        mine.set(new TreeSet<>(List.of(0, 1)));
+        assertEquals(List.of("k0", "k1"), overview.local().items().stream().map(SeriesSummary::key).toList());
+        mine.set(new TreeSet<>(List.of(1)));
+        assertEquals(List.of("k1"), overview.local().items().stream().map(SeriesSummary::key).toList());
+        assertEquals(java.util.Set.of(1), overview.local().listed());
     }
 }
