@@ -17,15 +17,25 @@ final class PartitionCoverage {
 
     /** Each partition, and how many of the instances added it. */
     private final Map<Integer, Integer> searched = new TreeMap<>();
+    /** Whether every peer named its partitions (one of an older version names none). */
+    private boolean complete = true;
 
     /** Adds the partitions one instance searched (this one). */
     void addAll(Set<Integer> here) {
         here.forEach(p -> searched.merge(p, 1, Integer::sum));
     }
 
-    /** Adds the partitions in one peer's header; a malformed entry adds nothing. */
+    /** Adds the partitions in one peer's header; a malformed entry adds nothing, and a missing header makes the coverage incomplete. */
     void add(String header) {
+        if (header == null) {
+            complete = false;
+        }
         addAll(parse(header));
+    }
+
+    /** Whether every peer added named its partitions: otherwise the partitions {@link #missing} are not known to be missing. */
+    boolean complete() {
+        return complete;
     }
 
     /** The partitions in a header; a malformed entry is left out. */

@@ -94,9 +94,7 @@ public class SeriesListResource {
         try {
             SeriesOverview.Listing own = overview.local();
             Response.ResponseBuilder ok = Response.ok(n < 0 ? own.items() : SeriesOverview.Top.of(own.items(), q, SeriesOverview.Sort.parse(sort), n));
-            if (!own.listed().isEmpty()) {
-                ok.header(SeriesOverview.LISTED, PartitionCoverage.format(own.listed()));
-            }
+            ok.header(SeriesOverview.LISTED, own.listed().isEmpty() ? SeriesOverview.NONE_LISTED : PartitionCoverage.format(own.listed()));
             return (own.unqueryable().isEmpty() ? ok : ok.header(SeriesOverview.UNQUERYABLE, PartitionCoverage.format(own.unqueryable()))).build();
         } catch (InvalidStateStoreException | IllegalStateException e) {
             return stopped(e);

@@ -290,6 +290,30 @@ class OverviewPartialTest {
         }
     }
 
+    /**
+     * During a rolling upgrade an instance of the previous version names no partitions: not
+     * knowing which it listed is no gap (its keys are counted), while an instance that listed none
+     * says so, and the partition is then missing.
+     */
+    @Test
+    void shouldNotCallAPartitionUnlistedWhenAnInstanceOfThePreviousVersionNamesNone() throws Exception {
+        var current = peerListing("0", summaryJson("k0", 1));
+        var older = SeriesResourceForwardingTest.peerAnswering(200, "X-Unused", "1", "[" + summaryJson("k1", 2) + "]");
+        var empty = peerListing(SeriesOverview.NONE_LISTED);
+        try {
+            SeriesOverview.Page upgrade = withPeers(java.util.Set.of(0, 1), current, older).page(0, 50, null, "key", new Peers.Credentials(null, null));
+            assertEquals(false, upgrade.partial(), upgrade.missing().toString());
+            assertEquals(List.of("k0", "k1"), upgrade.items().stream().map(SeriesSummary::key).toList());
+
+            SeriesOverview.Page moving = withPeers(java.util.Set.of(0, 1), current, empty).page(0, 50, null, "key", new Peers.Credentials(null, null));
+            assertEquals(List.of("partition(s) 1 listed by no instance (moving between instances): their keys are not listed"), moving.missing());
+        } finally {
+            current.stop(0);
+            older.stop(0);
+            empty.stop(0);
+        }
+    }
+
     /** A partition listed on both sides of a move: the page is partial, and a key shows once. */
     @Test
     void shouldMarkThePagePartialAndShowAKeyOnceWhenTwoInstancesListedAPartition() throws Exception {
