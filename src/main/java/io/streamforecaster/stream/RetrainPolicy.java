@@ -73,8 +73,15 @@ public final class RetrainPolicy {
             case DRIFT -> Duration.ZERO;
             default -> s.trainingInterval();
         };
-        long fresh = history.observations() - a.checkedObservations();
-        long need = Math.max(0, s.minNewObservations() - fresh);
+        long need;
+        if (history.observations() >= a.checkedObservations()) {
+            need = Math.max(0, s.minNewObservations() - (history.observations() - a.checkedObservations()));
+        } else {
+            // the key's state started afresh (its stored record was unreadable) under a model that
+            // was kept: every value of the new history is new, and there must be enough to train on
+            need = Math.max(0, Math.max(s.minNewObservations() - history.observations(),
+                    Math.max(s.minObservations() - history.observations(), s.nSteps() + 1L - history.size())));
+        }
         return new Due(reason, need == 0, need, interval, a.checkedAt() + interval.toMillis());
     }
 

@@ -60,6 +60,21 @@ class RetrainPolicyTest {
         assertFalse(RetrainPolicy.of(s, state(12), model(0, 10, 0)).enoughData(), "needs 4 new observations");
     }
 
+    /**
+     * A key whose stored state was unreadable starts afresh while its model is kept: its new
+     * history counts from 0, below the model's checked observations. It was not trained again
+     * until it had as many observations as before (a million in a long-lived key); its new history
+     * is all new, and it is due once it has enough to train on.
+     */
+    @Test
+    void shouldRetrainAKeyWhoseStateStartedAfreshUnderAKeptModel() {
+        ModelSnapshot kept = model(0, 1_000_000, 0);
+        var due = RetrainPolicy.of(s, state(5), kept);
+        assertFalse(due.enoughData());
+        assertEquals(3, due.observationsNeeded(), "as many as a first model needs");
+        assertTrue(RetrainPolicy.of(s, state(8), kept).isDue(60_000));
+    }
+
     @Test
     void shouldRetrainAKeyInFallbackAtTheBaseIntervalAndADriftingOneAtOnceWhateverTheirDefences() {
         SeriesState fallback = state(20);
