@@ -13,8 +13,9 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * little-endian (the CPU's own order: the history is copied in bulk). Each part writes its own
- * version byte first; a reader skips parts whose tag it does not know and starts a missing part
- * afresh. The checksum makes a corrupt record an error instead of a state of garbage values.
+ * version byte first; a reader skips parts whose tag it does not know, and starts afresh a missing
+ * part and one written in a newer version of its layout than it reads (after a rollback: the
+ * key keeps its other parts). The checksum makes a corrupt record an error instead of a state of garbage values.
  * Records written as {@code SFS1} and {@code SFS2} by earlier builds are still read
  * ({@link LegacyStateFormat}).
  */
@@ -108,6 +109,9 @@ final class SeriesStateFormat {
             }
             ByteBuffer part = b.slice(b.position(), length).order(ByteOrder.LITTLE_ENDIAN);
             b.position(b.position() + length);
+            if (length > 0 && part.get(0) > currentVersion(tag)) {
+                continue; // a newer build's layout of a part this build knows: started afresh below
+            }
             switch (tag) {
                 case History.TAG -> history = History.read(part, nFeatures, capacity);
                 case Accuracy.TAG -> accuracy = Accuracy.read(part);
@@ -135,6 +139,22 @@ final class SeriesStateFormat {
                 drift != null ? drift : new Drift(),
                 served != null ? served : new ServedForecasts(servedPoints),
                 anomalies != null ? anomalies : new Anomalies()); // a record of a build before anomalies: its detector starts afresh
+    }
+
+    /** The version of its layout this build writes for the part with this tag (and reads), or {@link Byte#MAX_VALUE} for a tag it does not know. */
+    private static byte currentVersion(int tag) {
+        return switch (tag) {
+            case History.TAG -> History.VERSION;
+            case Accuracy.TAG -> Accuracy.VERSION;
+            case Judgement.TAG -> Judgement.VERSION;
+            case IntervalErrors.TAG -> IntervalErrors.VERSION;
+            case HorizonErrors.TAG -> HorizonErrors.VERSION;
+            case LatestForecast.TAG -> LatestForecast.VERSION;
+            case Drift.TAG -> Drift.VERSION;
+            case ServedForecasts.TAG -> ServedForecasts.VERSION;
+            case Anomalies.TAG -> Anomalies.VERSION;
+            default -> Byte.MAX_VALUE;
+        };
     }
 
     /** Checks a part's version byte. */

@@ -151,6 +151,44 @@ class SeriesStateTest {
         assertEquals(0, back.accuracy().scored(), "a missing part starts afresh");
     }
 
+    /**
+     * After a rollback, a record written by a newer build may hold a part in a newer layout. The
+     * whole record was refused as corrupt (and the key started afresh, losing every part); now that
+     * part alone starts afresh. A version older than this build's is still an error.
+     */
+    @Test
+    void shouldStartAfreshOnlyAPartWrittenInANewerLayout() {
+        SeriesState s = filled(1, 8, 5);
+        s.accuracy().add(2, 3, 0.5);
+        s.judgement().fallback(true);
+        byte[] bytes = s.toBytes();
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        in.getInt();
+        in.getInt();
+        int parts = in.get();
+        int judgementVersionAt = -1;
+        for (int i = 0; i < parts; i++) {
+            int tag = in.get();
+            int length = in.getInt();
+            if (tag == Judgement.TAG) {
+                judgementVersionAt = in.position();
+            }
+            in.position(in.position() + length);
+        }
+        byte[] newer = bytes.clone();
+        newer[judgementVersionAt] = (byte) (Judgement.VERSION + 1);
+
+        SeriesState back = SeriesState.fromBytes(rechecked(newer), 1, 8);
+
+        assertEquals(5, back.history().observations(), "the other parts are kept");
+        assertEquals(1, back.accuracy().scored());
+        assertFalse(back.judgement().fallback(), "the newer part starts afresh");
+
+        byte[] older = bytes.clone();
+        older[judgementVersionAt] = 0;
+        assertThrows(IllegalArgumentException.class, () -> SeriesState.fromBytes(rechecked(older), 1, 8));
+    }
+
     @Test
     void shouldStoreACompactRecordRatherThanOneEntryPerObservation() {
         int frame = 4 + 4 + 1 + 4 + 9 * 5; // magic, features, part count, checksum; each part's tag and length
