@@ -76,6 +76,8 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         ModelSnapshot model;
         boolean modelKnown;
         long bytes;
+        /** What the state took when last counted (it grows: a new key's per-step statistics come with its first forecasts). */
+        long stateBytes;
 
         Slot(SeriesState state, boolean dirty) {
             this.state = state;
@@ -152,7 +154,8 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     }
 
     private Slot admit(String key, Slot slot) {
-        slot.bytes = SLOT_BYTES + 2L * key.length() + state(slot.state);
+        slot.stateBytes = state(slot.state);
+        slot.bytes = SLOT_BYTES + 2L * key.length() + slot.stateBytes;
         Slot previous;
         synchronized (live) {
             previous = live.put(key, slot);
@@ -191,6 +194,14 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
      */
     void changed(Slot slot) {
         slot.dirty = true;
+        long now = state(slot.state);
+        if (now != slot.stateBytes) { // counted again: a new key's arrays come after it entered memory
+            long delta = now - slot.stateBytes;
+            slot.stateBytes = now;
+            slot.bytes += delta;
+            held += delta;
+            budget.add(delta);
+        }
     }
 
     /** Records (stream thread) that the key's model is now {@code model}, for its slot if in memory. */

@@ -197,6 +197,24 @@ class SeriesStoreTest {
         }
     }
 
+    /**
+     * A new key enters memory before its first forecasts; with a horizon above 1 its per-step
+     * statistics (h² + 3h doubles) come with them. They were never counted, so a fresh deployment
+     * could hold several times its budget; a changed state is counted again.
+     */
+    @Test
+    void shouldCountWhatAStateGrowsAfterItEnteredMemory() {
+        SeriesState s = state(1);
+        var slot = store.create("k", s);
+        long before = budget.used();
+        s.horizon().record(new double[48], 1, 48);
+        long grown = s.heapBytes() - state(1).heapBytes();
+        assertTrue(grown > 8L * 48 * 48, "h² doubles: " + grown);
+        store.changed(slot);
+        assertEquals(before + grown, budget.used());
+        assertEquals(budget.used(), store.heldBytes());
+    }
+
     @Test
     void shouldCountAModelInTheBudgetOfItsKey() {
         var slot = store.create("k", state(1));
