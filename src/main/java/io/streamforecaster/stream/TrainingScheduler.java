@@ -61,12 +61,15 @@ final class TrainingScheduler {
     private final Map<String, Reason> requested = new HashMap<>();
     private final Set<String> drifting = new HashSet<>();
     /**
-     * Keys seen since the last punctuation, with the model they were served with (null for none):
-     * its age goes into the histogram once per punctuation. Kept from the record, so that the
-     * punctuation reads no state: reading them back would reload keys the memory budget had written
-     * out (at 100,000 keys that held a punctuation for 2.5 s).
+     * Keys seen since the last punctuation, with when the model they were served with was trained
+     * ({@link #NO_MODEL} for none): its age goes into the histogram once per punctuation. Kept from
+     * the record, so that the punctuation reads no state: reading them back would reload keys the
+     * memory budget had written out (at 100,000 keys that held a punctuation for 2.5 s). Only the
+     * time: the model itself (about 8 kB) would stay on the heap, outside the budget, for a key the
+     * budget had written out.
      */
-    private final Map<String, ModelSnapshot> seen = new HashMap<>();
+    private final Map<String, Long> seen = new HashMap<>();
+    private static final long NO_MODEL = Long.MIN_VALUE;
     private final Queue<TrainingPool.Result> finished = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
     private volatile long dueKeys;
@@ -119,7 +122,7 @@ final class TrainingScheduler {
      * @param now the stream's wall clock (epoch milliseconds), the punctuations' clock
      */
     void offer(String key, SeriesState state, ModelSnapshot model, long now) {
-        seen.put(key, model); // in shared scope the partition's model, which serves the key
+        seen.put(key, model == null ? NO_MODEL : model.trainedAt()); // in shared scope the partition's model, which serves the key
         if (shared) {
             activeKeys.put(key, Boolean.TRUE);
             sharedObservations++;
@@ -409,9 +412,9 @@ final class TrainingScheduler {
         if (seen.isEmpty()) {
             return;
         }
-        for (ModelSnapshot model : seen.values()) {
-            if (model != null) {
-                metrics.modelAge(Math.max(0, now - model.trainedAt()));
+        for (long trainedAt : seen.values()) {
+            if (trainedAt != NO_MODEL) {
+                metrics.modelAge(Math.max(0, now - trainedAt));
             }
         }
         seen.clear();
