@@ -9,8 +9,10 @@ import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Kafka Streams' state as health: ready while it runs (or rebalances) with every store restored
- * ({@link RestoringPartitions}); not alive only in its
+ * Kafka Streams' state as health: ready once it has run with every store of the instance restored,
+ * and then while it runs or rebalances (a later rebalance's restore, say of a dead instance's
+ * partitions, does not take the instance out of its Service: its other keys are served, and the
+ * moving ones answer 503); not alive only in its
  * terminal ERROR state, which a restart can fix. Waiting (for the input topic, for credentials
  * that work) is not ready but alive, so the orchestrator does not restart a pod that a restart
  * cannot help (Quarkus' own liveness check was DOWN until Kafka Streams ran).
@@ -28,22 +30,28 @@ public class KafkaStreamsHealth {
     }
 
     static HealthCheck readiness(java.util.function.Supplier<KafkaStreams.State> state, RestoringPartitions restoring) {
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
         return () -> {
             KafkaStreams.State s = state.get();
             if (s == KafkaStreams.State.RUNNING) {
+                ran.set(true);
                 restoring.clear(); // every active task is restored: a restore Kafka Streams dropped unannounced (a failed one) is over
             }
-            return readiness(s, restoring.count());
+            return readiness(s, restoring.count(), ran.get());
         };
     }
 
     /**
-     * Ready while Kafka Streams runs, or rebalances with no store of this instance being restored.
-     * (A client is RUNNING only once its threads' active tasks are restored, so a restore that
-     * Kafka Streams did not report as ended cannot hold readiness down.)
+     * Ready while Kafka Streams runs, and while it rebalances once it has run. Kafka Streams is
+     * RUNNING only once its threads' active tasks are restored, so a starting instance (a rolling
+     * update's) is not ready before its stores are, and the update waits for it. A survivor that
+     * restores the partitions of an instance that died stays ready: were it not, every survivor
+     * would leave the Service at once and no key could be asked for.
+     *
+     * @param ran whether Kafka Streams has been RUNNING since the instance started
      */
-    static HealthCheckResponse readiness(KafkaStreams.State s, int restoring) {
-        boolean ready = s == KafkaStreams.State.RUNNING || (s == KafkaStreams.State.REBALANCING && restoring == 0);
+    static HealthCheckResponse readiness(KafkaStreams.State s, int restoring, boolean ran) {
+        boolean ready = s == KafkaStreams.State.RUNNING || (s == KafkaStreams.State.REBALANCING && ran);
         return HealthCheckResponse.named(NAME).status(ready).withData("state", s.name()).withData("restoring changelog partitions", restoring).build();
     }
 
