@@ -175,8 +175,8 @@ public class SeriesOverview {
         }
         java.util.Set<Integer> unlisted = listed.missing(queries.assignedPartitions());
         unlisted.removeAll(named);
-        if (!unlisted.isEmpty() && listed.complete()) { // an instance of the previous version names no partitions: not knowing is no gap
-            missing.add("partition(s) " + PartitionCoverage.format(unlisted) + " listed by no instance (moving between instances): their keys are not listed");
+        if (!unlisted.isEmpty() && listed.complete()) { // an instance of the previous version names no partitions, and one that did not answer is named already
+            missing.add("partition(s) " + PartitionCoverage.format(unlisted) + " listed by no instance (restoring, or moving between instances): their keys are not listed");
         }
         java.util.Set<Integer> twice = listed.twice();
         if (!twice.isEmpty()) {
@@ -305,6 +305,7 @@ public class SeriesOverview {
                 HttpResponse<byte[]> r = Peers.await(future, Duration.ofNanos(deadline - System.nanoTime()));
                 if (r.statusCode() != 200) {
                     missing.add(Peers.address(host) + " (HTTP " + r.statusCode() + ")");
+                    listed.add(null); // its partitions are unknown: named once, as this instance
                     return;
                 }
                 var body = JSON.readTree(r.body());
@@ -320,8 +321,10 @@ public class SeriesOverview {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 missing.add(unanswered(host, e));
+                listed.add(null);
             } catch (Exception e) {
                 missing.add(unanswered(host, e));
+                listed.add(null);
             }
         });
         return tops;

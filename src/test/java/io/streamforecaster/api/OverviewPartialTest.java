@@ -282,7 +282,7 @@ class OverviewPartialTest {
 
             SeriesOverview.Page page = withPeers(java.util.Set.of(0, 1, 2), a, b).page(0, 50, null, "key", new Peers.Credentials(null, null));
             assertTrue(page.partial());
-            assertEquals(List.of("partition(s) 2 listed by no instance (moving between instances): their keys are not listed"), page.missing());
+            assertEquals(List.of("partition(s) 2 listed by no instance (restoring, or moving between instances): their keys are not listed"), page.missing());
             assertEquals(2, page.total());
         } finally {
             a.stop(0);
@@ -306,11 +306,26 @@ class OverviewPartialTest {
             assertEquals(List.of("k0", "k1"), upgrade.items().stream().map(SeriesSummary::key).toList());
 
             SeriesOverview.Page moving = withPeers(java.util.Set.of(0, 1), current, empty).page(0, 50, null, "key", new Peers.Credentials(null, null));
-            assertEquals(List.of("partition(s) 1 listed by no instance (moving between instances): their keys are not listed"), moving.missing());
+            assertEquals(List.of("partition(s) 1 listed by no instance (restoring, or moving between instances): their keys are not listed"), moving.missing());
         } finally {
             current.stop(0);
             older.stop(0);
             empty.stop(0);
+        }
+    }
+
+    /** An instance that does not answer is named once, not again for the partitions it would have listed. */
+    @Test
+    void shouldNameAnInstanceThatDidNotAnswerOnlyOnce() throws Exception {
+        var a = peerListing("0", summaryJson("k0", 1));
+        var failing = SeriesResourceForwardingTest.peerAnswering(503, "Retry-After", "1", "{\"error\":\"Kafka Streams is REBALANCING\"}");
+        try {
+            SeriesOverview.Page page = withPeers(java.util.Set.of(0, 1), a, failing).page(0, 50, null, "key", new Peers.Credentials(null, null));
+            assertTrue(page.partial());
+            assertEquals(List.of("localhost:" + failing.getAddress().getPort() + " (HTTP 503)"), page.missing());
+        } finally {
+            a.stop(0);
+            failing.stop(0);
         }
     }
 
