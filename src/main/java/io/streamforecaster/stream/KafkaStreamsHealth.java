@@ -10,9 +10,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Kafka Streams' state as health: ready once it has run with every store of the instance restored,
- * and then while it runs or rebalances (a later rebalance's restore, say of a dead instance's
- * partitions, does not take the instance out of its Service: its other keys are served, and the
- * moving ones answer 503); not alive only in its
+ * and then while it runs, or rebalances with no store being restored ({@link RestoringPartitions});
+ * not alive only in its
  * terminal ERROR state, which a restart can fix. Waiting (for the input topic, for credentials
  * that work) is not ready but alive, so the orchestrator does not restart a pod that a restart
  * cannot help (Quarkus' own liveness check was DOWN until Kafka Streams ran).
@@ -42,16 +41,18 @@ public class KafkaStreamsHealth {
     }
 
     /**
-     * Ready while Kafka Streams runs, and while it rebalances once it has run. Kafka Streams is
-     * RUNNING only once its threads' active tasks are restored, so a starting instance (a rolling
-     * update's) is not ready before its stores are, and the update waits for it. A survivor that
-     * restores the partitions of an instance that died stays ready: were it not, every survivor
-     * would leave the Service at once and no key could be asked for.
+     * Ready while Kafka Streams runs, and while it rebalances with no store of this instance being
+     * restored once it has run. A starting instance is not ready before Kafka Streams first runs
+     * (RUNNING comes once its threads' active tasks are restored): while it joins the group its
+     * restore has not begun yet, and a rolling update must not take it for restored. An instance
+     * restoring stores is not ready either, so that the update waits for it; its queries could not
+     * be answered meanwhile anyway (Kafka Streams refuses interactive queries on an instance while
+     * one of its threads is not RUNNING).
      *
-     * @param ran whether Kafka Streams has been RUNNING since the instance started
+     * @param ran whether Kafka Streams has been seen RUNNING since the instance started
      */
     static HealthCheckResponse readiness(KafkaStreams.State s, int restoring, boolean ran) {
-        boolean ready = s == KafkaStreams.State.RUNNING || (s == KafkaStreams.State.REBALANCING && ran);
+        boolean ready = s == KafkaStreams.State.RUNNING || (s == KafkaStreams.State.REBALANCING && ran && restoring == 0);
         return HealthCheckResponse.named(NAME).status(ready).withData("state", s.name()).withData("restoring changelog partitions", restoring).build();
     }
 
