@@ -122,7 +122,11 @@ final class TrainingScheduler {
      * @param now the stream's wall clock (epoch milliseconds), the punctuations' clock
      */
     void offer(String key, SeriesState state, ModelSnapshot model, long now) {
-        seen.put(key, model == null ? NO_MODEL : model.trainedAt()); // in shared scope the partition's model, which serves the key
+        long trainedAt = model == null ? NO_MODEL : model.trainedAt(); // in shared scope the partition's model, which serves the key
+        Long before = seen.get(key);
+        if (before == null || before != trainedAt) { // once per key and punctuation: no boxing per event
+            seen.put(key, trainedAt);
+        }
         if (shared) {
             activeKeys.put(key, Boolean.TRUE);
             sharedObservations++;
