@@ -31,7 +31,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * How long new keys wait for their first models while the stream runs: the packaged service
  * (default settings but the engine) on a real single-node broker; {@code keys} new keys get
  * {@code min-observations} values each at once, then one value each per second, and the forecasts
- * on the output topic tell when each key became eligible for training (its 128th forecast) and
+ * on the output topic tell when each key became eligible for training (the forecast that follows
+ * its 128th value: its 117th with n-steps 12, as a key is first forecast at its n-steps-th value) and
  * when it first had a model (a forecast with {@code modelVersion} 1, or one marked
  * {@code fallback}: naive served because the key's model did worse).
  */
@@ -42,6 +43,16 @@ final class NewKeysRun {
     static final Duration TIMEOUT = Duration.ofMinutes(60);
 
     private NewKeysRun() {
+    }
+
+    /**
+     * The key's forecasts by the time it is eligible for a first model: one for each value from its
+     * {@code nSteps}-th on (none before, with {@code cold-start=naive}), up to its
+     * {@value MIN_OBSERVATIONS}-th. (Counting {@value MIN_OBSERVATIONS} forecasts instead put
+     * eligibility n-steps − 1 values late: 11 s late in this run, where keys get a value a second.)
+     */
+    static int forecastsAtEligibility(int nSteps) {
+        return MIN_OBSERVATIONS - (nSteps - 1);
     }
 
     /** What one engine's run measured; times in seconds from the first event produced. */
@@ -193,10 +204,10 @@ final class NewKeysRun {
                 for (var r : consumer.poll(Duration.ofMillis(200))) {
                     int k = Integer.parseInt(r.key().substring(4));
                     double at = (System.nanoTime() - start) / 1e9;
-                    if (++forecasts[k] == MIN_OBSERVATIONS) {
+                    JsonNode f = json.readTree(r.value());
+                    if (++forecasts[k] == forecastsAtEligibility(f.get("nSteps").asInt())) {
                         eligible[k] = at;
                     }
-                    JsonNode f = json.readTree(r.value());
                     // served by a model, or naive because the key's model is in fallback: it has a model either way
                     boolean hasModel = f.get("modelVersion").asLong() > 0 || f.has("fallback");
                     if (Double.isNaN(modelled[k]) && hasModel) {

@@ -15,12 +15,17 @@ public final class ServiceDefaults {
     }
 
     public static StreamSettings settings(Map<String, String> overrides) {
+        return StreamSettings.from(config(overrides));
+    }
+
+    /** The whole configuration, as the service reads it, with overrides. */
+    public static ForecasterConfig config(Map<String, String> overrides) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(ForecasterConfig.class)
                 .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 200, new io.quarkus.runtime.configuration.MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(overrides, "overrides", 500))
                 .build();
-        return StreamSettings.from(config.getConfigMapping(ForecasterConfig.class));
+        return config.getConfigMapping(ForecasterConfig.class);
     }
 }

@@ -110,6 +110,7 @@ public final class ThroughputBenchmark {
             List<String> apps = new java.util.ArrayList<>();
             if (!a.has("--without-training")) {
                 apps.add("bench-training");
+                apps.add("bench-models-after");
             }
             if (warmUp > 0) {
                 apps.add("bench-warm-up");
@@ -142,6 +143,10 @@ public final class ThroughputBenchmark {
             double service = median(serviceRates);
             Run training = a.has("--without-training") ? null
                     : runService(kafka.bootstrapServers(), "bench-training", streamsDefaults, busy, events, false);
+            // the rounds speed up as the JVM warms: the trainer-busy run (made after them) is compared
+            // with the no-training runs next to it, the last round and one more right after it
+            Run after = training == null ? null
+                    : runService(kafka.bootstrapServers(), "bench-models-after", streamsDefaults, noTraining, events, false);
 
             SeriesState full = new SeriesState(1, defaults.historySize());
             for (int i = 0; i < defaults.historySize(); i++) {
@@ -156,8 +161,11 @@ public final class ThroughputBenchmark {
             System.out.printf(Locale.ROOT, "| service, %s, no training, median of %d | %.0f | %.2f (median of the rounds' ratios %s) | rounds %s; %s |%n",
                     what, rounds, service, median(ratios), join(ratios, "%.2f"), join(serviceRates, "%.0f"), models.notes());
             if (training != null) {
-                System.out.printf(Locale.ROOT, "| service (%s), trainer busy (every key due after min-new-observations) | %.0f | %.2f (%.2f of no-training) | %s |%n",
-                        scopeName, training.rate(), training.rate() / passThrough, training.rate() / service, training.notes());
+                double adjacent = (serviceRates[rounds - 1] + after.rate()) / 2;
+                System.out.printf(Locale.ROOT, "| service, no training, right after the trainer-busy run | %.0f | %.2f | the mean of it and the last round, %.0f, is the trainer-busy run's reference |%n",
+                        after.rate(), after.rate() / passThrough, adjacent);
+                System.out.printf(Locale.ROOT, "| service (%s), trainer busy (every key due after min-new-observations) | %.0f | %.2f (**%.2f** of the no-training runs next to it; %.2f of the rounds' median) | %s |%n",
+                        scopeName, training.rate(), training.rate() / passThrough, training.rate() / adjacent, training.rate() / service, training.notes());
             }
             System.out.println();
             System.out.printf(Locale.ROOT, "state per key: history of %d = %d bytes, vanilla model (n-steps %d, %d units) = %d bytes, total %d bytes%n",
@@ -338,7 +346,8 @@ public final class ThroughputBenchmark {
             throws Exception {
         long heapBefore = measureHeap ? usedHeap() : 0;
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (TrainingPool pool = TrainingPool.create(s.training(), 1, 4)) {
+        var trainingConfig = ServiceDefaults.config(Map.of()).training(); // the service's queue and priority
+        try (TrainingPool pool = TrainingPool.create(s.training(), trainingConfig.threads(), trainingConfig.queueCapacity(), trainingConfig.nice())) {
             ForecasterMetrics metrics = new ForecasterMetrics(registry, pool::pending);
             Properties props = streamsProps(bootstrap, app, base);
             var budget = new io.streamforecaster.stream.MemoryBudget(budgetBytes);
