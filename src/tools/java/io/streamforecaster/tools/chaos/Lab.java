@@ -121,29 +121,27 @@ public final class Lab implements AutoCloseable {
         awaitOutput(ledger, sender, collector, quiet, false);
     }
 
+    /**
+     * Once every expected record has come, how long the wait goes on reading, until nothing came
+     * for a second: duplicates still on their way are counted too.
+     */
+    static final Duration DRAIN = Duration.ofSeconds(3);
+
     private void awaitOutput(Ledger ledger, Sender sender, Collector collector, Duration quiet, boolean deadLetters) {
         sender.awaitSent(Duration.ofMinutes(10));
-        long[] last = {-1, System.nanoTime()}; // output count, and when it last changed
+        OutputWait wait = new OutputWait(DRAIN, quiet, System.nanoTime());
         Awaitility.await().alias("all output, or none for " + quiet).atMost(Duration.ofHours(2)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     collector.check();
                     Ledger.Tally t = ledger.tally();
                     long missingDeadLetters = deadLetters ? t.badWithoutDeadLetter() : 0;
-                    if (t.lost() == 0 && missingDeadLetters == 0) {
-                        return true;
-                    }
                     long count = t.forecastsObserved() + (deadLetters ? t.deadLetters() : 0);
-                    if (count != last[0]) {
-                        last[0] = count;
-                        last[1] = System.nanoTime();
-                        return false;
-                    }
-                    if (System.nanoTime() - last[1] > quiet.toNanos()) {
+                    OutputWait.Outcome o = wait.look(count, t.lost() == 0 && missingDeadLetters == 0, System.nanoTime());
+                    if (o == OutputWait.Outcome.STOPPED_SHORT) {
                         say(deadLetters ? "output stopped short: %,d forecasts missing, %,d bad records without a dead letter"
                                 : "forecasts stopped short: %,d missing", t.lost(), missingDeadLetters);
-                        return true;
                     }
-                    return false;
+                    return o != OutputWait.Outcome.WAIT;
                 });
     }
 
