@@ -129,11 +129,16 @@ public final class ThroughputBenchmark {
 
             double[] passRates = new double[rounds];
             double[] serviceRates = new double[rounds];
+            double[] passToClose = new double[rounds];
+            double[] serviceToClose = new double[rounds];
             double[] ratios = new double[rounds];
             Run models = null;
             for (int r = 0; r < rounds; r++) {
-                passRates[r] = runPassThrough(kafka.bootstrapServers(), "bench-passthrough-" + r, streamsDefaults, events).rate();
+                Run pass = runPassThrough(kafka.bootstrapServers(), "bench-passthrough-" + r, streamsDefaults, events);
+                passRates[r] = pass.rate();
+                passToClose[r] = pass.rateToClose();
                 Run run = runService(kafka.bootstrapServers(), "bench-models-" + r, streamsDefaults, noTraining, events, r == 0);
+                serviceToClose[r] = run.rateToClose();
                 models = r == 0 ? run : models; // its heap figure and notes
                 serviceRates[r] = run.rate();
                 ratios[r] = serviceRates[r] / passRates[r];
@@ -160,6 +165,9 @@ public final class ThroughputBenchmark {
             String what = shared ? "a shared vanilla model per partition" : "every key with a vanilla model";
             System.out.printf(Locale.ROOT, "| service, %s, no training, median of %d | %.0f | %.2f (median of the rounds' ratios %s) | rounds %s; %s |%n",
                     what, rounds, service, median(ratios), join(ratios, "%.2f"), join(serviceRates, "%.0f"), models.notes());
+            System.out.printf(Locale.ROOT, "| the same to each run's close (a commit: the service writes every changed state), median of %d | %.0f | %.2f (against the pass-through to its close, %.0f) | service rounds %s; pass-through %s |%n",
+                    rounds, median(serviceToClose), median(serviceToClose) / median(passToClose), median(passToClose),
+                    join(serviceToClose, "%.0f"), join(passToClose, "%.0f"));
             if (training != null) {
                 double adjacent = (serviceRates[rounds - 1] + after.rate()) / 2;
                 System.out.printf(Locale.ROOT, "| service, no training, right after the trainer-busy run | %.0f | %.2f | the mean of it and the last round, %.0f, is the trainer-busy run's reference |%n",
@@ -176,7 +184,17 @@ public final class ThroughputBenchmark {
         }
     }
 
-    record Run(double rate, long heapBytes, String notes) {
+    /**
+     * @param rate events a second from the first event counted to the last
+     * @param rateToClose the same events over that time plus Kafka Streams' close, which commits:
+     *                    the service's write-back store writes every changed state then, work a round
+     *                    shorter than the commit interval would otherwise leave out
+     */
+    record Run(double rate, double rateToClose, long heapBytes, String notes) {
+    }
+
+    /** What {@link #time} measured. */
+    record Timing(double rate, double rateToClose) {
     }
 
     /** The service's memory budget for decoded states and models in this run. */
@@ -337,8 +355,8 @@ public final class ThroughputBenchmark {
                 }, "in")
                 .addSink("out", app + "-out", Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "count");
         try (KafkaStreams streams = new KafkaStreams(t, streamsProps(bootstrap, app, base))) {
-            double rate = time(streams, seen::get, events, app);
-            return new Run(rate, 0, "");
+            Timing timing = time(streams, seen::get, events, app, () -> { });
+            return new Run(timing.rate(), timing.rateToClose(), 0, "");
         }
     }
 
@@ -352,8 +370,10 @@ public final class ThroughputBenchmark {
             Properties props = streamsProps(bootstrap, app, base);
             var budget = new io.streamforecaster.stream.MemoryBudget(budgetBytes);
             try (KafkaStreams streams = new KafkaStreams(TopologyProducer.build(s, metrics, pool, budget), props)) {
-                double rate = time(streams, () -> (long) registry.get("forecaster.events").counter().count(), events, app);
-                long heap = measureHeap ? usedHeap() - heapBefore : 0;
+                long[] heapAtEnd = new long[1];
+                Timing timing = time(streams, () -> (long) registry.get("forecaster.events").counter().count(), events, app,
+                        () -> heapAtEnd[0] = measureHeap ? usedHeap() : 0); // before the close lets the states go
+                long heap = measureHeap ? heapAtEnd[0] - heapBefore : 0;
                 double lstm = registry.get("forecaster.predictions").tag("source", "lstm").counter().count();
                 double naive = registry.get("forecaster.predictions").tag("source", "naive").counter().count();
                 double trained = registry.find("forecaster.training.runs").counters().stream().mapToDouble(c -> c.count()).sum();
@@ -366,13 +386,16 @@ public final class ThroughputBenchmark {
                         registry.get("forecaster.training.handoff").timer().count(),
                         budget.limit() == Long.MAX_VALUE ? "unlimited" : (budget.limit() >> 20) + " MiB", budget.used() / 1048576.0,
                         budget.evictions());
-                return new Run(rate, heap, notes);
+                return new Run(timing.rate(), timing.rateToClose(), heap, notes);
             }
         }
     }
 
-    /** Events per second from the first event seen to the last, polled every few milliseconds. */
-    static double time(KafkaStreams streams, LongSupplier seen, int events, String name) throws InterruptedException {
+    /**
+     * Events per second from the first event seen to the last, polled every few milliseconds; and
+     * over that time plus the close (a commit), which {@code atEnd} runs just before, untimed.
+     */
+    static Timing time(KafkaStreams streams, LongSupplier seen, int events, String name, Runnable atEnd) throws InterruptedException {
         streams.setUncaughtExceptionHandler(e -> {
             System.err.println(name + ": stream thread failed: " + e);
             e.printStackTrace();
@@ -392,8 +415,13 @@ public final class ThroughputBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = (events - first) / seconds;
-        System.out.printf(Locale.ROOT, "%s: %d events in %.2f s = %.0f events/s%n", name, events - first, seconds, rate);
-        return rate;
+        atEnd.run();
+        long closing = System.nanoTime();
+        streams.close();
+        double closeSeconds = (System.nanoTime() - closing) / 1e9;
+        System.out.printf(Locale.ROOT, "%s: %d events in %.2f s = %.0f events/s; closed (committed) in %.2f s more: %.0f events/s%n",
+                name, events - first, seconds, rate, closeSeconds, (events - first) / (seconds + closeSeconds));
+        return new Timing(rate, (events - first) / (seconds + closeSeconds));
     }
 
     static void check(long deadline, String name, KafkaStreams streams) {
