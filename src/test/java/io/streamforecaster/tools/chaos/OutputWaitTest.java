@@ -30,4 +30,16 @@ class OutputWaitTest {
         assertEquals(OutputWait.Outcome.WAIT, w.look(50, false, 10 * S));
         assertEquals(OutputWait.Outcome.STOPPED_SHORT, w.look(50, false, 12 * S));
     }
+
+    /** Output that keeps coming (a replay going on) ends the drain after ten times its length, not never. */
+    @Test
+    void shouldEndTheDrainWhenOutputKeepsComing() {
+        OutputWait w = new OutputWait(Duration.ofSeconds(3), Duration.ofSeconds(60), 0);
+        long n = 100;
+        assertEquals(OutputWait.Outcome.WAIT, w.look(n, true, 0));
+        for (long t = S / 2; t < 30 * S; t += S / 2) {
+            assertEquals(OutputWait.Outcome.WAIT, w.look(++n, true, t), "at " + t);
+        }
+        assertEquals(OutputWait.Outcome.DONE, w.look(++n, true, 30 * S));
+    }
 }

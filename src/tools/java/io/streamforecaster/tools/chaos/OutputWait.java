@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * When a run has read its output: once every expected record has come and then {@code drain} has
  * passed with nothing new for a second (duplicates still on their way are counted too: the tally is
- * drained, not taken at the first moment nothing was missing); or once nothing new came for
- * {@code quiet} while records are missing (the figures then show what is missing).
+ * drained, not taken at the first moment nothing was missing), or ten times {@code drain} has
+ * passed whatever still comes (a replay that goes on); or once nothing new came for {@code quiet}
+ * while records are missing (the figures then show what is missing).
  */
 final class OutputWait {
 
@@ -40,7 +41,8 @@ final class OutputWait {
             if (completeAt == Long.MIN_VALUE) {
                 completeAt = now;
             }
-            return now - completeAt >= drain && now - changedAt >= 1_000_000_000L ? Outcome.DONE : Outcome.WAIT;
+            boolean drained = now - completeAt >= drain && now - changedAt >= 1_000_000_000L;
+            return drained || now - completeAt >= 10 * drain ? Outcome.DONE : Outcome.WAIT;
         }
         completeAt = Long.MIN_VALUE;
         return !changed && now - changedAt > quiet ? Outcome.STOPPED_SHORT : Outcome.WAIT;
