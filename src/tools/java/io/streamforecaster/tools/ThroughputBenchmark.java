@@ -371,24 +371,33 @@ public final class ThroughputBenchmark {
             var budget = new io.streamforecaster.stream.MemoryBudget(budgetBytes);
             try (KafkaStreams streams = new KafkaStreams(TopologyProducer.build(s, metrics, pool, budget), props)) {
                 long[] heapAtEnd = new long[1];
-                Timing timing = time(streams, () -> (long) registry.get("forecaster.events").counter().count(), events, app,
-                        () -> heapAtEnd[0] = measureHeap ? usedHeap() : 0); // before the close lets the states go
+                String[] notes = new String[1];
+                Timing timing = time(streams, () -> (long) registry.get("forecaster.events").counter().count(), events, app, () -> {
+                    // at the last event, before the close lets the states go (and gives the budget back)
+                    notes[0] = notes(registry, pool, metrics, budget);
+                    heapAtEnd[0] = measureHeap ? usedHeap() : 0;
+                });
                 long heap = measureHeap ? heapAtEnd[0] - heapBefore : 0;
-                double lstm = registry.get("forecaster.predictions").tag("source", "lstm").counter().count();
-                double naive = registry.get("forecaster.predictions").tag("source", "naive").counter().count();
-                double trained = registry.find("forecaster.training.runs").counters().stream().mapToDouble(c -> c.count()).sum();
-                double promoted = registry.get("forecaster.training.runs").tag("outcome", "success").counter().count();
-                String notes = String.format(Locale.ROOT,
-                        "%.0f lstm + %.0f naive forecasts; %.0f trainings meanwhile (%.0f models promoted), %.0f training jobs waiting or running at the end; "
-                                + "longest training hand-off on a stream thread %.2f ms (%d hand-offs); memory budget %s, in use at the end %.1f MiB, "
-                                + "%d keys written out and dropped to stay within it",
-                        lstm, naive, trained, promoted, (double) pool.pending(), metrics.longestHandoffMillis(),
-                        registry.get("forecaster.training.handoff").timer().count(),
-                        budget.limit() == Long.MAX_VALUE ? "unlimited" : (budget.limit() >> 20) + " MiB", budget.used() / 1048576.0,
-                        budget.evictions());
-                return new Run(timing.rate(), timing.rateToClose(), heap, notes);
+                return new Run(timing.rate(), timing.rateToClose(), heap, notes[0]);
             }
         }
+    }
+
+    /** What a service run did, read at its last event. */
+    private static String notes(SimpleMeterRegistry registry, TrainingPool pool, ForecasterMetrics metrics,
+                                io.streamforecaster.stream.MemoryBudget budget) {
+        double lstm = registry.get("forecaster.predictions").tag("source", "lstm").counter().count();
+        double naive = registry.get("forecaster.predictions").tag("source", "naive").counter().count();
+        double trained = registry.find("forecaster.training.runs").counters().stream().mapToDouble(c -> c.count()).sum();
+        double promoted = registry.get("forecaster.training.runs").tag("outcome", "success").counter().count();
+        return String.format(Locale.ROOT,
+                "%.0f lstm + %.0f naive forecasts; %.0f trainings meanwhile (%.0f models promoted), %.0f training jobs waiting or running at the end; "
+                        + "longest training hand-off on a stream thread %.2f ms (%d hand-offs); memory budget %s, in use at the end %.1f MiB, "
+                        + "%d keys written out and dropped to stay within it",
+                lstm, naive, trained, promoted, (double) pool.pending(), metrics.longestHandoffMillis(),
+                registry.get("forecaster.training.handoff").timer().count(),
+                budget.limit() == Long.MAX_VALUE ? "unlimited" : (budget.limit() >> 20) + " MiB", budget.used() / 1048576.0,
+                budget.evictions());
     }
 
     /**
