@@ -49,7 +49,8 @@ final class NewKeysRun {
      * The key's forecasts by the time it is eligible for a first model: one for each value from its
      * {@code nSteps}-th on (none before, with {@code cold-start=naive}), up to its
      * {@value MIN_OBSERVATIONS}-th. (Counting {@value MIN_OBSERVATIONS} forecasts instead put
-     * eligibility n-steps − 1 values late: 11 s late in this run, where keys get a value a second.)
+     * eligibility n-steps − 1 values late: about 7 s in this run, where keys get a value a second
+     * after a first burst of about 4 s.)
      */
     static int forecastsAtEligibility(int nSteps) {
         return MIN_OBSERVATIONS - (nSteps - 1);
