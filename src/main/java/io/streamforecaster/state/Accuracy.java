@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 public final class Accuracy implements StatePart {
 
     static final int TAG = 2;
-    static final byte VERSION = 1;
+    private static final byte VERSION = 1;
 
     double servedError;
     double naiveError;

@@ -16,7 +16,7 @@ import java.nio.ByteBuffer;
 public final class Anomalies implements StatePart {
 
     static final int TAG = 9;
-    static final byte VERSION = 1;
+    private static final byte VERSION = 1;
     /** Anomalies a key keeps for queries: a few, enough for "what happened lately". */
     public static final int RECENT = 8;
     /** Bytes of the part without recent anomalies: version, detector, last score, flag, count. */

@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
 public final class Drift implements StatePart {
 
     static final int TAG = 7;
-    static final byte VERSION = 1;
+    private static final byte VERSION = 1;
 
     /** The model check (its {@code checkedAt}) the test follows; 0 for none. */
     private long following;

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 public final class History implements StatePart {
 
     static final int TAG = 1;
-    static final byte VERSION = 1;
+    private static final byte VERSION = 1;
 
     private final int nFeatures;
     private final int capacity;

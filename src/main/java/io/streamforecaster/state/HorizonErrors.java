@@ -12,7 +12,7 @@ import java.util.Arrays;
 public final class HorizonErrors implements StatePart {
 
     static final int TAG = 5;
-    static final byte VERSION = 1;
+    private static final byte VERSION = 1;
 
     private double[] pastHorizons;
     private double[] stepError;

@@ -11,7 +11,7 @@ import java.util.Arrays;
 public final class IntervalErrors implements StatePart {
 
     static final int TAG = 4;
-    static final byte VERSION = 1;
+    private static final byte VERSION = 1;
 
     private final float[] errors;
     private int head;

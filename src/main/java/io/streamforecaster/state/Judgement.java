@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
 public final class Judgement implements StatePart {
 
     static final int TAG = 3;
-    static final byte VERSION = 1;
+    private static final byte VERSION = 1;
     /** Share of the model's forecast change a damped forecast keeps. */
     public static final double DAMPING = 0.5;
 

@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 public final class LatestForecast implements StatePart {
 
     static final int TAG = 6;
-    static final byte VERSION = 1;
+    private static final byte VERSION = 1;
 
     private Source source = Source.NONE;
     private long modelVersion;

@@ -109,22 +109,23 @@ final class SeriesStateFormat {
             }
             ByteBuffer part = b.slice(b.position(), length).order(ByteOrder.LITTLE_ENDIAN);
             b.position(b.position() + length);
-            if (length > 0 && part.get(0) > currentVersion(tag)) {
-                continue; // a newer build's layout of a part this build knows: started afresh below
-            }
-            switch (tag) {
-                case History.TAG -> history = History.read(part, nFeatures, capacity);
-                case Accuracy.TAG -> accuracy = Accuracy.read(part);
-                case Judgement.TAG -> judgement = Judgement.read(part);
-                case IntervalErrors.TAG -> interval = IntervalErrors.read(part, residualCapacity);
-                case HorizonErrors.TAG -> horizon = HorizonErrors.read(part);
-                case LatestForecast.TAG -> latest = LatestForecast.read(part, nFeatures);
-                case Drift.TAG -> drift = Drift.read(part);
-                case ServedForecasts.TAG -> served = ServedForecasts.read(part, servedPoints);
-                case Anomalies.TAG -> anomalies = Anomalies.read(part);
-                default -> {
-                    // a part of a newer build: skipped
+            try {
+                switch (tag) {
+                    case History.TAG -> history = History.read(part, nFeatures, capacity);
+                    case Accuracy.TAG -> accuracy = Accuracy.read(part);
+                    case Judgement.TAG -> judgement = Judgement.read(part);
+                    case IntervalErrors.TAG -> interval = IntervalErrors.read(part, residualCapacity);
+                    case HorizonErrors.TAG -> horizon = HorizonErrors.read(part);
+                    case LatestForecast.TAG -> latest = LatestForecast.read(part, nFeatures);
+                    case Drift.TAG -> drift = Drift.read(part);
+                    case ServedForecasts.TAG -> served = ServedForecasts.read(part, servedPoints);
+                    case Anomalies.TAG -> anomalies = Anomalies.read(part);
+                    default -> {
+                        // a part of a newer build: skipped
+                    }
                 }
+            } catch (NewerLayout e) {
+                // a newer build's layout of a part this build knows: started afresh below
             }
         }
         if (b.position() != end) {
@@ -141,25 +142,19 @@ final class SeriesStateFormat {
                 anomalies != null ? anomalies : new Anomalies()); // a record of a build before anomalies: its detector starts afresh
     }
 
-    /** The version of its layout this build writes for the part with this tag (and reads), or {@link Byte#MAX_VALUE} for a tag it does not know. */
-    private static byte currentVersion(int tag) {
-        return switch (tag) {
-            case History.TAG -> History.VERSION;
-            case Accuracy.TAG -> Accuracy.VERSION;
-            case Judgement.TAG -> Judgement.VERSION;
-            case IntervalErrors.TAG -> IntervalErrors.VERSION;
-            case HorizonErrors.TAG -> HorizonErrors.VERSION;
-            case LatestForecast.TAG -> LatestForecast.VERSION;
-            case Drift.TAG -> Drift.VERSION;
-            case ServedForecasts.TAG -> ServedForecasts.VERSION;
-            case Anomalies.TAG -> Anomalies.VERSION;
-            default -> Byte.MAX_VALUE;
-        };
+    /** A part written in a newer version of its layout than this build reads (after a rollback): it starts afresh. */
+    static final class NewerLayout extends IllegalArgumentException {
+        NewerLayout(String message) {
+            super(message);
+        }
     }
 
-    /** Checks a part's version byte. */
+    /** Checks a part's version byte: a newer one is {@link NewerLayout}, any other mismatch an error. */
     static void version(ByteBuffer b, byte expected, String part) {
         byte v = b.get();
+        if (v > expected) {
+            throw new NewerLayout("Series state record has " + part + " in version " + v + " (this build reads " + expected + ")");
+        }
         if (v != expected) {
             throw new IllegalArgumentException("Series state record has " + part + " in version " + v + " (this build reads " + expected + ")");
         }

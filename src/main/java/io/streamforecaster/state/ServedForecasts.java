@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
 public final class ServedForecasts implements StatePart {
 
     static final int TAG = 8;
-    static final byte VERSION = 1;
+    private static final byte VERSION = 1;
     /** Bytes one point takes in the record (and about as much on the heap). */
     public static final int POINT_BYTES = 8 + 8 + 8 + 4 + 4 + 1 + 1;
 
