@@ -377,10 +377,16 @@ final class TrainingScheduler {
 
     /** The gauges a hand-out moves, and whether this task waits for the pool. */
     private void afterHandOut(long now) {
-        // the first-model candidates are in the order they asked: the first has waited longest
+        // the first-model candidates are in the order they asked, but for those retried after a failed
+        // training, which go to the back with their first ask: the oldest is the first in line or one of them
         LinkedHashSet<String> first = candidates.get(Reason.FIRST_MODEL);
-        Waiting oldest = first.isEmpty() ? null : waiting.get(first.iterator().next());
-        oldestFirstModelWait = oldest == null ? 0 : Math.max(0, now - oldest.since());
+        long oldest = first.isEmpty() ? now : waiting.get(first.iterator().next()).since();
+        for (Map.Entry<String, Long> asked : firstAskedAt.entrySet()) { // the keys handed out at least once: few
+            if (first.contains(asked.getKey())) {
+                oldest = Math.min(oldest, asked.getValue());
+            }
+        }
+        oldestFirstModelWait = Math.max(0, now - oldest);
         pool.waiting(this, dueKeys > 0);
     }
 

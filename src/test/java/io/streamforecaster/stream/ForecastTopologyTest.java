@@ -407,6 +407,33 @@ class ForecastTopologyTest {
         assertTrue(waited >= INTERVAL.toSeconds(), "it has waited since its first ask: " + waited + " s");
     }
 
+    /**
+     * A key whose first training failed is retried behind the keys that asked after it: the gauge
+     * read the wait of the first key in line, a younger one, and so under-reported the oldest wait.
+     */
+    @Test
+    void shouldReportTheWaitOfARetriedKeyBehindYoungerOnes() {
+        java.util.Queue<Runnable> queued = new java.util.ArrayDeque<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        start(settings(ColdStart.NAIVE, 1), queued::add, 1, (s, h, p, o, n) -> {
+            if (calls.getAndIncrement() == 0) {
+                throw new IllegalStateException("the first training fails");
+            }
+            return Trainer.train(s, h, p, o, n);
+        });
+        sendSeries("failing", 0, 8);
+        driver.advanceWallClockTime(CHECK); // handed out: the pool is full
+        sendSeries("second", 0, 8);
+        sendSeries("third", 0, 8); // both ask a check interval after "failing"
+        queued.poll().run(); // "failing" fails
+        driver.advanceWallClockTime(CHECK); // retried after the others; "second" to the pool, "third" waits before it
+        for (int i = 0; i < 3; i++) {
+            driver.advanceWallClockTime(CHECK);
+        }
+        double waited = registry.get("forecaster.keys.awaiting.model.oldest").gauge().value();
+        assertEquals(5 * CHECK.toSeconds(), waited, 0.5, "\"failing\" has waited since its first ask");
+    }
+
     /** The tasks' punctuations free the drill-down slots of keys that stopped, for the next new keys. */
     @Test
     void shouldGiveAStoppedKeysDrillDownSlotToANewKeyAtAPunctuation() {
