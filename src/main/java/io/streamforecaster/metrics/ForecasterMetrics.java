@@ -409,7 +409,7 @@ public class ForecasterMetrics {
 
     /**
      * What a stream task reports until it closes: models in its store, keys awaiting a first
-     * model and how long the first of them has waited (milliseconds), keys due, keys drifting.
+     * model and how long the one that has waited longest has waited (milliseconds), keys due, keys drifting.
      */
     public record TaskGauges(LongSupplier models, LongSupplier awaitingFirstModel, LongSupplier oldestFirstModelWaitMillis,
                              LongSupplier due, LongSupplier drifting) {
