@@ -24,20 +24,12 @@ public class KafkaStreamsHealth {
     @Produces
     @Readiness
     @ApplicationScoped
-    HealthCheck ready(KafkaStreams streams, RestoringPartitions restoring) {
-        return readiness(streams::state, restoring);
+    HealthCheck ready(KafkaStreams streams, RestoringPartitions restoring, StreamsRan ran) {
+        return readiness(streams::state, restoring, ran);
     }
 
-    static HealthCheck readiness(java.util.function.Supplier<KafkaStreams.State> state, RestoringPartitions restoring) {
-        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
-        return () -> {
-            KafkaStreams.State s = state.get();
-            if (s == KafkaStreams.State.RUNNING) {
-                ran.set(true);
-                restoring.clear(); // every active task is restored: a restore Kafka Streams dropped unannounced (a failed one) is over
-            }
-            return readiness(s, restoring.count(), ran.get());
-        };
+    static HealthCheck readiness(java.util.function.Supplier<KafkaStreams.State> state, RestoringPartitions restoring, StreamsRan ran) {
+        return () -> readiness(state.get(), restoring.count(), ran.ran());
     }
 
     /**
@@ -49,7 +41,7 @@ public class KafkaStreamsHealth {
      * be answered meanwhile anyway (Kafka Streams refuses interactive queries on an instance while
      * one of its threads is not RUNNING).
      *
-     * @param ran whether Kafka Streams has been seen RUNNING since the instance started
+     * @param ran whether Kafka Streams has been RUNNING since the instance started
      */
     static HealthCheckResponse readiness(KafkaStreams.State s, int restoring, boolean ran) {
         boolean ready = s == KafkaStreams.State.RUNNING || (s == KafkaStreams.State.REBALANCING && ran && restoring == 0);

@@ -2,7 +2,6 @@ package io.streamforecaster.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -24,8 +23,8 @@ class KafkaStreamsHealthTest {
     @Test
     void shouldNotBeReadyBeforeKafkaStreamsFirstRuns() {
         RestoringPartitions restoring = new RestoringPartitions();
-        AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.REBALANCING);
-        var check = KafkaStreamsHealth.readiness(state::get, restoring);
+        States state = new States(restoring, KafkaStreams.State.REBALANCING);
+        var check = state.check();
 
         assertEquals(DOWN, check.call().getStatus(), "joining the group, before its restore begins");
         restoring.onRestoreStart(SERIES, "forecaster-series", 0, 100_000);
@@ -40,8 +39,8 @@ class KafkaStreamsHealthTest {
     @Test
     void shouldNotBeReadyWhileARebalanceRestoresAStoreHere() {
         RestoringPartitions restoring = new RestoringPartitions();
-        AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.RUNNING);
-        var check = KafkaStreamsHealth.readiness(state::get, restoring);
+        States state = new States(restoring, KafkaStreams.State.RUNNING);
+        var check = state.check();
         assertEquals(UP, check.call().getStatus());
 
         state.set(KafkaStreams.State.REBALANCING);
@@ -62,11 +61,48 @@ class KafkaStreamsHealthTest {
     void shouldForgetARestoreNeverAnnouncedAsOverOnceKafkaStreamsRuns() {
         RestoringPartitions restoring = new RestoringPartitions();
         restoring.onRestoreStart(new TopicPartition("app-forecaster-series-changelog", 7), "forecaster-series", 0, 100);
-        AtomicReference<KafkaStreams.State> state = new AtomicReference<>(KafkaStreams.State.RUNNING);
-        var check = KafkaStreamsHealth.readiness(state::get, restoring);
+        States state = new States(restoring, KafkaStreams.State.RUNNING);
+        var check = state.check();
 
         assertEquals(UP, check.call().getStatus());
         state.set(KafkaStreams.State.REBALANCING); // another instance joins: nothing restores here
         assertEquals(UP, check.call().getStatus(), "the dropped restore is forgotten");
+    }
+
+    /** A RUNNING that a rebalance ended before any probe came still counts: the instance has run. */
+    @Test
+    void shouldCountARunNoProbeSaw() {
+        RestoringPartitions restoring = new RestoringPartitions();
+        States state = new States(restoring, KafkaStreams.State.REBALANCING);
+        var check = state.check();
+        assertEquals(DOWN, check.call().getStatus());
+
+        state.set(KafkaStreams.State.RUNNING); // no probe now
+        state.set(KafkaStreams.State.REBALANCING); // another pod joins; nothing restores here
+        assertEquals(UP, check.call().getStatus(), "it ran: a rebalance that restores nothing here keeps it ready");
+    }
+
+    /** Kafka Streams' state, changed as Kafka Streams changes it: the listener hears of each change. */
+    static final class States {
+        private final RestoringPartitions restoring;
+        private final StreamsRan ran;
+        private volatile KafkaStreams.State state;
+
+        States(RestoringPartitions restoring, KafkaStreams.State initial) {
+            this.restoring = restoring;
+            this.ran = new StreamsRan(restoring);
+            this.state = KafkaStreams.State.CREATED;
+            set(initial);
+        }
+
+        void set(KafkaStreams.State next) {
+            KafkaStreams.State old = state;
+            state = next;
+            ran.onChange(next, old);
+        }
+
+        org.eclipse.microprofile.health.HealthCheck check() {
+            return KafkaStreamsHealth.readiness(() -> state, restoring, ran);
+        }
     }
 }
