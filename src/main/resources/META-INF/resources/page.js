@@ -282,6 +282,7 @@
 
   // ---- overview -------------------------------------------------------------------------------
 
+  const MAX_WINDOW = 10000;
   const overviewState = { q: '', sort: '-ratio', offset: 0, limit: 50, total: 0, seq: 0 };
   /** The first click on a column sorts it worst first; the next click reverses. */
   const WORST_FIRST = { ratio: '-ratio', coverage: 'coverage', age: '-age', version: 'version', source: 'source', key: 'key' };
@@ -358,7 +359,10 @@
     const from = page.items.length === 0 ? 0 : s.offset + 1;
     $('range').textContent = from + '–' + (s.offset + page.items.length) + ' of ' + page.total + (page.total === 1 ? ' key' : ' keys');
     $('prev').disabled = s.offset === 0;
-    $('next').disabled = s.offset + s.limit >= page.total;
+    // the service lists at most 10,000 keys deep (offset + limit, OverviewBudget.MAX_WINDOW): search to go further
+    const windowEnd = s.offset + 2 * s.limit > MAX_WINDOW;
+    $('next').disabled = s.offset + s.limit >= page.total || windowEnd;
+    $('next').title = windowEnd && s.offset + s.limit < page.total ? 'The list reaches ' + MAX_WINDOW + ' keys deep: search, or sort the other way' : '';
     for (const th of document.querySelectorAll('#series-table th[data-sort]')) {
       const field = th.dataset.sort;
       if (s.sort === field || s.sort === '-' + field) {

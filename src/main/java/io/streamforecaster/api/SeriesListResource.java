@@ -25,6 +25,9 @@ public class SeriesListResource {
     @Inject
     SeriesQueries queries;
 
+    @Inject
+    OverviewBudget budget;
+
     @GET
     public Response list(@QueryParam("offset") String offset, @QueryParam("limit") String limit, @QueryParam("q") String q,
                          @QueryParam("sort") String sort, @QueryParam("scope") String scope, @QueryParam("top") String top,
@@ -47,13 +50,20 @@ public class SeriesListResource {
         if (from < 0 || size < 1 || size > MAX_LIMIT) {
             return bad("offset must be 0 or more and limit 1 to " + MAX_LIMIT);
         }
+        if ((long) from + size > OverviewBudget.MAX_WINDOW) {
+            return bad("offset + limit must be at most " + OverviewBudget.MAX_WINDOW + ": narrow the list with q, or sort it the other way");
+        }
         if (q != null && q.length() > 1024) {
             return bad("q is too long");
         }
         if (badSort(sort)) {
             return bad(SORTS + "; got '" + sort + "'");
         }
-        try {
+        var lease = budget.take(from + size);
+        if (lease.isEmpty()) {
+            return SeriesResource.unavailable("too many overview pages are being gathered at once here; retry, or ask for a shallower page");
+        }
+        try (var held = lease.get()) {
             return Response.ok(overview.page(from, size, q, sort, Peers.Credentials.of(headers))).build();
         } catch (InvalidStateStoreException | IllegalStateException e) {
             return stopped(e);
@@ -72,28 +82,28 @@ public class SeriesListResource {
     }
 
     /**
-     * Another instance gathering the overview: this instance's own keys. With {@code top}, only the
-     * first {@code top} of those containing {@code q} in the {@code sort} order, and their count; without,
-     * all of them (as instances of earlier versions ask).
+     * Another instance gathering the overview: the first {@code top} of this instance's own keys
+     * containing {@code q} in the {@code sort} order, and their count. Instances before 2026-11-28
+     * asked for all keys, without {@code top}: such a listing has no bound (30 MB of JSON for
+     * 100,000 keys, for anyone who asks), so it is refused, and their pages show this instance as
+     * missing until they are updated.
      */
     private Response local(String q, String sort, String top) {
-        int n = -1;
-        if (top != null) {
-            try {
-                n = Integer.parseInt(top);
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 1) {
-                return bad("top must be a whole number of 1 or more");
-            }
+        int n;
+        try {
+            n = top == null ? -1 : Integer.parseInt(top);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > OverviewBudget.MAX_WINDOW) {
+            return bad("scope=local takes top, a whole number from 1 to " + OverviewBudget.MAX_WINDOW);
         }
         if (badSort(sort)) {
             return bad(SORTS + "; got '" + sort + "'");
         }
         try {
             SeriesOverview.Listing own = overview.local();
-            Response.ResponseBuilder ok = Response.ok(n < 0 ? own.items() : SeriesOverview.Top.of(own.items(), q, SeriesOverview.Sort.parse(sort), n));
+            Response.ResponseBuilder ok = Response.ok(SeriesOverview.Top.of(own.items(), q, SeriesOverview.Sort.parse(sort), n));
             ok.header(SeriesOverview.LISTED, own.listed().isEmpty() ? SeriesOverview.NONE_LISTED : PartitionCoverage.format(own.listed()));
             return (own.unqueryable().isEmpty() ? ok : ok.header(SeriesOverview.UNQUERYABLE, PartitionCoverage.format(own.unqueryable()))).build();
         } catch (InvalidStateStoreException | IllegalStateException e) {

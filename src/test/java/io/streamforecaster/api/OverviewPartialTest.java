@@ -99,7 +99,7 @@ class OverviewPartialTest {
         SeriesListResource resource = new SeriesListResource();
         resource.overview = overview;
         resource.queries = overview.queries;
-        Response r = resource.list(null, null, null, null, "local", null, null, SeriesResourceForwardingTest.NO_HEADERS);
+        Response r = resource.list(null, null, null, null, "local", "50", null, SeriesResourceForwardingTest.NO_HEADERS);
         assertEquals(200, r.getStatus());
         assertEquals("1", r.getHeaderString(SeriesOverview.UNQUERYABLE), "the peer gathering the overview learns what is left out");
         assertEquals("0,2", r.getHeaderString(SeriesOverview.LISTED), "and what is listed");

@@ -37,6 +37,7 @@ class SeriesListUnavailableTest {
             SeriesListResource resource = new SeriesListResource();
             resource.overview = overview;
             resource.queries = queries;
+            resource.budget = new OverviewBudget();
             for (String scope : new String[] {null, "local"}) {
                 Response r = resource.list(null, null, null, null, scope, null, null, SeriesResourceForwardingTest.NO_HEADERS);
                 assertEquals(503, r.getStatus(), "scope " + scope);
