@@ -21,7 +21,7 @@ import org.jose4j.lang.JoseException;
 /**
  * Decides whether a request to {@code /series} may be answered: always ({@code none}), with the
  * configured API key, or with a bearer JWT signed by the configured key (asymmetric algorithms
- * only, expiry required, issuer and audience checked when set). Built once from the settings,
+ * only, expiry and audience required, issuer checked when set). Built once from the settings,
  * which are checked at startup with messages that name them.
  */
 public final class ApiAuthenticator {
@@ -108,11 +108,12 @@ public final class ApiAuthenticator {
             }
         }
         c.issuer().ifPresent(b::setExpectedIssuer);
-        if (c.audience().isPresent()) {
-            b.setExpectedAudience(c.audience().get());
-        } else {
-            b.setSkipDefaultAudienceValidation();
-        }
+        // the keys are often an identity provider's, which signs tokens for every service it serves:
+        // only the audience tells those meant for this one (RFC 8725, 3.9)
+        String audience = c.audience().filter(a -> !a.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                "forecaster.api.auth = jwt needs forecaster.api.jwt.audience: the value this service's tokens carry in aud; "
+                        + "without it, any token the same keys signed, for any service, would be accepted"));
+        b.setExpectedAudience(audience);
         return b.build();
     }
 

@@ -33,7 +33,7 @@ public interface ApiSecurityConfig {
         /** The {@code iss} every token must carry, when set. */
         Optional<String> issuer();
 
-        /** An {@code aud} every token must carry, when set. */
+        /** An {@code aud} every token must carry: required with {@code auth = jwt}. */
         Optional<String> audience();
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
@@ -130,8 +131,9 @@ class ApiAuthenticatorTest {
     @Test
     void anHmacTokenKeyedWithThePublicKeyIsRefused() throws Exception {
         ApiAuthenticator a = ApiAuthenticator.from(new Config("jwt", Optional.empty(), Optional.empty(),
-                new Jwt(Optional.of(publicKeyPem(rsa).toString()), Optional.empty(), Optional.empty(), Optional.empty())), null);
+                new Jwt(Optional.of(publicKeyPem(rsa).toString()), Optional.empty(), Optional.empty(), Optional.of("stream-forecaster"))), null);
         JwtClaims claims = new JwtClaims();
+        claims.setAudience("stream-forecaster");
         claims.setExpirationTimeMinutesInTheFuture(5);
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
@@ -149,7 +151,7 @@ class ApiAuthenticatorTest {
         k2.setKeyId("k2");
         Path jwks = Files.writeString(dir.resolve("jwks.json"), new JsonWebKeySet(k1, k2).toJson());
         ApiAuthenticator a = ApiAuthenticator.from(new Config("jwt", Optional.empty(), Optional.empty(),
-                new Jwt(Optional.empty(), Optional.of(jwks.toString()), Optional.empty(), Optional.empty())), null);
+                new Jwt(Optional.empty(), Optional.of(jwks.toString()), Optional.empty(), Optional.of("a"))), null);
         assertTrue(a.decide("Bearer " + token(rsa, "k1", "i", "a", 5), null).allowed());
         assertTrue(a.decide("Bearer " + token(other, "k2", "i", "a", 5), null).allowed());
         assertFalse(a.decide("Bearer " + token(other, "k1", "i", "a", 5), null).allowed(), "k1's kid with k2's signature");
@@ -163,6 +165,21 @@ class ApiAuthenticatorTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ApiAuthenticator.from(new Config("jwt", Optional.empty(), Optional.empty(), none), null))
                 .getMessage().contains("forecaster.api.jwt.public-key-file"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ApiAuthenticator.from(new Config("jwt", Optional.empty(), Optional.empty(),
-                new Jwt(Optional.of("/nonexistent.pem"), Optional.empty(), Optional.empty(), Optional.empty())), null)).getMessage().contains("/nonexistent.pem"));
+                new Jwt(Optional.of("/nonexistent.pem"), Optional.empty(), Optional.empty(), Optional.of("a"))), null)).getMessage().contains("/nonexistent.pem"));
+    }
+
+    /** An identity provider's keys sign tokens for every service it serves: without an audience, each of them opened this API. */
+    @Test
+    void aJwtSetupWithoutAnAudienceIsRefusedAndATokenForAnotherServiceIsDenied() throws Exception {
+        for (Optional<String> missing : List.of(Optional.<String>empty(), Optional.of(" "))) {
+            String message = assertThrows(IllegalArgumentException.class, () -> ApiAuthenticator.from(new Config("jwt", Optional.empty(), Optional.empty(),
+                    new Jwt(Optional.of(publicKeyPem(rsa).toString()), Optional.empty(), Optional.of("https://issuer.example"), missing)), null)).getMessage();
+            assertTrue(message.contains("forecaster.api.jwt.audience"), message);
+        }
+        ApiAuthenticator a = ApiAuthenticator.from(new Config("jwt", Optional.empty(), Optional.empty(),
+                new Jwt(Optional.of(publicKeyPem(rsa).toString()), Optional.empty(), Optional.empty(), Optional.of("stream-forecaster"))), null);
+        assertEquals("the bearer token is not valid: wrong audience",
+                a.decide("Bearer " + token(rsa, "k1", "https://issuer.example", "billing", 5), null).denied(), "another service's token");
+        assertTrue(a.decide("Bearer " + token(rsa, "k1", "https://issuer.example", "stream-forecaster", 5), null).allowed());
     }
 }

@@ -96,6 +96,7 @@ class HttpSecurityIT {
             p.put("forecaster.api.auth", "jwt");
             p.put(i == 0 ? "forecaster.api.jwt.jwks-file" : "forecaster.api.jwt.public-key-file", (i == 0 ? jwks : publicKey).toString());
             p.put("forecaster.api.jwt.issuer", "https://issuer.example");
+            p.put("forecaster.api.jwt.audience", "stream-forecaster");
             tls.add(ServiceProcess.start(p, Map.of(), port, Path.of("target", "it-logs", "http-tls-" + i + ".log"), List.of("-Xmx768m")));
         }
         for (int i = 0; i < 2; i++) {
@@ -164,6 +165,7 @@ class HttpSecurityIT {
         JwtClaims claims = new JwtClaims();
         claims.setSubject("dashboard");
         claims.setIssuer("https://issuer.example");
+        claims.setAudience("stream-forecaster");
         claims.setExpirationTimeMinutesInTheFuture(expiresInMinutes);
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());
