@@ -245,24 +245,36 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         shrinkWhile(share, keep, Integer.MAX_VALUE);
     }
 
-    /** As {@link #shrinkWhile(long, int)}, dropping at most {@code maxKeys} keys. */
+    /**
+     * As {@link #shrinkWhile(long, int)}, dropping at most {@code maxKeys} keys. Each key is written
+     * out before it leaves the map, and without the map's lock, which interactive queries take: a
+     * write reaches Kafka's producer and may wait for it (metadata, a full buffer), and queries
+     * must not wait with it. A query meanwhile finds the key in memory, and once it is gone, its
+     * record below.
+     */
     private void shrinkWhile(long share, int keep, int maxKeys) {
-        if (!budget.over()) {
-            return;
-        }
         int dropped = 0;
-        synchronized (live) {
-            Iterator<Map.Entry<String, Slot>> it = live.entrySet().iterator();
-            while (budget.over() && held > share && live.size() > keep && dropped++ < maxKeys && it.hasNext()) {
-                Map.Entry<String, Slot> eldest = it.next();
-                Slot slot = eldest.getValue();
-                if (slot.dirty) {
-                    inner.put(eldest.getKey(), codec.encode(slot.state));
+        while (budget.over() && held > share && dropped < maxKeys) {
+            String key;
+            Slot slot;
+            synchronized (live) {
+                if (live.size() <= keep || live.isEmpty()) {
+                    return;
                 }
-                it.remove();
-                held -= slot.bytes;
-                budget.evicted(slot.bytes);
+                Map.Entry<String, Slot> eldest = live.entrySet().iterator().next();
+                key = eldest.getKey();
+                slot = eldest.getValue();
             }
+            if (slot.dirty) {
+                inner.put(key, codec.encode(slot.state));
+                slot.dirty = false;
+            }
+            synchronized (live) {
+                live.remove(key, slot); // only this thread removes: it is still there
+            }
+            held -= slot.bytes;
+            budget.evicted(slot.bytes);
+            dropped++;
         }
     }
 
@@ -276,16 +288,24 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         return s.heapBytes();
     }
 
-    /** Writes every changed state to the store below (which logs it to the changelog). */
+    /**
+     * Writes every changed state to the store below (which logs it to the changelog). The changed
+     * keys are listed under the map's lock and written without it: the writes (about 0.5 ms a key,
+     * each reaching Kafka's producer, which may wait) held every interactive query of the task
+     * for the whole flush. Only this thread changes the map and the states, so the list stays true.
+     */
     private void writeChanged() {
+        java.util.List<Map.Entry<String, Slot>> changed = new java.util.ArrayList<>();
         synchronized (live) {
             for (Map.Entry<String, Slot> e : live.entrySet()) {
-                Slot entry = e.getValue();
-                if (entry.dirty) {
-                    inner.put(e.getKey(), codec.encode(entry.state));
-                    entry.dirty = false;
+                if (e.getValue().dirty) {
+                    changed.add(Map.entry(e.getKey(), e.getValue()));
                 }
             }
+        }
+        for (Map.Entry<String, Slot> e : changed) {
+            inner.put(e.getKey(), codec.encode(e.getValue().state));
+            e.getValue().dirty = false;
         }
     }
 
