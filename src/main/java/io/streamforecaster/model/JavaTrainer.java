@@ -36,6 +36,7 @@ final class JavaTrainer {
         NetworkParameters grad = params.zerosLike();
         Adam adam = new Adam(params, s.learningRate());
         for (int e = 0; e < epochs; e++) {
+            Trainer.stopIfInterrupted();
             network.compute(params, batch, grad);
             GradientClipping.clipPerParamType(grad, s.gradientClip());
             adam.step(params, grad);

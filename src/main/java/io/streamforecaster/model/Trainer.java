@@ -118,10 +118,21 @@ public final class Trainer {
         }
         INDArray[] out = {labels};
         for (int e = 0; e < epochs; e++) {
+            stopIfInterrupted();
             net.fit(in, out);
         }
         double loss = net.score(new MultiDataSet(in, out));
         return new Fit(Dl4jModels.lstmWeights(net, s.variant()), Dl4jModels.denseWeights(net), loss);
+    }
+
+    /**
+     * Ends a training whose thread was interrupted (the pool is closing as the service stops): a
+     * training of many epochs went on to its end, and the stop waited for it.
+     */
+    static void stopIfInterrupted() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new java.util.concurrent.CancellationException("Training interrupted: the training pool is closing");
+        }
     }
 
     /** Whether a model was trained under these settings' shapes, so it can forecast and warm-start. */

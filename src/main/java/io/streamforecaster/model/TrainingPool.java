@@ -67,6 +67,8 @@ public final class TrainingPool implements AutoCloseable {
     private static final class Owner {
         final AtomicInteger jobs = new AtomicInteger();
         volatile boolean waiting;
+        /** Unregistered (its task closed): its jobs not started yet are dropped, their results would be. */
+        volatile boolean gone;
 
         boolean active() {
             return waiting || jobs.get() > 0;
@@ -177,8 +179,16 @@ public final class TrainingPool implements AutoCloseable {
         }
     }
 
+    /**
+     * The owner is gone (its task closed, or moved to another instance): its jobs that have not
+     * started are dropped without training, since their results would be, and their slots go to
+     * the other owners at once (they trained, one after the other, while the new owner's keys waited).
+     */
     public void unregister(Object owner) {
-        owners.remove(owner);
+        Owner o = owners.remove(owner);
+        if (o != null) {
+            o.gone = true;
+        }
     }
 
     /**
@@ -220,7 +230,7 @@ public final class TrainingPool implements AutoCloseable {
             mine.incrementAndGet();
         }
         try {
-            executor.execute(() -> run(job, mine));
+            executor.execute(() -> run(job, o));
         } catch (RuntimeException e) {
             slots.release();
             if (mine != null) {
@@ -231,7 +241,13 @@ public final class TrainingPool implements AutoCloseable {
         return true;
     }
 
-    private void run(Job job, AtomicInteger owner) {
+    private void run(Job job, Owner o) {
+        AtomicInteger owner = o == null ? null : o.jobs;
+        if (o != null && o.gone) { // its task closed while the job waited: nobody would take the model
+            slots.release();
+            owner.decrementAndGet();
+            return;
+        }
         long start = System.nanoTime();
         Result result;
         try {

@@ -58,4 +58,53 @@ class TrainingPoolTest {
             assertEquals(0, service.pending(), "preparing takes none of the pool's slots");
         }
     }
+
+    /** A task that closed (moved away) had its waiting jobs trained one after the other, their results thrown away, while the new owner's keys waited. */
+    @Test
+    void shouldDropTheJobsOfATaskThatClosedBeforeTheyStart() {
+        java.util.concurrent.atomic.AtomicInteger trained = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> done = new java.util.ArrayList<>();
+        TrainingPool counting = new TrainingPool(new TrainingSettings(Variant.VANILLA, 3, 1, 4, 1, 1, 0.01, 1, 1.0, 0),
+                queued::add, 4, (s, h, p, o, n) -> {
+                    trained.incrementAndGet();
+                    return TestModels.offset(s, 0, 1, o);
+                }, System::currentTimeMillis);
+        Object moved = new Object();
+        Object stays = new Object();
+        counting.register(moved);
+        counting.register(stays);
+        TrainingPool.Job a = new TrainingPool.Job("a", new double[][] {{1}, {2}, {3}, {4}, {5}}, null, 5, r -> done.add(r.key()));
+        TrainingPool.Job b = new TrainingPool.Job("b", new double[][] {{1}, {2}, {3}, {4}, {5}}, null, 5, r -> done.add(r.key()));
+        TrainingPool.Job c = new TrainingPool.Job("c", new double[][] {{1}, {2}, {3}, {4}, {5}}, null, 5, r -> done.add(r.key()));
+        assertTrue(counting.trySubmit(a, moved));
+        assertTrue(counting.trySubmit(b, moved));
+        assertTrue(counting.trySubmit(c, stays));
+
+        counting.unregister(moved);
+        while (!queued.isEmpty()) {
+            queued.poll().run();
+        }
+        assertEquals(1, trained.get(), "only the job of the task still here was trained");
+        assertEquals(java.util.List.of("c"), done);
+        assertEquals(0, counting.pending(), "the dropped jobs' slots are free again");
+    }
+
+    /** The stop interrupts the training threads: a training ends at its next epoch, not at its last. */
+    @Test
+    void shouldEndATrainingWhoseThreadIsInterrupted() {
+        TrainingSettings s = new TrainingSettings(Variant.VANILLA, 3, 1, 4, 1, 1, 0.01, 1, 1.0, 0);
+        double[][] history = new double[40][];
+        for (int i = 0; i < history.length; i++) {
+            history[i] = new double[] {Math.sin(i / 3.0)};
+        }
+        Thread.currentThread().interrupt();
+        try {
+            org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
+                    () -> Trainer.train(s, history, null, history.length, 0));
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the pool's thread to see");
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(4, Trainer.train(s, history, null, history.length, 0).units(), "an uninterrupted thread trains");
+    }
 }
