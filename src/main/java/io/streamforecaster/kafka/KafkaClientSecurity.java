@@ -111,6 +111,10 @@ public final class KafkaClientSecurity {
         Setting legacyJaas = settings.apply(LEGACY_JAAS);
         if (username == null && legacyJaas != null && !legacyJaas.value().isBlank()) {
             // the JAAS line of earlier builds, from the environment (the Secret stream-forecaster-kafka)
+            if (legacyJaas.fromCommandLine()) { // it holds the password, as a -D anyone on the machine can read
+                throw new IllegalArgumentException(LEGACY_JAAS + " was given on the command line, where any user of the machine can read it: "
+                        + "give it as the environment variable " + LEGACY_JAAS + ", or the password in a file (" + PASSWORD + FILE + ")");
+            }
             out.put("sasl.mechanism", mechanism);
             out.put("sasl.jaas.config", legacyJaas.value());
             return;

@@ -151,6 +151,18 @@ class KafkaClientSecurityTest {
         assertTrue(m.contains("command line") && m.contains("FORECASTER_KAFKA_SASL_PASSWORD"), m);
     }
 
+    /** The legacy JAAS line holds the password: on the command line (-D) it is as readable as a password there. */
+    @Test
+    void aLegacyJaasLineOnTheCommandLineIsRefused() {
+        String m = assertThrows(IllegalArgumentException.class, () -> KafkaClientSecurity.clientProperties(n -> switch (n) {
+            case KafkaClientSecurity.LEGACY_PROTOCOL -> new KafkaClientSecurity.Setting("SASL_SSL", "EnvConfigSource");
+            case KafkaClientSecurity.LEGACY_JAAS -> new KafkaClientSecurity.Setting(
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"a\" password=\"b\";", "SysPropConfigSource");
+            default -> null;
+        })).getMessage();
+        assertTrue(m.contains("command line") && m.contains("KAFKA_SASL_JAAS_CONFIG"), m);
+    }
+
     @Test
     void theLegacyEnvironmentVariablesStillWork() {
         Map<String, String> p = resolve(Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SASL_MECHANISM", "PLAIN",
