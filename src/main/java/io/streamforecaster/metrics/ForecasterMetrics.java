@@ -355,8 +355,10 @@ public class ForecasterMetrics {
      */
     public void anomalyScored(String key, double score, boolean anomaly) {
         anomalyScores.record(score);
-        if (anomaly) {
-            anomalyCounter(seriesValues.containsKey(key) ? key : OTHER_KEYS).increment();
+        if (anomaly) { // rare: the lock costs the hot path nothing
+            synchronized (this) { // not while releaseIdleSeries removes the key's counter: one made meanwhile stayed for good
+                anomalyCounter(seriesValues.containsKey(key) ? key : OTHER_KEYS).increment();
+            }
         }
     }
 

@@ -150,6 +150,43 @@ class ForecasterMetricsTest {
         assertEquals(8, registry.get("forecaster.series.actual").tag("key", "live").gauge().value());
     }
 
+    /**
+     * An anomaly of a key scored on its stream thread while another task's punctuation releases the
+     * key's idle drill-down: the key was still listed while its counter was removed, so a new counter
+     * for it was made and left behind (a group that stays exported, frozen, past the bound).
+     */
+    @Test
+    void shouldLeaveNoCounterBehindForAKeyScoredWhileItsDrillDownIsReleased() throws Exception {
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<ForecasterMetrics> ref = new java.util.concurrent.atomic.AtomicReference<>();
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry racing = new io.micrometer.core.instrument.simple.SimpleMeterRegistry() {
+            @Override
+            public io.micrometer.core.instrument.Meter remove(io.micrometer.core.instrument.Meter meter) {
+                if (meter.getId().getName().equals("forecaster.anomalies") && "k".equals(meter.getId().getTag("group"))) {
+                    Thread scorer = new Thread(() -> ref.get().anomalyScored("k", 9, true)); // k's stream thread, just now
+                    scorer.start();
+                    try {
+                        scorer.join(2_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.remove(meter);
+            }
+        };
+        var metrics = new ForecasterMetrics(racing, () -> 0, 1, java.time.Duration.ofMinutes(10), nanos::get);
+        ref.set(metrics);
+        metrics.series("t", "k", 1, 2, 0, 3, 1, 1);
+        metrics.anomalyScored("k", 9, true);
+        nanos.addAndGet(java.time.Duration.ofMinutes(11).toNanos());
+
+        assertTrue(metrics.releaseIdleSeries());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+                assertEquals(1, racing.get("forecaster.anomalies").tag("group", ForecasterMetrics.OTHER_KEYS).counter().count(),
+                        "the anomaly scored meanwhile counts with the other keys"));
+        assertNull(racing.find("forecaster.anomalies").tag("group", "k").counter(), "no counter of k is left behind");
+    }
+
     /** A key named as the aggregate anomaly group gets no drill-down: its anomalies would be counted with all others' as one. */
     @Test
     void shouldNotGiveAKeyNamedAsTheAggregateGroupADrillDown() {
