@@ -43,23 +43,31 @@ import org.jboss.logging.Logger;
  * absent: its key starts afresh, and the next flush overwrites the record.
  *
  * <p>Threads: the owning stream thread reads and changes states through {@link #slot},
- * {@link #create} and {@link #changed}, and holds a state's monitor while it changes it.
- * Interactive queries call {@link #get}, which returns a copy taken under that monitor: a
- * consistent state, never one half changed. Listings ({@link #all}) copy one key at a time; range
- * queries are not offered.
+ * {@link #create} and {@link #changed}, and holds a state's monitor while it changes it; the
+ * order in which keys leave memory is its alone. Interactive queries find slots in a concurrent map
+ * of their own and call {@link #get}, which returns a copy taken under the state's monitor: a
+ * consistent state, never one half changed; they never wait for the stream thread's writes below.
+ * Listings ({@link #all}) copy one key at a time; range queries are not offered.
  */
 public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<String, SeriesState>,
         CachedStateStore<String, SeriesState> {
 
     private static final Logger LOG = Logger.getLogger(SeriesStore.class);
-    /** A slot's own cost beside its state and model: map entry, slot, key. */
-    static final int SLOT_BYTES = 160;
+    /** A slot's own cost beside its state and model: the two maps' entries, slot, key. */
+    static final int SLOT_BYTES = 200;
 
     private final KeyValueStore<String, byte[]> inner;
     private final SeriesStateCodec codec;
     private final MemoryBudget budget;
-    /** Recently used keys' slots, in access order; guarded by itself. */
+    /** Recently used keys' slots, in the stream thread's order of use; the stream thread's alone. */
     private final LinkedHashMap<String, Slot> live = new LinkedHashMap<>(1024, 0.75f, true);
+    /**
+     * The same slots, for interactive queries on other threads. They used to look keys up in
+     * {@link #live} under a lock, and each look-up moved the key to the recent end: a listing
+     * reordered every key, and the key the stream thread had just admitted could become the next
+     * to be dropped while its record was still being processed, its change then never written.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Slot> readable = new java.util.concurrent.ConcurrentHashMap<>(1024);
     /** Bytes of this store's slots; stream thread only (read by it alone). */
     private long held;
     private BiConsumer<String, RuntimeException> corrupt = (key, e) -> { };
@@ -119,11 +127,9 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
      * {@link #changed}; null for a key never seen, or whose stored state could not be read.
      */
     Slot slot(String key) {
-        synchronized (live) {
-            Slot slot = live.get(key);
-            if (slot != null) {
-                return slot;
-            }
+        Slot slot = live.get(key);
+        if (slot != null) {
+            return slot;
         }
         SeriesState stored = read(key);
         return stored == null ? null : admit(key, new Slot(stored, false));
@@ -156,10 +162,8 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     private Slot admit(String key, Slot slot) {
         slot.stateBytes = state(slot.state);
         slot.bytes = SLOT_BYTES + 2L * key.length() + slot.stateBytes;
-        Slot previous;
-        synchronized (live) {
-            previous = live.put(key, slot);
-        }
+        Slot previous = live.put(key, slot);
+        readable.put(key, slot);
         if (previous != null) {
             release(previous.bytes);
         }
@@ -206,10 +210,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
     /** Records (stream thread) that the key's model is now {@code model}, for its slot if in memory. */
     void modelInstalled(String key, ModelSnapshot model) {
-        Slot slot;
-        synchronized (live) {
-            slot = live.get(key);
-        }
+        Slot slot = live.get(key);
         if (slot != null) {
             setModel(slot, model);
         }
@@ -247,34 +248,25 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
     /**
      * As {@link #shrinkWhile(long, int)}, dropping at most {@code maxKeys} keys. Each key is written
-     * out before it leaves the map, and without the map's lock, which interactive queries take: a
-     * write reaches Kafka's producer and may wait for it (metadata, a full buffer), and queries
-     * must not wait with it. A query meanwhile finds the key in memory, and once it is gone, its
-     * record below.
+     * out before it leaves memory, so that a query finds it in memory until then and its record
+     * below after. Queries take no lock the writes hold: a write reaches Kafka's producer and may
+     * wait for it (metadata, a full buffer). Only the stream thread orders {@link #live}, so the
+     * key it admitted last stays.
      */
     private void shrinkWhile(long share, int keep, int maxKeys) {
         int dropped = 0;
-        while (budget.over() && held > share && dropped < maxKeys) {
-            String key;
-            Slot slot;
-            synchronized (live) {
-                if (live.size() <= keep || live.isEmpty()) {
-                    return;
-                }
-                Map.Entry<String, Slot> eldest = live.entrySet().iterator().next();
-                key = eldest.getKey();
-                slot = eldest.getValue();
-            }
+        Iterator<Map.Entry<String, Slot>> it = live.entrySet().iterator();
+        while (budget.over() && held > share && live.size() > keep && dropped++ < maxKeys && it.hasNext()) {
+            Map.Entry<String, Slot> eldest = it.next();
+            Slot slot = eldest.getValue();
             if (slot.dirty) {
-                inner.put(key, codec.encode(slot.state));
+                inner.put(eldest.getKey(), codec.encode(slot.state));
                 slot.dirty = false;
             }
-            synchronized (live) {
-                live.remove(key, slot); // only this thread removes: it is still there
-            }
+            it.remove();
+            readable.remove(eldest.getKey(), slot);
             held -= slot.bytes;
             budget.evicted(slot.bytes);
-            dropped++;
         }
     }
 
@@ -289,35 +281,27 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     }
 
     /**
-     * Writes every changed state to the store below (which logs it to the changelog). The changed
-     * keys are listed under the map's lock and written without it: the writes (about 0.5 ms a key,
-     * each reaching Kafka's producer, which may wait) held every interactive query of the task
-     * for the whole flush. Only this thread changes the map and the states, so the list stays true.
+     * Writes every changed state to the store below (which logs it to the changelog). Queries wait
+     * for none of it: these writes (about 0.5 ms a key, each reaching Kafka's producer, which may
+     * wait) once held a lock every interactive query of the task took.
      */
     private void writeChanged() {
-        java.util.List<Map.Entry<String, Slot>> changed = new java.util.ArrayList<>();
-        synchronized (live) {
-            for (Map.Entry<String, Slot> e : live.entrySet()) {
-                if (e.getValue().dirty) {
-                    changed.add(Map.entry(e.getKey(), e.getValue()));
-                }
+        for (Map.Entry<String, Slot> e : live.entrySet()) {
+            Slot entry = e.getValue();
+            if (entry.dirty) {
+                inner.put(e.getKey(), codec.encode(entry.state));
+                entry.dirty = false;
             }
-        }
-        for (Map.Entry<String, Slot> e : changed) {
-            inner.put(e.getKey(), codec.encode(e.getValue().state));
-            e.getValue().dirty = false;
         }
     }
 
     /** Keys whose changes have not reached the store below yet (for tests and diagnostics). */
     int changedKeys() {
-        synchronized (live) {
-            int n = 0;
-            for (Slot e : live.values()) {
-                n += e.dirty ? 1 : 0;
-            }
-            return n;
+        int n = 0;
+        for (Slot e : readable.values()) {
+            n += e.dirty ? 1 : 0;
         }
+        return n;
     }
 
     /** The changelogged store of records below (for tests that write into it as a broken disk would). */
@@ -327,9 +311,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
     /** Keys held in memory now. */
     int liveKeys() {
-        synchronized (live) {
-            return live.size();
-        }
+        return readable.size();
     }
 
     /** Bytes this store holds in the budget now. */
@@ -346,9 +328,8 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
 
     @Override
     public void clearCache() {
-        synchronized (live) {
-            live.clear();
-        }
+        live.clear();
+        readable.clear();
         budget.released(held);
         held = 0;
     }
@@ -413,11 +394,8 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
      */
     @Override
     public SeriesState get(String key) {
-        SeriesState state;
-        synchronized (live) {
-            Slot slot = live.get(key);
-            state = slot == null ? null : slot.state;
-        }
+        Slot slot = readable.get(key);
+        SeriesState state = slot == null ? null : slot.state;
         if (state == null) {
             byte[] bytes = inner.get(key);
             if (bytes == null) {
@@ -447,10 +425,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
      */
     @Override
     public KeyValueIterator<String, SeriesState> all() {
-        java.util.List<String> liveKeys;
-        synchronized (live) {
-            liveKeys = new java.util.ArrayList<>(live.keySet());
-        }
+        java.util.List<String> liveKeys = new java.util.ArrayList<>(readable.keySet());
         java.util.Set<String> seen = new java.util.HashSet<>(liveKeys);
         KeyValueIterator<String, byte[]> below = inner.all();
         return new KeyValueIterator<>() {

@@ -97,4 +97,38 @@ class SeriesStoreWritesTest {
         assertEquals(2, store.liveKeys());
         assertEquals(1, store.get("a").history().size(), "gone from memory, answered from below");
     }
+
+    /**
+     * Queries used to move the key they read to the recent end of the eviction order: a listing
+     * during an eviction that had to drop two keys put the key just admitted first in line, and it
+     * was dropped while its record was being processed (its change then never written).
+     */
+    @Test
+    void shouldKeepTheKeyJustAdmittedWhateverQueriesReadMeanwhile() throws Exception {
+        MemoryBudget shared = new MemoryBudget(2 * SeriesStoreTest.keyBytes("a") + 10);
+        open(shared);
+        store.create("a", SeriesStoreTest.state(1));
+        store.create("b", SeriesStoreTest.state(1, 2));
+        KeyValueStore<String, byte[]> otherBelow = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("other"), Serdes.String(),
+                Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
+        SeriesStore otherTask = new SeriesStore(otherBelow, SeriesStoreTest.CODEC, shared);
+        otherTask.init(new MockProcessorContext<>().getStateStoreContext(), otherTask);
+        otherTask.connect(key -> null, (key, e) -> { });
+        try {
+            otherTask.create("x", SeriesStoreTest.state(1)); // the other task's one key: this one must now drop two to admit one
+            slowKey = "a";
+
+            CompletableFuture<SeriesStore.Slot> admit = CompletableFuture.supplyAsync(() -> store.create("c", SeriesStoreTest.state(1, 2, 3)));
+            assertTrue(writing.await(5, TimeUnit.SECONDS));
+            assertEquals(2, CompletableFuture.supplyAsync(() -> store.get("b")).get(1, TimeUnit.SECONDS).history().size(), "a query reads b meanwhile");
+
+            release.countDown();
+            SeriesStore.Slot c = admit.get(5, TimeUnit.SECONDS);
+            assertEquals(1, store.liveKeys(), "a and b were dropped");
+            org.junit.jupiter.api.Assertions.assertSame(c, store.slot("c"), "the key just admitted stays in memory");
+            assertEquals(2, SeriesStoreTest.CODEC.decode(real.get("b")).history().size(), "b was written out as it left");
+        } finally {
+            otherTask.close();
+        }
+    }
 }
