@@ -101,7 +101,11 @@ public class SeriesListResource {
         if (badSort(sort)) {
             return bad(SORTS + "; got '" + sort + "'");
         }
-        try {
+        var lease = budget.listing(n);
+        if (lease.isEmpty()) {
+            return SeriesResource.unavailable("too many listings are being answered at once here; retry");
+        }
+        try (var held = lease.get()) {
             SeriesOverview.Listing own = overview.local();
             Response.ResponseBuilder ok = Response.ok(SeriesOverview.Top.of(own.items(), q, SeriesOverview.Sort.parse(sort), n));
             ok.header(SeriesOverview.LISTED, own.listed().isEmpty() ? SeriesOverview.NONE_LISTED : PartitionCoverage.format(own.listed()));

@@ -99,6 +99,7 @@ class OverviewPartialTest {
         SeriesListResource resource = new SeriesListResource();
         resource.overview = overview;
         resource.queries = overview.queries;
+        resource.budget = new OverviewBudget();
         Response r = resource.list(null, null, null, null, "local", "50", null, SeriesResourceForwardingTest.NO_HEADERS);
         assertEquals(200, r.getStatus());
         assertEquals("1", r.getHeaderString(SeriesOverview.UNQUERYABLE), "the peer gathering the overview learns what is left out");

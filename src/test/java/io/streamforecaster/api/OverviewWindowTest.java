@@ -33,6 +33,11 @@ class OverviewWindowTest {
                 gathered.add(offset + limit);
                 return new Page(0, offset, limit, false, List.of(), List.of());
             }
+
+            @Override
+            public Listing local() {
+                return new Listing(List.of(), java.util.Set.of(0), java.util.Set.of());
+            }
         };
         r.budget = budget;
         return r;
@@ -113,5 +118,23 @@ class OverviewWindowTest {
     void shouldGiveTheOperatorPageTheSameWindow() throws Exception {
         String js = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/resources/META-INF/resources/page.js"));
         assertTrue(js.contains("const MAX_WINDOW = " + OverviewBudget.MAX_WINDOW + ";"), "page.js names another window");
+    }
+
+    /** Listings answered to other instances (or to anyone asking scope=local) have a budget of their own. */
+    @Test
+    void shouldAnswer503WhileListingsUseTheirBudgetWithoutTakingThePagesOne() {
+        OverviewBudget budget = new OverviewBudget(1_000);
+        SeriesListResource r = resource(budget);
+        var held = budget.listing(990).orElseThrow(); // listings being answered now
+
+        Response busy = list(r, null, null, "local", "50");
+        assertEquals(503, busy.getStatus());
+        assertEquals(200, list(r, null, null, "local", "10").getStatus(), "a listing that fits what is left");
+        assertEquals(200, list(r, "0", "50", null, null).getStatus(), "pages gathered here have their own budget");
+
+        held.close();
+        assertEquals(200, list(r, null, null, "local", "50").getStatus());
+        assertEquals(1_000, budget.freeForListings(), "every listing gave its items back");
+        assertEquals(1_000, budget.free());
     }
 }
