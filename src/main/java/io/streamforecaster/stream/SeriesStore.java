@@ -59,7 +59,10 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     private final KeyValueStore<String, byte[]> inner;
     private final SeriesStateCodec codec;
     private final MemoryBudget budget;
-    /** Recently used keys' slots, in the stream thread's order of use; the stream thread's alone. */
+    /**
+     * Recently used keys' slots, in the stream thread's order of use; the stream thread's alone (Kafka
+     * Streams' state updater thread also flushes the store while the task restores, when this is empty).
+     */
     private final LinkedHashMap<String, Slot> live = new LinkedHashMap<>(1024, 0.75f, true);
     /**
      * The same slots, for interactive queries on other threads. They used to look keys up in
@@ -295,7 +298,7 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         }
     }
 
-    /** Keys whose changes have not reached the store below yet (for tests and diagnostics). */
+    /** Keys whose changes have not reached the store below yet (for tests and diagnostics; the owning thread, or after it). */
     int changedKeys() {
         int n = 0;
         for (Slot e : readable.values()) {
