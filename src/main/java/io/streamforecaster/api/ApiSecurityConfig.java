@@ -23,6 +23,13 @@ public interface ApiSecurityConfig {
 
     Jwt jwt();
 
+    /**
+     * A regular expression every other instance's host (its {@code application.server}, from Kafka
+     * Streams' group metadata) must match in full before a query and the caller's credentials are
+     * forwarded to it; unset, any host ({@link PeerHosts}).
+     */
+    Optional<String> peerHosts();
+
     interface Jwt {
         /** A PEM public key (RSA or EC) the tokens are signed with. */
         Optional<String> publicKeyFile();

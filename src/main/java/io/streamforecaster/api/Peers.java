@@ -25,7 +25,23 @@ public class Peers {
     @ConfigProperty(name = "quarkus.http.insecure-requests", defaultValue = "enabled")
     String insecureRequests;
 
+    @ConfigProperty(name = PeerHosts.SETTING)
+    java.util.Optional<String> peerHostsSetting = java.util.Optional.empty();
+
+    @ConfigProperty(name = "quarkus.kafka-streams.application-server")
+    java.util.Optional<String> applicationServer = java.util.Optional.empty();
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Peers.class);
+    private final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile HttpClient client;
+    /** Checked as the service starts; any host until then (and in tests that build this by hand). */
+    volatile PeerHosts hosts = PeerHosts.any();
+
+    /** A wrong {@code forecaster.api.peer-hosts} stops the service as it starts, with a message naming it. */
+    void validate(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        String own = applicationServer.map(a -> org.apache.kafka.streams.state.HostInfo.buildFromEndpoint(a).host()).orElse(null);
+        hosts = PeerHosts.of(peerHostsSetting, own);
+    }
 
     /** The caller's credentials, passed on to the instance a request is forwarded to, which checks them as this one did. */
     public record Credentials(String authorization, String apiKey) {
@@ -50,8 +66,20 @@ public class Peers {
         return instance.host() + ":" + instance.port();
     }
 
-    /** A path (with its query) on another instance, over this instance's scheme. */
+    /**
+     * A path (with its query) on another instance, over this instance's scheme.
+     *
+     * @throws IllegalArgumentException when {@code forecaster.api.peer-hosts} does not allow the instance's host
+     */
     java.net.URI uri(org.apache.kafka.streams.state.HostInfo instance, String path) {
+        try {
+            hosts.check(instance);
+        } catch (IllegalArgumentException e) {
+            if (refused.add(instance.host())) { // once per host: a rogue or misnamed member of the group
+                LOG.warnf("Instance %s of the consumer group is not asked: its host does not match %s", address(instance), PeerHosts.SETTING);
+            }
+            throw e;
+        }
         return java.net.URI.create(scheme() + "://" + address(instance) + path);
     }
 

@@ -294,13 +294,25 @@ public class SeriesOverview {
             if (h.equals(self) || HostInfo.unavailable().equals(h) || asked.containsKey(h)) {
                 continue;
             }
-            HttpRequest request = credentials.addTo(HttpRequest.newBuilder(peers.uri(h, query))
+            java.net.URI uri;
+            try {
+                uri = peers.uri(h, query);
+            } catch (IllegalArgumentException e) { // forecaster.api.peer-hosts leaves it out: not asked, its keys not listed
+                missing.add(unanswered(h, e));
+                listed.add(null);
+                asked.put(h, null);
+                continue;
+            }
+            HttpRequest request = credentials.addTo(HttpRequest.newBuilder(uri)
                     .timeout(PEER_TIMEOUT).header(SeriesResource.FORWARDED, "1")).GET().build();
             asked.put(h, peers.client().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
         }
         List<Top> tops = new ArrayList<>();
         long deadline = System.nanoTime() + PEER_TIMEOUT.toNanos(); // all peers together, as they are asked at once
         asked.forEach((host, future) -> {
+            if (future == null) { // not asked
+                return;
+            }
             try {
                 HttpResponse<byte[]> r = Peers.await(future, Duration.ofNanos(deadline - System.nanoTime()));
                 if (r.statusCode() != 200) {

@@ -44,6 +44,10 @@ class ApiAuthenticatorTest {
     }
 
     record Config(String auth, Optional<String> keyFile, Optional<String> key, ApiSecurityConfig.Jwt jwt) implements ApiSecurityConfig {
+        @Override
+        public Optional<String> peerHosts() {
+            return Optional.empty();
+        }
     }
 
     static String token(KeyPair keys, String kid, String issuer, String audience, int expiresInMinutes) throws Exception {

@@ -79,6 +79,7 @@ class DeploymentFilesTest {
         Set<String> keys = new TreeSet<>();
         collectKeys(ForecasterConfig.class, "forecaster", keys);
         collectKeys(io.streamforecaster.kafka.KafkaSecurityConfig.class, "forecaster.kafka", keys);
+        collectKeys(io.streamforecaster.api.ApiSecurityConfig.class, "forecaster.api", keys);
         return keys;
     }
 
@@ -396,6 +397,18 @@ class DeploymentFilesTest {
         }
         assertNotNull(host);
         assertEquals("$(POD_NAME)." + headless + ".$(POD_NAMESPACE).svc.cluster.local", host.path("value").asText());
+        // queries are forwarded to the StatefulSet's own pods only: every pod's host matches, an outsider's does not
+        String peers = null;
+        for (JsonNode e : DeploymentFiles.container().path("env")) {
+            if (e.path("name").asText().equals("FORECASTER_API_PEER_HOSTS")) {
+                peers = e.path("value").asText().replace("$(POD_NAMESPACE)", "prod");
+            }
+        }
+        assertNotNull(peers);
+        var allowed = io.streamforecaster.api.PeerHosts.of(java.util.Optional.of(peers), "stream-forecaster-0." + headless + ".prod.svc.cluster.local");
+        assertTrue(allowed.allows("stream-forecaster-12." + headless + ".prod.svc.cluster.local"));
+        assertFalse(allowed.allows("stream-forecaster-1." + headless + ".other.svc.cluster.local"), "another namespace's");
+        assertFalse(allowed.allows("evil.example"));
         // both Services select the StatefulSet's pods; only the main one is scraped
         JsonNode podLabels = sts.path("spec").path("template").path("metadata").path("labels");
         for (String s : List.of("stream-forecaster", headless)) {

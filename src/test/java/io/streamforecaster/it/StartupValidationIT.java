@@ -30,7 +30,8 @@ class StartupValidationIT {
         "forecaster.memory.rocksdb|1M",
         "forecaster.metrics.series-idle|0s",
         "forecaster.training.nice|20",
-        "forecaster.kafka.access-check-interval|0s"})
+        "forecaster.kafka.access-check-interval|0s",
+        "forecaster.api.peer-hosts|other-host"})
     void shouldRefuseAWrongSettingAtStartupNamingIt(String setting, String value) throws Exception {
         int port = ServiceProcess.freePort();
         Map<String, String> props = new HashMap<>();
