@@ -16,6 +16,15 @@ import org.apache.kafka.streams.state.HostInfo;
 public final class PeerHosts {
 
     public static final String SETTING = "forecaster.api.peer-hosts";
+    /** A DNS name or an IPv4 address: nothing that could end the authority of a URI ({@code / # ? @}) or hold spaces. */
+    private static final Pattern HOST_SYNTAX = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
+
+    /** An instance this one does not ask, and why. */
+    static final class Refused extends IllegalArgumentException {
+        Refused(String why) {
+            super(why);
+        }
+    }
 
     private final Pattern pattern;
 
@@ -55,10 +64,17 @@ public final class PeerHosts {
         return pattern == null || pattern.matcher(host).matches();
     }
 
-    /** @throws IllegalArgumentException saying why, when the instance may not be asked */
+    /**
+     * @throws Refused saying why, when the instance may not be asked: its host is not a host name
+     *     or address (the group's metadata can carry any string, and one such as {@code evil.example/x.internal}
+     *     would send the request to another host than the pattern saw), or the pattern leaves it out
+     */
     void check(HostInfo instance) {
+        if (!HOST_SYNTAX.matcher(instance.host()).matches()) {
+            throw new Refused("its host is not a host name or address; not asked");
+        }
         if (!allows(instance.host())) {
-            throw new IllegalArgumentException("its host is not one " + SETTING + " allows; not asked");
+            throw new Refused("its host is not one " + SETTING + " allows; not asked");
         }
     }
 }

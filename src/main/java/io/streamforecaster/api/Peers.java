@@ -74,13 +74,19 @@ public class Peers {
     java.net.URI uri(org.apache.kafka.streams.state.HostInfo instance, String path) {
         try {
             hosts.check(instance);
-        } catch (IllegalArgumentException e) {
-            if (refused.add(instance.host())) { // once per host: a rogue or misnamed member of the group
-                LOG.warnf("Instance %s of the consumer group is not asked: its host does not match %s", address(instance), PeerHosts.SETTING);
+        } catch (PeerHosts.Refused e) {
+            // once per host (a rogue or misnamed member of the group), a bounded number of them, printable
+            if (refused.size() < 100 && refused.add(instance.host())) {
+                LOG.warnf("Instance %s of the consumer group is not asked: %s (%s)",
+                        address(instance).replaceAll("[^\\x20-\\x7E]", "?"), e.getMessage(), PeerHosts.SETTING);
             }
             throw e;
         }
-        return java.net.URI.create(scheme() + "://" + address(instance) + path);
+        java.net.URI uri = java.net.URI.create(scheme() + "://" + address(instance) + path);
+        if (!instance.host().equalsIgnoreCase(uri.getHost()) || uri.getPort() != instance.port() || uri.getUserInfo() != null) {
+            throw new PeerHosts.Refused("its address does not make a URI of that host and port; not asked");
+        }
+        return uri;
     }
 
     public String scheme() {

@@ -136,6 +136,7 @@ public class SeriesResource {
      */
     private Response search(SeriesQueries.Elsewhere elsewhere, String key, String what, Peers.Credentials credentials) {
         String problem = null;
+        String refused = null;
         PartitionCoverage searched = new PartitionCoverage();
         long deadline = System.nanoTime() + FORWARD_TIMEOUT.toNanos();
         for (HostInfo host : elsewhere.hosts()) {
@@ -159,9 +160,14 @@ public class SeriesResource {
                 Response.ResponseBuilder refusal = Response.status(r.status()).type(MediaType.APPLICATION_JSON).entity(r.body());
                 return (r.challenge() == null ? refusal : refusal.header("WWW-Authenticate", r.challenge())).build();
             }
-            if (r.status() != 404) {
+            if (r.refused() != null) {
+                refused = "instance " + Peers.address(host) + " may hold the key, but " + r.refused() + " (" + PeerHosts.SETTING + ")";
+            } else if (r.status() != 404) {
                 problem = "instance " + Peers.address(host) + " did not answer (" + r.status() + ")";
             }
+        }
+        if (refused != null) { // asking again changes nothing while that member holds the partition: no Retry-After
+            return error(Response.Status.BAD_GATEWAY, refused);
         }
         if (problem != null || elsewhere.moving()) {
             return unavailable(problem != null ? problem : "the key's partition is moving between instances");
@@ -183,8 +189,11 @@ public class SeriesResource {
     /** How long one query may wait for the other instances, all of them together. */
     static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
 
-    /** @param challenge a 401's {@code WWW-Authenticate}, null otherwise */
-    private record Forwarded(int status, byte[] body, boolean found, String searched, String challenge) {
+    /**
+     * @param challenge a 401's {@code WWW-Authenticate}, null otherwise
+     * @param refused why the instance was not asked ({@code forecaster.api.peer-hosts}), null when it was
+     */
+    private record Forwarded(int status, byte[] body, boolean found, String searched, String challenge, String refused) {
     }
 
     private Forwarded forward(HostInfo host, String key, String what, Peers.Credentials credentials, Duration timeout) {
@@ -194,12 +203,14 @@ public class SeriesResource {
             credentials.addTo(request);
             HttpResponse<byte[]> r = Peers.await(peers.client().sendAsync(request.GET().build(), HttpResponse.BodyHandlers.ofByteArray()), timeout);
             return new Forwarded(r.statusCode(), r.body(), r.headers().firstValue(FOUND).isPresent(),
-                    r.headers().firstValue(SEARCHED).orElse(null), r.headers().firstValue("WWW-Authenticate").orElse(null));
+                    r.headers().firstValue(SEARCHED).orElse(null), r.headers().firstValue("WWW-Authenticate").orElse(null), null);
+        } catch (PeerHosts.Refused e) {
+            return new Forwarded(502, null, false, null, null, e.getMessage());
         } catch (IOException | IllegalArgumentException e) {
-            return new Forwarded(502, null, false, null, null);
+            return new Forwarded(502, null, false, null, null, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Forwarded(503, null, false, null, null);
+            return new Forwarded(503, null, false, null, null, null);
         }
     }
 

@@ -42,6 +42,24 @@ class PeerHostsTest {
         assertTrue(self.contains("forecaster.api.peer-hosts") && self.contains("forecaster-0.other.svc"), self);
     }
 
+    /**
+     * The group's metadata can carry any string as a host: one that ends a URI's authority early
+     * sends the request to another host than the pattern saw.
+     */
+    @Test
+    void shouldRefuseAHostThatIsNoHostNameWhateverThePattern() {
+        Peers peers = new Peers();
+        peers.insecureRequests = "enabled";
+        peers.hosts = PeerHosts.of(Optional.of(".*\\.internal"), null);
+        for (String host : List.of("evil.example/x.internal", "evil.example#.internal", "user@evil.example?.internal", "evil example.internal")) {
+            assertThrows(PeerHosts.Refused.class, () -> peers.uri(new org.apache.kafka.streams.state.HostInfo(host, 8080), "/series"), host);
+        }
+        assertEquals("http://pod-1.internal:8080/series", peers.uri(new org.apache.kafka.streams.state.HostInfo("pod-1.internal", 8080), "/series").toString());
+        peers.hosts = PeerHosts.any();
+        assertThrows(PeerHosts.Refused.class, () -> peers.uri(new org.apache.kafka.streams.state.HostInfo("evil.example/x", 8080), "/series"),
+                "not even with any host allowed");
+    }
+
     /** A server that records the Authorization header of every request it gets. */
     private static HttpServer recording(List<String> got) throws Exception {
         HttpServer s = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
@@ -68,7 +86,9 @@ class PeerHostsTest {
             SeriesResource resource = SeriesResourceForwardingTest.forwardingTo(SeriesResourceForwardingTest.at(rogue));
             resource.peers.hosts = PeerHosts.of(Optional.of(PODS), null);
             Response r = resource.model("k", null, WITH_TOKEN);
-            assertTrue(r.getStatus() >= 500, "status " + r.getStatus());
+            assertEquals(502, r.getStatus());
+            assertEquals(null, r.getHeaderString("Retry-After"), "asking again changes nothing while that member holds the key");
+            assertTrue(((SeriesResource.ErrorBody) r.getEntity()).error().contains("forecaster.api.peer-hosts"), r.getEntity().toString());
             assertEquals(List.of(), got, "the rogue host got nothing");
 
             resource.peers.hosts = PeerHosts.any();
