@@ -63,13 +63,17 @@ public record Scaler(double[] mean, double[] std, boolean perWindow) {
                 }
             }
             mean[f] = mean(values);
-            // relative to the level, not to 1: a series in small units (1e-12) is scaled by its own changes too
-            double tiny = 1e-9 * Math.abs(mean[f]) + 1e-300;
+            // relative to the level, not to 1: a series in small units (1e-12) is scaled by its own changes
+            // too, and one at a huge level (1e100) by changes far below its level's precision would need
+            // (double's is about 1e-16 of it)
+            double tiny = 1e-13 * Math.abs(mean[f]) + 1e-300;
             double s = deviation(changes);
             if (!(s > tiny)) {
                 s = deviation(values);
             }
-            std[f] = s > tiny ? s : 1.0;
+            // a constant feature: 1, or a millionth of a billionth of its level when that is more, so that a
+            // later move of a series at 1e100 does not reach the network as 1e90 (Infinity as a float)
+            std[f] = s > tiny ? s : Math.max(1.0, 1e-9 * Math.abs(mean[f]));
         }
         return new Scaler(mean, std);
     }
@@ -90,6 +94,20 @@ public record Scaler(double[] mean, double[] std, boolean perWindow) {
         double ss = 0;
         for (double x : v) {
             ss += (x - m) * (x - m);
+        }
+        if (ss < Double.MIN_NORMAL * v.length) { // squares this small lost their digits or vanished (changes below 1e-154): rescale first
+            double a = 0;
+            for (double x : v) {
+                a = Math.max(a, Math.abs(x - m));
+            }
+            if (a == 0) {
+                return 0;
+            }
+            double scaled = 0;
+            for (double x : v) {
+                scaled += ((x - m) / a) * ((x - m) / a);
+            }
+            return a * Math.sqrt(scaled / v.length);
         }
         return Math.sqrt(ss / v.length);
     }

@@ -27,12 +27,16 @@ public final class Selection {
 
         public static final Evaluation NONE = new Evaluation(0, Double.NaN, Double.NaN, Double.NaN);
 
-        /** Whether the challenger replaces the champion: no champion, no held-out data, or not worse. */
+        /**
+         * Whether the challenger replaces the champion: no champion, no held-out data, or not worse.
+         * A challenger whose held-out error is not finite is never better: with the champion's not
+         * finite either (an outlier in the held-out rows), {@code Inf <= Inf} promoted it without evidence.
+         */
         public boolean promote() {
             if (points == 0 || Double.isNaN(championMae)) {
                 return true;
             }
-            return challengerMae <= championMae;
+            return Double.isFinite(challengerMae) && challengerMae <= championMae;
         }
     }
 

@@ -125,6 +125,33 @@ class ModelFormatTest {
     }
 
     /** Every series reaches the network at unit scale, whatever its units: one in 1e-12s was left unscaled (std 1), so it learned nothing. */
+    /**
+     * A series at 1e100 moving by 1e89 (1e-11 of its level) was taken for constant and scaled by 1:
+     * its inputs reached the network as 1e89, Infinity as floats, and every training gave a
+     * non-finite model. One in 1e-200 units squared its changes to 0 and was scaled by 1 too.
+     */
+    @Test
+    void shouldScaleASeriesAtAHugeLevelOrInTinyUnitsByItsOwnChanges() {
+        double[][] huge = new double[200][];
+        double[][] tiny = new double[200][];
+        for (int i = 0; i < huge.length; i++) {
+            huge[i] = new double[] {1e100 + (i % 2) * 1e89};
+            tiny[i] = new double[] {(i % 2) * 1e-200};
+        }
+        Scaler h = Scaler.fit(huge);
+        assertTrue(h.std()[0] > 1e88 && h.std()[0] < 1e90, "std " + h.std()[0]);
+        for (float[] row : h.scaleWindowToFloats(java.util.Arrays.copyOfRange(huge, 0, 12))) {
+            assertTrue(Float.isFinite(row[0]) && Math.abs(row[0]) < 100, "input " + row[0]);
+        }
+        Scaler t = Scaler.fit(tiny);
+        assertTrue(t.std()[0] > 1e-201 && t.std()[0] < 1e-199, "std " + t.std()[0]);
+        double[][] flatAtHugeLevel = new double[50][];
+        for (int i = 0; i < flatAtHugeLevel.length; i++) {
+            flatAtHugeLevel[i] = new double[] {1e100};
+        }
+        assertEquals(1e91, Scaler.fit(flatAtHugeLevel).std()[0], 1e85, "a constant series at 1e100: a later move of 1e90 is an input of 0.1");
+    }
+
     @Test
     void shouldScaleASeriesInSmallUnitsByItsOwnChanges() {
         double[][] rows = new double[200][];

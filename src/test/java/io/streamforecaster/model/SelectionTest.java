@@ -96,4 +96,14 @@ class SelectionTest {
 
         assertEquals(kept.assessment(), ModelFormat.decode(ModelFormat.encode(kept)).assessment());
     }
+
+    /** An outlier in the held-out rows made both errors infinite, and Inf <= Inf promoted the challenger without evidence. */
+    @Test
+    void shouldNotPromoteAChallengerWhoseHeldOutErrorIsNotFinite() {
+        double inf = Double.POSITIVE_INFINITY;
+        org.junit.jupiter.api.Assertions.assertFalse(new Selection.Evaluation(32, inf, inf, 1.0).promote(), "no evidence either way: the champion stays");
+        org.junit.jupiter.api.Assertions.assertFalse(new Selection.Evaluation(32, inf, 2.0, 1.0).promote());
+        assertTrue(new Selection.Evaluation(32, 2.0, inf, 1.0).promote(), "a finite challenger beats a champion that failed");
+        assertTrue(new Selection.Evaluation(32, inf, Double.NaN, 1.0).promote(), "no champion: the first model is installed, then judged");
+    }
 }
