@@ -83,7 +83,7 @@ public class SeriesListResource {
 
     /**
      * Another instance gathering the overview: the first {@code top} of this instance's own keys
-     * containing {@code q} in the {@code sort} order, and their count. Instances before 2026-11-28
+     * containing {@code q} in the {@code sort} order, and their count. Instances before 6d2e26a
      * asked for all keys, without {@code top}: such a listing has no bound (30 MB of JSON for
      * 100,000 keys, for anyone who asks), so it is refused, and their pages show this instance as
      * missing until they are updated.
