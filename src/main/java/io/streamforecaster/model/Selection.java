@@ -95,7 +95,7 @@ public final class Selection {
         for (double[][] h : histories) {
             int held = holdoutFor(s, h.length);
             Evaluation e = evaluate(challenger, usableChampion, h, h.length - held);
-            if (e.points() == 0 || !(e.naiveMae() > 0)) {
+            if (e.points() == 0 || !(e.naiveMae() > 0) || !Double.isFinite(e.naiveMae())) { // no scale to compare on
                 continue;
             }
             points += e.points();
@@ -106,7 +106,9 @@ public final class Selection {
         if (keys == 0) {
             return new Challenge(challenger, Evaluation.NONE);
         }
-        return new Challenge(challenger, new Evaluation(points, c / keys, usableChampion == null ? Double.NaN : p / keys, 1.0));
+        // NaN stands for "no champion": a champion whose ratios do not add up (Inf / Inf) failed, it is not absent
+        double championMae = usableChampion == null ? Double.NaN : Double.isNaN(p) ? Double.POSITIVE_INFINITY : p / keys;
+        return new Challenge(challenger, new Evaluation(points, Double.isNaN(c) ? Double.POSITIVE_INFINITY : c / keys, championMae, 1.0));
     }
 
     /** Scores one-step forecasts of {@code history[from..)} by both models and by the last value. */

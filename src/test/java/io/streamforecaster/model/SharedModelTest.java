@@ -146,6 +146,31 @@ class SharedModelTest {
         assertEquals(Selection.Decision.PROMOTED, Selection.decide(champion, challenge, 1).decision());
     }
 
+    /**
+     * A key whose held-out changes overflow (values near ±1.7e308) has an infinite naive MAE: its
+     * ratios were Inf / Inf = NaN, the partition's champion score NaN, which reads as "no champion",
+     * and the challenger was promoted without evidence. Such a key has no scale to compare on.
+     */
+    @Test
+    void theSharedChallengeLeavesOutAKeyWhoseNaiveErrorIsNotFinite() {
+        double[][] wild = ramp(40, 1);
+        for (int i = 32; i < 40; i++) {
+            wild[i] = new double[] {(i % 2 == 0 ? 1 : -1) * 1.7e308};
+        }
+        TrainingSettings s = new TrainingSettings(Variant.VANILLA, 3, 1, 4, 1, 1, 0.01, 1, 1.0, 8);
+        ModelSnapshot champion = TestModels.offset(s, 0, 3, 0);
+        var challenge = Selection.challengeShared((ts, histories, prev, obs, now) -> {
+            ModelSnapshot m = TestModels.offset(ts, 0.5, 0, obs);
+            return new ModelSnapshot(m.variant(), m.nSteps(), m.nFeatures(), m.units(), Scaler.perWindow(1), m.lstms(), m.dense(),
+                    0, 0, 0.1, obs);
+        }, s, List.of(ramp(40, 1), wild), champion, 80, 1);
+
+        var e = challenge.evaluation();
+        assertEquals(8, e.points(), "the ramp's held-out points only");
+        assertEquals(0.5, e.challengerMae(), 1e-6);
+        assertEquals(1.0, e.championMae(), 1e-6);
+    }
+
     static double[][] ramp(int n, double step) {
         double[][] rows = new double[n][];
         for (int i = 0; i < n; i++) {
