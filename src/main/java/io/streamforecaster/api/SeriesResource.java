@@ -166,13 +166,15 @@ public class SeriesResource {
                 problem = "instance " + Peers.address(host) + " did not answer (" + r.status() + ")";
             }
         }
-        if (refused != null) { // asking again changes nothing while that member holds the partition: no Retry-After
+        searched.addAll(elsewhere.searchedHere()); // what was read here, not what is readable now: a partition may have finished restoring since
+        if (refused != null && !searched.missing(queries.assignedPartitions()).isEmpty()) {
+            // a partition nobody else searched: the refused member may hold the key, and asking again changes
+            // nothing while it does (no Retry-After); with every partition searched without it, the usual answer
             return error(Response.Status.BAD_GATEWAY, refused);
         }
         if (problem != null || elsewhere.moving()) {
             return unavailable(problem != null ? problem : "the key's partition is moving between instances");
         }
-        searched.addAll(elsewhere.searchedHere()); // what was read here, not what is readable now: a partition may have finished restoring since
         Set<Integer> unsearched = searched.missing(queries.assignedPartitions());
         if (!unsearched.isEmpty()) {
             return unavailable("input partition(s) " + PartitionCoverage.format(unsearched)

@@ -83,13 +83,22 @@ class PeerHostsTest {
         List<String> got = new CopyOnWriteArrayList<>();
         HttpServer rogue = recording(got);
         try {
-            SeriesResource resource = SeriesResourceForwardingTest.forwardingTo(SeriesResourceForwardingTest.at(rogue));
+            // the rogue member holds partition 1, which no one else searched
+            SeriesResource resource = SeriesResourceForwardingTest.forwardingTo(List.of(SeriesResourceForwardingTest.at(rogue)),
+                    java.util.Set.of(0), java.util.Set.of(0, 1));
             resource.peers.hosts = PeerHosts.of(Optional.of(PODS), null);
             Response r = resource.model("k", null, WITH_TOKEN);
             assertEquals(502, r.getStatus());
             assertEquals(null, r.getHeaderString("Retry-After"), "asking again changes nothing while that member holds the key");
             assertTrue(((SeriesResource.ErrorBody) r.getEntity()).error().contains("forecaster.api.peer-hosts"), r.getEntity().toString());
             assertEquals(List.of(), got, "the rogue host got nothing");
+
+            // with every partition searched here, the refused member holds nothing the key could be in: the usual 404
+            SeriesResource searchedAll = SeriesResourceForwardingTest.forwardingTo(List.of(SeriesResourceForwardingTest.at(rogue)),
+                    java.util.Set.of(0, 1), java.util.Set.of(0, 1));
+            searchedAll.peers.hosts = PeerHosts.of(Optional.of(PODS), null);
+            assertEquals(404, searchedAll.model("k", null, WITH_TOKEN).getStatus());
+            assertEquals(List.of(), got);
 
             resource.peers.hosts = PeerHosts.any();
             resource.model("k", null, WITH_TOKEN);
