@@ -106,9 +106,8 @@ public final class Selection {
         if (keys == 0) {
             return new Challenge(challenger, Evaluation.NONE);
         }
-        // NaN stands for "no champion": a champion whose ratios do not add up (Inf / Inf) failed, it is not absent
-        double championMae = usableChampion == null ? Double.NaN : Double.isNaN(p) ? Double.POSITIVE_INFINITY : p / keys;
-        return new Challenge(challenger, new Evaluation(points, Double.isNaN(c) ? Double.POSITIVE_INFINITY : c / keys, championMae, 1.0));
+        // every ratio has a finite, positive naive MAE below it: finite or +Inf, never NaN (which reads as "no champion")
+        return new Challenge(challenger, new Evaluation(points, c / keys, usableChampion == null ? Double.NaN : p / keys, 1.0));
     }
 
     /** Scores one-step forecasts of {@code history[from..)} by both models and by the last value. */

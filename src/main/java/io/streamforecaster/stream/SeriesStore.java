@@ -257,6 +257,9 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
      * key it admitted last stays.
      */
     private void shrinkWhile(long share, int keep, int maxKeys) {
+        if (!budget.over()) { // every admit asks: most find room
+            return;
+        }
         int dropped = 0;
         Iterator<Map.Entry<String, Slot>> it = live.entrySet().iterator();
         while (budget.over() && held > share && live.size() > keep && dropped++ < maxKeys && it.hasNext()) {
@@ -264,7 +267,6 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
             Slot slot = eldest.getValue();
             if (slot.dirty) {
                 inner.put(eldest.getKey(), codec.encode(slot.state));
-                slot.dirty = false;
             }
             it.remove();
             readable.remove(eldest.getKey(), slot);
