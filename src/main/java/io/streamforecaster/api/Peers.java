@@ -34,13 +34,29 @@ public class Peers {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Peers.class);
     private final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile HttpClient client;
-    /** Checked as the service starts; any host until then (and in tests that build this by hand). */
-    volatile PeerHosts hosts = PeerHosts.any();
+    /**
+     * Read from the setting when first needed, or as the service starts, whichever comes first: a
+     * query forwarded before the startup check ran is held to the pattern too.
+     */
+    volatile PeerHosts hosts;
 
     /** A wrong {@code forecaster.api.peer-hosts} stops the service as it starts, with a message naming it. */
     void validate(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        hosts = fromSettings();
+    }
+
+    private PeerHosts fromSettings() {
         String own = applicationServer.map(a -> org.apache.kafka.streams.state.HostInfo.buildFromEndpoint(a).host()).orElse(null);
-        hosts = PeerHosts.of(peerHostsSetting, own);
+        return PeerHosts.of(peerHostsSetting, own);
+    }
+
+    PeerHosts hosts() {
+        PeerHosts h = hosts;
+        if (h == null) {
+            h = fromSettings();
+            hosts = h;
+        }
+        return h;
     }
 
     /** The caller's credentials, passed on to the instance a request is forwarded to, which checks them as this one did. */
@@ -73,7 +89,7 @@ public class Peers {
      */
     java.net.URI uri(org.apache.kafka.streams.state.HostInfo instance, String path) {
         try {
-            hosts.check(instance);
+            hosts().check(instance);
         } catch (PeerHosts.Refused e) {
             // once per host (a rogue or misnamed member of the group), a bounded number of them, printable
             if (refused.size() < 100 && refused.add(instance.host())) {

@@ -60,6 +60,19 @@ class PeerHostsTest {
                 "not even with any host allowed");
     }
 
+    /** A query forwarded before the startup check has run is held to the setting as well: never "any host" for a moment. */
+    @Test
+    void shouldHoldToTheSettingBeforeTheStartupCheckHasRun() {
+        Peers peers = new Peers();
+        peers.insecureRequests = "enabled";
+        peers.peerHostsSetting = Optional.of(PODS);
+        peers.applicationServer = Optional.of("stream-forecaster-0.stream-forecaster-headless.prod.svc.cluster.local:8080");
+        assertThrows(PeerHosts.Refused.class, () -> peers.uri(new org.apache.kafka.streams.state.HostInfo("evil.example", 8080), "/series"));
+        assertEquals("http://stream-forecaster-1.stream-forecaster-headless.prod.svc.cluster.local:8080/series",
+                peers.uri(new org.apache.kafka.streams.state.HostInfo("stream-forecaster-1.stream-forecaster-headless.prod.svc.cluster.local", 8080),
+                        "/series").toString());
+    }
+
     /** A server that records the Authorization header of every request it gets. */
     private static HttpServer recording(List<String> got) throws Exception {
         HttpServer s = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
