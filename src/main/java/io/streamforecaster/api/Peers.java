@@ -127,6 +127,18 @@ public class Peers {
         }
     }
 
+    /**
+     * Quarkus reloads the default TLS configuration every {@code quarkus.tls.reload-period} and
+     * then announces it: the next forwarded query builds its client with the trust store as it is
+     * now, so that a rotated certificate authority is trusted without a restart. Queries already
+     * under way finish on the client they started with.
+     */
+    void onCertificateUpdate(@jakarta.enterprise.event.Observes io.quarkus.tls.CertificateUpdatedEvent event) {
+        if (io.quarkus.tls.runtime.config.TlsConfig.DEFAULT_NAME.equals(event.name())) {
+            client = null;
+        }
+    }
+
     public HttpClient client() {
         HttpClient c = client;
         if (c == null) {

@@ -49,7 +49,8 @@ import org.junit.jupiter.api.Test;
  * environment); each answers for every key with valid credentials, forwarding to the other
  * instance where it must (the overview of all keys asks the other instance too), refuses without
  * them with a JSON 401, and bad requests get a JSON 4xx
- * without a stack trace.
+ * without a stack trace. The TLS instances reload their files as cert-manager's renewals need: a
+ * rotated certificate authority is served and trusted for forwarding without a restart.
  */
 class HttpSecurityIT {
 
@@ -59,6 +60,10 @@ class HttpSecurityIT {
     static LocalKafka kafka;
     static Path dir;
     static TestPki pki;
+    /** The authority the TLS instances rotate to. */
+    static TestPki nextPki;
+    /** The files the TLS instances read, replaced in place as cert-manager does with a Secret's. */
+    static Path live;
     static KeyPair signer;
     static HttpClient https;
     static String apiKey;
@@ -72,6 +77,9 @@ class HttpSecurityIT {
         kafka.createTopics(Map.of(INPUT, 4, "http-predictions", 2, "http-dlq", 1));
         pki = TestPki.create(dir.resolve("pki"), "http-test-ca");
         TestPki.Issued server = pki.issue("localhost", "localhost");
+        nextPki = TestPki.create(dir.resolve("pki-next"), "http-test-ca-next");
+        live = Files.createDirectories(dir.resolve("live"));
+        install(server, pki.caPem());
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
         signer = g.generateKeyPair();
@@ -83,16 +91,19 @@ class HttpSecurityIT {
         apiKey = TestPki.password();
         Path apiKeyFile = Files.writeString(dir.resolve("api-key"), apiKey + "\n");
 
-        https = HttpClient.newBuilder().sslContext(pki.trustingContext()).connectTimeout(Duration.ofSeconds(2)).build();
+        https = HttpClient.newBuilder().sslContext(trusting(pki.ca(), nextPki.ca())).connectTimeout(Duration.ofSeconds(2)).build();
 
         for (int i = 0; i < 2; i++) {
             int port = SecuredKafka.freePort();
             Map<String, String> p = properties("http-tls", port);
             p.put("quarkus.http.ssl-port", Integer.toString(port)); // HTTPS on the API port itself
             p.put("quarkus.http.insecure-requests", "disabled");
-            p.put("quarkus.tls.key-store.pem.0.cert", server.certificatePem().toString());
-            p.put("quarkus.tls.key-store.pem.0.key", server.keyPem().toString());
-            p.put("quarkus.tls.trust-store.pem.certs", pki.caPem().toString());
+            p.put("quarkus.tls.key-store.pem.0.cert", live.resolve("tls.crt").toString());
+            p.put("quarkus.tls.key-store.pem.0.key", live.resolve("tls.key").toString());
+            p.put("quarkus.tls.trust-store.pem.certs", live.resolve("ca.crt").toString());
+            p.put("quarkus.tls.reload-period", "2s");
+            // idle connections close soon, so that a forwarded query after the rotation makes a new handshake
+            p.put("quarkus.http.idle-timeout", "3s");
             p.put("forecaster.api.auth", "jwt");
             p.put(i == 0 ? "forecaster.api.jwt.jwks-file" : "forecaster.api.jwt.public-key-file", (i == 0 ? jwks : publicKey).toString());
             p.put("forecaster.api.jwt.issuer", "https://issuer.example");
@@ -132,6 +143,28 @@ class HttpSecurityIT {
                 assertTrue(s.isReady(), s.log().toString());
             }
         });
+    }
+
+    /** The certificate, its key and the authority to trust, each file replaced whole (a reload sees the old file or the new one). */
+    static void install(TestPki.Issued issued, Path ca) throws Exception {
+        for (Path[] f : List.of(new Path[] {issued.keyPem(), live.resolve("tls.key")}, new Path[] {issued.certificatePem(), live.resolve("tls.crt")},
+                new Path[] {ca, live.resolve("ca.crt")})) {
+            Path tmp = Files.copy(f[0], live.resolve(f[1].getFileName() + ".new"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, f[1], java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    static javax.net.ssl.SSLContext trusting(java.security.cert.X509Certificate... cas) throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        for (int i = 0; i < cas.length; i++) {
+            trust.setCertificateEntry("ca-" + i, cas[i]);
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        return ssl;
     }
 
     static Map<String, String> properties(String app, int port) throws Exception {
@@ -220,6 +253,44 @@ class HttpSecurityIT {
             }
             assertEquals(200, get(https, "https://localhost:" + s.managementPort() + "/q/metrics", Map.of()).statusCode(), "metrics over TLS");
         }
+    }
+
+    /**
+     * The certificate authority is rotated in place (cert-manager renewing a Secret whose issuer
+     * changed): within the reload period each instance serves the new certificate, and forwards to
+     * the other trusting the new authority alone, without a restart.
+     */
+    @Test
+    void aRotatedCertificateAuthorityIsServedAndTrustedForForwardingWithoutARestart() throws Exception {
+        Map<String, String> auth = Map.of("Authorization", "Bearer " + token(5));
+        // every key answered before the rotation: the instances have forwarded to each other with the first authority
+        for (ServiceProcess s : tls) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertEveryKeyListed(get(https, "https://localhost:" + s.httpPort() + "/series?limit=100", auth)));
+        }
+        install(nextPki.issue("localhost", "localhost"), nextPki.caPem());
+        HttpClient onlyNext = HttpClient.newBuilder().sslContext(nextPki.trustingContext()).connectTimeout(Duration.ofSeconds(2)).build();
+        // a client that trusts the new authority alone gets through: each instance has reloaded its files
+        for (ServiceProcess s : tls) {
+            await().alias("the new certificate from " + s.log()).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptionsInstanceOf(java.io.IOException.class).untilAsserted(() ->
+                    assertEquals(200, get(onlyNext, "https://localhost:" + s.managementPort() + "/q/health/ready", Map.of()).statusCode()));
+        }
+        for (ServiceProcess s : tls) {
+            String base = "https://localhost:" + s.httpPort();
+            // no query for longer than the idle timeout first: the connections between the instances, opened with the
+            // first authority, are closed, so that forwarding must make a handshake with the new one
+            await().alias("every key, forwarded with the new authority, from " + s.log()).pollDelay(Duration.ofSeconds(5))
+                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptionsInstanceOf(java.io.IOException.class).untilAsserted(() -> {
+                assertEveryKeyListed(get(onlyNext, base + "/series?limit=100", auth));
+                for (int k = 0; k < KEYS; k++) {
+                    HttpResponse<String> r = get(onlyNext, base + "/series/key-" + k + "/forecast", auth);
+                    assertEquals(200, r.statusCode(), "key-" + k + ": " + r.body());
+                }
+            });
+        }
+        assertTrue(tls.stream().allMatch(ServiceProcess::isAlive));
     }
 
     @Test
