@@ -270,6 +270,54 @@ class DeploymentFilesTest {
         return DeploymentFiles.scrapedNames(registry.scrape());
     }
 
+    /**
+     * Each series is drawn in its own unit: a count drawn on a bytes axis reads "3 B" beside budgets
+     * of hundreds of MB. A series is in bytes exactly when every metric it reads is, and in seconds
+     * only when it reads durations.
+     */
+    @Test
+    void everyDashboardSeriesIsDrawnInTheUnitOfWhatItReads() {
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        List<JsonNode> panels = new ArrayList<>();
+        DeploymentFiles.json(DeploymentFiles.DASHBOARD).path("panels").forEach(p -> {
+            panels.add(p);
+            p.path("panels").forEach(panels::add);
+        });
+        for (JsonNode panel : panels) {
+            String unit = panel.path("fieldConfig").path("defaults").path("unit").asText("");
+            java.util.Map<String, String> byRef = new java.util.HashMap<>();
+            for (JsonNode o : panel.path("fieldConfig").path("overrides")) {
+                if (o.path("matcher").path("id").asText().equals("byFrameRefID")) {
+                    for (JsonNode prop : o.path("properties")) {
+                        if (prop.path("id").asText().equals("unit")) {
+                            byRef.put(o.path("matcher").path("options").asText(), prop.path("value").asText());
+                        }
+                    }
+                }
+            }
+            for (JsonNode target : panel.path("targets")) {
+                String u = byRef.getOrDefault(target.path("refId").asText(), unit);
+                List<String> metrics = new ArrayList<>();
+                java.util.regex.Matcher m = DeploymentFiles.METRIC.matcher(target.path("expr").asText());
+                while (m.find()) {
+                    metrics.add(m.group(1));
+                }
+                if (metrics.isEmpty()) {
+                    continue;
+                }
+                checked++;
+                boolean bytes = metrics.stream().allMatch(n -> n.endsWith("_bytes"));
+                boolean seconds = metrics.stream().allMatch(n -> n.contains("_seconds"));
+                if (u.equals("bytes") != bytes || (u.equals("s") && !seconds)) {
+                    wrong.add(panel.path("title").asText() + " / " + target.path("legendFormat").asText() + ": unit '" + u + "' for " + metrics);
+                }
+            }
+        }
+        assertTrue(checked > 30, "series checked: " + checked);
+        assertTrue(wrong.isEmpty(), "series drawn in another unit than what they read: " + wrong);
+    }
+
     @Test
     void everyForecasterMetricOfTheDashboardIsOneTheServiceServes() {
         Set<String> served = forecasterMetricNames();
