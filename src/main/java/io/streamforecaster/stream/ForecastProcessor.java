@@ -81,9 +81,28 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         var scheduler = this.scheduler;
         metrics.registerTask(taskName, new ForecasterMetrics.TaskGauges(models::count, scheduler::awaitingFirstModel,
                 scheduler::oldestFirstModelWaitMillis, scheduler::due, scheduler::drifting));
-        punctuation = context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, scheduler::punctuate);
-        if (settings.checkInterval().compareTo(REFILL_INTERVAL) > 0) {
-            refill = context.schedule(REFILL_INTERVAL, PunctuationType.WALL_CLOCK_TIME, scheduler::refill);
+        punctuation = context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
+            scheduler.punctuate(now);
+            refillWhileKeysWait();
+        });
+    }
+
+    /**
+     * The refill between punctuations runs only while keys wait for room in the pool. Kafka Streams
+     * commits a task after every wall-clock punctuation, whether it did anything or not: under
+     * exactly-once a transaction each time, so a refill always scheduled would make an idle task
+     * commit ten times a second.
+     */
+    private void refillWhileKeysWait() {
+        boolean waiting = scheduler.keysWaitForRoom() && settings.checkInterval().compareTo(REFILL_INTERVAL) > 0;
+        if (waiting && refill == null) {
+            refill = context().schedule(REFILL_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
+                scheduler.refill(now);
+                refillWhileKeysWait();
+            });
+        } else if (!waiting && refill != null) {
+            refill.cancel(); // from within its own punctuation too: Kafka Streams then does not schedule it again
+            refill = null;
         }
     }
 

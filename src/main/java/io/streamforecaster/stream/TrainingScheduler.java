@@ -206,6 +206,11 @@ final class TrainingScheduler {
         metrics.handoff(System.nanoTime() - start);
     }
 
+    /** Whether keys the last punctuation found due wait for room in the pool: what {@link #refill} is for. */
+    boolean keysWaitForRoom() {
+        return !closed && !next.isEmpty();
+    }
+
     /**
      * Between two punctuations, while keys wait their turn: hands out more as soon as the pool has
      * room again, instead of leaving the training threads idle until the next punctuation (a first

@@ -22,11 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class ForecastProcessorLifecycleTest {
 
-    @Test
-    void shouldCancelItsTrainingPunctuationWhenTheTaskCloses() {
-        StreamSettings s = ForecastTopologyTest.settings(ColdStart.NAIVE, 1);
-        TrainingPool pool = new TrainingPool(s.training(), Runnable::run, 2, Trainer::train, System::currentTimeMillis);
-        ForecastProcessor processor = new ForecastProcessor(s, new ForecasterMetrics(new SimpleMeterRegistry(), pool::pending), pool);
+    private static MockProcessorContext<byte[], byte[]> contextWithStores() {
         MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
         SeriesStore series = new SeriesStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.SERIES), Serdes.String(), Serdes.ByteArray())
@@ -38,18 +34,73 @@ class ForecastProcessorLifecycleTest {
         models.init(context.getStateStoreContext(), models);
         context.addStateStore(series);
         context.addStateStore(models);
+        return context;
+    }
+
+    @Test
+    void shouldCancelItsTrainingPunctuationWhenTheTaskCloses() {
+        StreamSettings s = ForecastTopologyTest.settings(ColdStart.NAIVE, 1);
+        TrainingPool pool = new TrainingPool(s.training(), Runnable::run, 2, Trainer::train, System::currentTimeMillis);
+        ForecastProcessor processor = new ForecastProcessor(s, new ForecasterMetrics(new SimpleMeterRegistry(), pool::pending), pool);
+        MockProcessorContext<byte[], byte[]> context = contextWithStores();
 
         processor.init(context);
         processor.close();
         processor.init(context); // revived
 
-        // each opening schedules the punctuation and the refill between punctuations
+        // each opening schedules the punctuation (the refill between punctuations only while keys wait)
         var scheduled = context.scheduledPunctuators();
-        assertEquals(4, scheduled.size());
-        assertTrue(scheduled.get(0).cancelled() && scheduled.get(1).cancelled(), "the closed task's punctuations");
-        assertFalse(scheduled.get(2).cancelled() || scheduled.get(3).cancelled(), "the revived task's");
-        assertEquals(s.checkInterval(), scheduled.get(2).getInterval());
-        assertEquals(ForecastProcessor.REFILL_INTERVAL, scheduled.get(3).getInterval());
+        assertEquals(2, scheduled.size());
+        assertTrue(scheduled.get(0).cancelled(), "the closed task's punctuation");
+        assertFalse(scheduled.get(1).cancelled(), "the revived task's");
+        assertEquals(s.checkInterval(), scheduled.get(1).getInterval());
+        processor.close();
+        pool.close();
+    }
+
+    /**
+     * Kafka Streams commits a task after each of its wall-clock punctuations, whether it did anything
+     * or not (under exactly-once, a transaction each time): the refill every 100 ms is scheduled only
+     * while keys wait for room in the pool, and cancelled once none does, so an idle task commits at
+     * its check interval, not ten times a second.
+     */
+    @Test
+    void shouldRefillBetweenPunctuationsOnlyWhileKeysWaitForThePool() {
+        StreamSettings s = ForecastTopologyTest.settings(ColdStart.NAIVE, 1);
+        java.util.Queue<Runnable> queued = new java.util.ArrayDeque<>();
+        TrainingPool pool = new TrainingPool(s.training(), queued::add, 1, Trainer::train, System::currentTimeMillis);
+        ForecastProcessor processor = new ForecastProcessor(s, new ForecasterMetrics(new SimpleMeterRegistry(), pool::pending), pool);
+        MockProcessorContext<byte[], byte[]> context = contextWithStores();
+        processor.init(context);
+        var check = context.scheduledPunctuators().get(0).getPunctuator();
+
+        check.punctuate(System.currentTimeMillis()); // nothing to train
+        assertEquals(1, context.scheduledPunctuators().size(), "an idle task has no refill");
+
+        long t = System.currentTimeMillis();
+        context.setCurrentSystemTimeMs(t);
+        for (String key : java.util.List.of("a", "b", "c")) {
+            for (int i = 0; i < 8; i++) { // enough for a first model
+                processor.process(new org.apache.kafka.streams.processor.api.Record<>(ForecastTopologyTest.bytes(key),
+                        ForecastTopologyTest.bytes(Double.toString(100 + 10 * Math.sin(i / 3.0))), t + i));
+            }
+        }
+        check.punctuate(System.currentTimeMillis()); // one key to the pool, which is then full; two wait
+        assertEquals(1, queued.size());
+        assertEquals(2, context.scheduledPunctuators().size(), "keys wait: the refill is scheduled");
+        var refill = context.scheduledPunctuators().get(1);
+        assertEquals(ForecastProcessor.REFILL_INTERVAL, refill.getInterval());
+        assertFalse(refill.cancelled());
+
+        for (int round = 0; round < 2; round++) { // each refill hands the next waiting key to the freed slot
+            queued.poll().run();
+            refill.getPunctuator().punctuate(System.currentTimeMillis());
+            assertEquals(1, queued.size(), "round " + round);
+        }
+        assertTrue(refill.cancelled(), "no key waits any more: the refill is cancelled");
+        queued.poll().run();
+        check.punctuate(System.currentTimeMillis());
+        assertEquals(2, context.scheduledPunctuators().size(), "and not scheduled again while none waits");
         processor.close();
         pool.close();
     }
