@@ -33,7 +33,7 @@ public class Peers {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Peers.class);
     private final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private volatile HttpClient client;
+    private volatile Built built;
     /**
      * Read from the setting when first needed, or as the service starts, whichever comes first: a
      * query forwarded before the startup check ran is held to the pattern too.
@@ -134,27 +134,77 @@ public class Peers {
      * under way finish on the client they started with.
      */
     void onCertificateUpdate(@jakarta.enterprise.event.Observes io.quarkus.tls.CertificateUpdatedEvent event) {
-        if (io.quarkus.tls.runtime.config.TlsConfig.DEFAULT_NAME.equals(event.name())) {
-            client = null;
+        if (!io.quarkus.tls.runtime.config.TlsConfig.DEFAULT_NAME.equals(event.name())) {
+            return;
+        }
+        // Quarkus announces every reload, changed or not: a new client (its own connections and
+        // selector thread) only when the certificates to trust are others than the client's
+        String trusted = trustFingerprint(event.tlsConfiguration());
+        synchronized (this) {
+            if (!trusted.equals(trustedByClient)) { // none yet: a first client being built may have read the store before the reload
+                generation++;
+            }
         }
     }
 
-    public HttpClient client() {
-        HttpClient c = client;
-        if (c == null) {
-            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
-            if (scheme().equals("https")) {
-                TlsConfiguration config = tls.getDefault().orElse(null);
-                if (config != null && config.getTrustStore() != null) {
-                    try {
-                        b.sslContext(config.createSSLContext());
-                    } catch (Exception e) {
-                        throw new IllegalStateException("cannot build the TLS context for forwarded queries from quarkus.tls.trust-store.*: " + e, e);
-                    }
+    /** The certificates a TLS configuration trusts, as one comparable string (their SHA-256s, sorted); empty for none. */
+    static String trustFingerprint(TlsConfiguration config) {
+        java.security.KeyStore store = config == null ? null : config.getTrustStore();
+        if (store == null) {
+            return "";
+        }
+        try {
+            java.util.TreeSet<String> digests = new java.util.TreeSet<>();
+            var sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (String alias : java.util.Collections.list(store.aliases())) {
+                java.security.cert.Certificate c = store.getCertificate(alias);
+                if (c != null) {
+                    digests.add(java.util.HexFormat.of().formatHex(sha.digest(c.getEncoded())));
                 }
             }
-            c = b.build();
-            client = c;
+            return String.join(",", digests);
+        } catch (java.security.GeneralSecurityException e) {
+            return "unreadable:" + System.nanoTime(); // unknown: taken as changed
+        }
+    }
+
+    /** The client and the trust-store generation it was built from. */
+    private record Built(HttpClient client, long generation) {
+    }
+
+    /** What the client in use trusts ({@link #trustFingerprint}); null before the first is built. */
+    private String trustedByClient;
+    /** One more at each reload that changed what to trust: a client of an older one is built again. */
+    private long generation;
+
+    public HttpClient client() {
+        Built b = built;
+        long g;
+        synchronized (this) {
+            g = generation;
+        }
+        if (b != null && b.generation() == g) {
+            return b.client();
+        }
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        String trusted = "";
+        if (scheme().equals("https")) {
+            TlsConfiguration config = tls.getDefault().orElse(null);
+            if (config != null && config.getTrustStore() != null) {
+                trusted = trustFingerprint(config);
+                try {
+                    builder.sslContext(config.createSSLContext());
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot build the TLS context for forwarded queries from quarkus.tls.trust-store.*: " + e, e);
+                }
+            }
+        }
+        HttpClient c = builder.build();
+        synchronized (this) {
+            if (generation == g) { // else a reload came meanwhile: the next call builds from it
+                trustedByClient = trusted;
+                built = new Built(c, g);
+            }
         }
         return c;
     }
