@@ -82,23 +82,29 @@ public class ForecastProcessor extends ContextualProcessor<byte[], byte[], byte[
         metrics.registerTask(taskName, new ForecasterMetrics.TaskGauges(models::count, scheduler::awaitingFirstModel,
                 scheduler::oldestFirstModelWaitMillis, scheduler::due, scheduler::drifting));
         punctuation = context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
-            scheduler.punctuate(now);
-            refillWhileKeysWait();
+            try {
+                scheduler.punctuate(now);
+            } finally { // keys it left waiting are refilled even when a later step of it failed
+                refillWhileKeysWait();
+            }
         });
     }
 
     /**
      * The refill between punctuations runs only while keys wait for room in the pool. Kafka Streams
-     * commits a task after every wall-clock punctuation, whether it did anything or not: under
-     * exactly-once a transaction each time, so a refill always scheduled would make an idle task
-     * commit ten times a second.
+     * commits a task after every wall-clock punctuation, whether it did anything or not, at the
+     * next commit interval: under exactly-once with the 100 ms commit interval the README advises,
+     * a refill always scheduled would make an idle task run a transaction ten times a second.
      */
     private void refillWhileKeysWait() {
         boolean waiting = scheduler.keysWaitForRoom() && settings.checkInterval().compareTo(REFILL_INTERVAL) > 0;
         if (waiting && refill == null) {
             refill = context().schedule(REFILL_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
-                scheduler.refill(now);
-                refillWhileKeysWait();
+                try {
+                    scheduler.refill(now);
+                } finally {
+                    refillWhileKeysWait();
+                }
             });
         } else if (!waiting && refill != null) {
             refill.cancel(); // from within its own punctuation too: Kafka Streams then does not schedule it again

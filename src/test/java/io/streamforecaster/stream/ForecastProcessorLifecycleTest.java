@@ -104,4 +104,33 @@ class ForecastProcessorLifecycleTest {
         processor.close();
         pool.close();
     }
+
+    /** A task closed while its keys wait (a dirty close and revive) cancels the refill too: the revived task starts with its punctuation alone. */
+    @Test
+    void shouldCancelAWaitingRefillWhenTheTaskCloses() {
+        StreamSettings s = ForecastTopologyTest.settings(ColdStart.NAIVE, 1);
+        java.util.Queue<Runnable> queued = new java.util.ArrayDeque<>();
+        TrainingPool pool = new TrainingPool(s.training(), queued::add, 1, Trainer::train, System::currentTimeMillis);
+        ForecastProcessor processor = new ForecastProcessor(s, new ForecasterMetrics(new SimpleMeterRegistry(), pool::pending), pool);
+        MockProcessorContext<byte[], byte[]> context = contextWithStores();
+        processor.init(context);
+        long t = System.currentTimeMillis();
+        context.setCurrentSystemTimeMs(t);
+        for (String key : java.util.List.of("a", "b")) {
+            for (int i = 0; i < 8; i++) {
+                processor.process(new org.apache.kafka.streams.processor.api.Record<>(ForecastTopologyTest.bytes(key),
+                        ForecastTopologyTest.bytes(Double.toString(100 + 10 * Math.sin(i / 3.0))), t + i));
+            }
+        }
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(t); // one key to the full pool, one waits
+        assertEquals(2, context.scheduledPunctuators().size(), "the refill is scheduled");
+        processor.close();
+        assertTrue(context.scheduledPunctuators().stream().allMatch(p -> p.cancelled()), "the punctuation and the refill");
+        processor.init(context); // revived
+        assertEquals(3, context.scheduledPunctuators().size());
+        assertFalse(context.scheduledPunctuators().get(2).cancelled());
+        assertEquals(s.checkInterval(), context.scheduledPunctuators().get(2).getInterval(), "the revived task's punctuation alone");
+        processor.close();
+        pool.close();
+    }
 }
