@@ -272,8 +272,8 @@ class DeploymentFilesTest {
 
     /**
      * Each series is drawn in its own unit: a count drawn on a bytes axis reads "3 B" beside budgets
-     * of hundreds of MB. A series is in bytes exactly when every metric it reads is, and in seconds
-     * only when it reads durations.
+     * of hundreds of MB. A series is in bytes exactly when every metric it reads is, and in a unit
+     * of time (s, ms) exactly when it reads durations.
      */
     @Test
     void everyDashboardSeriesIsDrawnInTheUnitOfWhatItReads() {
@@ -309,7 +309,8 @@ class DeploymentFilesTest {
                 checked++;
                 boolean bytes = metrics.stream().allMatch(n -> n.endsWith("_bytes"));
                 boolean seconds = metrics.stream().allMatch(n -> n.contains("_seconds"));
-                if (u.equals("bytes") != bytes || (u.equals("s") && !seconds)) {
+                boolean time = u.equals("s") || u.equals("ms");
+                if (u.equals("bytes") != bytes || time != seconds) {
                     wrong.add(panel.path("title").asText() + " / " + target.path("legendFormat").asText() + ": unit '" + u + "' for " + metrics);
                 }
             }
