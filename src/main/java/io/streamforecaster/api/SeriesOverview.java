@@ -233,8 +233,12 @@ public class SeriesOverview {
                     }
                 }
                 ModelFormat.Summary shared = models.get(Stores.SHARED_MODEL_KEY);
-                out.addAll(seriesOf(partition).readEach((key, state) ->
-                        summary(key, state, shared != null ? shared : models.get(key), now)));
+                try (var it = store(Stores.SERIES, partition).all()) {
+                    while (it.hasNext()) {
+                        var kv = it.next();
+                        out.add(summary(kv.key, (SeriesState) kv.value, shared != null ? shared : models.get(kv.key), now));
+                    }
+                }
                 listed.add(partition);
             } catch (InvalidStateStoreException e) {
                 LOG.debugf("Partition %d is not queryable now (%s); left out of this listing", partition, e.getMessage());
@@ -352,12 +356,6 @@ public class SeriesOverview {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         return Peers.address(host) + " (" + cause.getClass().getSimpleName()
                 + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
-    }
-
-    /** The partition's series store itself, which lists its keys without copying their states. */
-    io.streamforecaster.stream.StateListing seriesOf(int partition) {
-        return streams.store(StoreQueryParameters.fromNameAndType(Stores.SERIES, io.streamforecaster.stream.SeriesStoreType.INSTANCE)
-                .withPartition(partition));
     }
 
     ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {

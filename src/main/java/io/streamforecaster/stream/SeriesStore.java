@@ -49,7 +49,7 @@ import org.jboss.logging.Logger;
  * consistent state, never one half changed; they never wait for the stream thread's writes below.
  * Listings ({@link #all}) copy one key at a time; range queries are not offered.
  */
-public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<String, SeriesState>, StateListing,
+public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<String, SeriesState>,
         CachedStateStore<String, SeriesState> {
 
     private static final Logger LOG = Logger.getLogger(SeriesStore.class);
@@ -421,47 +421,6 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
     @Override
     public KeyValueIterator<String, SeriesState> range(String from, String to) {
         throw new UnsupportedOperationException("The series store answers single-key queries and whole listings (get, all), not ranges");
-    }
-
-    /**
-     * What {@code read} takes from every key's latest state, for listings of many keys: a key in
-     * memory is read under its monitor, as the stream leaves it, without a copy of its state (a
-     * listing keeps a few of its fields, and a copy is the whole history); a key only in the store
-     * below is decoded first. Records that cannot be read are left out. Safe while the stream goes
-     * on; a key created meanwhile may be missing.
-     *
-     * @param read must not keep the state or change it: it runs while the stream thread waits for the monitor
-     */
-    @Override
-    public <T> java.util.List<T> readEach(java.util.function.BiFunction<String, SeriesState, T> read) {
-        java.util.List<T> out = new java.util.ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        for (Map.Entry<String, Slot> e : readable.entrySet()) {
-            SeriesState state = e.getValue().state;
-            seen.add(e.getKey());
-            synchronized (state) {
-                out.add(read.apply(e.getKey(), state));
-            }
-        }
-        try (KeyValueIterator<String, byte[]> below = inner.all()) {
-            while (below.hasNext()) {
-                var kv = below.next();
-                if (seen.contains(kv.key)) {
-                    continue;
-                }
-                SeriesState state;
-                try {
-                    state = codec.decode(kv.value);
-                } catch (RuntimeException e) {
-                    LOG.debugf("Stored state of key '%s' is unreadable: %s", kv.key, e.getMessage());
-                    continue;
-                }
-                if (state != null) {
-                    out.add(read.apply(kv.key, state));
-                }
-            }
-        }
-        return out;
     }
 
     /**

@@ -23,24 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class OverviewPartialTest {
 
-    /** An overview whose partitions are the fake stores its {@code store} gives, the series store's keys listed from it too. */
-    static class FakeStores extends SeriesOverview {
-        @Override
-        io.streamforecaster.stream.StateListing seriesOf(int partition) {
-            ReadOnlyKeyValueStore<String, Object> series = store(io.streamforecaster.stream.Stores.SERIES, partition);
-            return new io.streamforecaster.stream.StateListing() {
-                @Override
-                public <T> List<T> readEach(java.util.function.BiFunction<String, SeriesState, T> read) {
-                    List<T> out = new java.util.ArrayList<>();
-                    try (var it = series.all()) {
-                        it.forEachRemaining(kv -> out.add(read.apply(kv.key, (SeriesState) kv.value)));
-                    }
-                    return out;
-                }
-            };
-        }
-    }
-
     /** A read-only store over a map: what the listing reads of a queryable partition. */
     static ReadOnlyKeyValueStore<String, Object> storeOf(Map<String, Object> entries) {
         return new ReadOnlyKeyValueStore<>() {
@@ -90,7 +72,7 @@ class OverviewPartialTest {
     @Test
     void shouldNameThePartitionsItCouldNotList() {
         SeriesState state = SeriesHistoryTest.served();
-        SeriesOverview overview = new FakeStores() {
+        SeriesOverview overview = new SeriesOverview() {
             @Override
             ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
                 if (partition == 1) {
@@ -130,7 +112,7 @@ class OverviewPartialTest {
         var peer = SeriesResourceForwardingTest.peerAnswering(200, SeriesOverview.UNQUERYABLE, "3", "[]");
         try {
             var peerHost = SeriesResourceForwardingTest.at(peer);
-            SeriesOverview overview = new FakeStores() {
+            SeriesOverview overview = new SeriesOverview() {
                 @Override
                 ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
                     if (partition == 1) {
@@ -388,7 +370,7 @@ class OverviewPartialTest {
     void shouldListAgainAsSoonAsThePartitionsOfTheInstanceChange() {
         SeriesState state = SeriesHistoryTest.served();
         java.util.concurrent.atomic.AtomicReference<TreeSet<Integer>> mine = new java.util.concurrent.atomic.AtomicReference<>(new TreeSet<>(List.of(0)));
-        SeriesOverview overview = new FakeStores() {
+        SeriesOverview overview = new SeriesOverview() {
             @Override
             ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
                 return storeOf(name.equals(io.streamforecaster.stream.Stores.SERIES) ? Map.of("k" + partition, state) : Map.of());

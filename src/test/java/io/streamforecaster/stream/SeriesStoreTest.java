@@ -308,44 +308,4 @@ class SeriesStoreTest {
         }
         assertEquals(java.util.Map.of("a", 1, "b", 2, "c", 4), listed);
     }
-
-    /**
-     * A listing of many keys reads each key in memory as it is, under its monitor, not a copy of it
-     * (a copy is the whole history, for the few fields a listing keeps); keys only below are
-     * decoded; unreadable records are left out; each key once.
-     */
-    @Test
-    void shouldReadEachKeyForAListingWithoutCopyingTheStatesInMemory() {
-        store.close();
-        open(new MemoryBudget(2 * keyBytes("a") + 10));
-        store.create("a", state(1));
-        store.create("b", state(1, 2));
-        store.create("c", state(1, 2, 3)); // a is written below and dropped from memory
-        var slot = store.slot("c");
-        slot.state.history().append(new double[] {4}, 0); // a change not flushed yet: the listing shows it
-        store.changed(slot);
-        below.put("junk", new byte[] {1, 2, 3});
-
-        SeriesState b = slot("b");
-        SeriesState c = slot.state;
-        java.util.Map<String, Integer> listed = new java.util.TreeMap<>();
-        java.util.Map<String, SeriesState> read = new java.util.HashMap<>();
-        java.util.Map<String, Boolean> locked = new java.util.HashMap<>();
-        for (String line : store.readEach((key, state) -> {
-            read.put(key, state);
-            locked.put(key, Thread.holdsLock(state));
-            return key + "=" + state.history().size();
-        })) {
-            String[] kv = line.split("=");
-            assertTrue(listed.put(kv[0], Integer.parseInt(kv[1])) == null, "listed once: " + kv[0]);
-        }
-        assertEquals(java.util.Map.of("a", 1, "b", 2, "c", 4), listed);
-        assertSame(c, read.get("c"), "the state in memory itself, not a copy");
-        assertSame(b, read.get("b"));
-        assertEquals(java.util.Map.of("a", false, "b", true, "c", true), locked, "a state in memory is read under its monitor");
-    }
-
-    private SeriesState slot(String key) {
-        return store.slot(key).state;
-    }
 }
