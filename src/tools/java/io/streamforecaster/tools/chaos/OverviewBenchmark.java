@@ -39,6 +39,9 @@ public final class OverviewBenchmark {
               --partitions P  input partitions (default 4)
               --rounds R      listings timed in each phase (default 8)
               --dir DIR       where the broker and the service keep their data (default target/overview-bench)
+
+            With CHAOS_SERVICE_JAVA_OPTS=-XX:StartFlightRecording the service's flight recording is
+            written to DIR/forecaster-0.jfr after the listings.
             """;
 
     /** Longer than the instance's own listing is reused (SeriesOverview.LOCAL_CACHE_MILLIS), so that each request scans. */
@@ -82,6 +85,10 @@ public final class OverviewBenchmark {
                         .until(() -> service.metric("forecaster_events_total", null) >= keys);
                 List<Listing> live = time(service, rounds);
                 double memory = service.metric("forecaster_memory_used_bytes", null);
+                String recording = service.dumpFlightRecording(dir.resolve("forecaster-0.jfr")); // with CHAOS_SERVICE_JAVA_OPTS=-XX:StartFlightRecording
+                if (!recording.isEmpty()) {
+                    lab.say("%s", recording);
+                }
                 System.out.println();
                 System.out.printf("| keys | phase | listing latency, median (max) | service CPU per listing above idle, median (max) |%n");
                 System.out.printf("|---:|---|---:|---:|%n");
