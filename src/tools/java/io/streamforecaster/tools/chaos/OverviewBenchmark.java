@@ -84,6 +84,7 @@ public final class OverviewBenchmark {
                 Awaitility.await().alias("every event processed").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> service.metric("forecaster_events_total", null) >= keys);
                 List<Listing> live = time(service, rounds);
+                double pageOpen = pageOpen(service, PAGE_OPEN);
                 double memory = service.metric("forecaster_memory_used_bytes", null);
                 String recording = service.dumpFlightRecording(dir.resolve("forecaster-0.jfr")); // with CHAOS_SERVICE_JAVA_OPTS=-XX:StartFlightRecording
                 if (!recording.isEmpty()) {
@@ -94,6 +95,8 @@ public final class OverviewBenchmark {
                 System.out.printf("|---:|---|---:|---:|%n");
                 row(keys, "as restored (keys on disk only)", restored);
                 row(keys, "every key in memory", live);
+                System.out.printf("%nA page open for %d s (GET /series every %d s, every key in memory): %.2f core-s of the service above idle, %.0f %% of a core%n",
+                        PAGE_OPEN.toSeconds(), PAGE_POLL.toSeconds(), pageOpen, 100 * pageOpen / PAGE_OPEN.toSeconds());
                 System.out.printf("%nstate memory in use after: %.0f MB; service log: %s%n", memory / 1e6, service.log());
             }
         }
@@ -129,6 +132,31 @@ public final class OverviewBenchmark {
             }
         }
         return out;
+    }
+
+    /** How long the page-open phase lasts, and how often an open page asks (page.js' OVERVIEW_EVERY_MS). */
+    static final Duration PAGE_OPEN = Duration.ofSeconds(60);
+    static final Duration PAGE_POLL = Duration.ofSeconds(5);
+
+    /** The service's CPU (core-seconds) above its idle rate while a page asks for the overview every {@link #PAGE_POLL}. */
+    private static double pageOpen(Fleet.Instance service, Duration span) throws InterruptedException {
+        double idleFrom = service.cpuSeconds();
+        long idleStart = System.nanoTime();
+        Thread.sleep(PAGE_POLL.toMillis());
+        double idleRate = (service.cpuSeconds() - idleFrom) / ((System.nanoTime() - idleStart) / 1e9);
+        double before = service.cpuSeconds();
+        long start = System.nanoTime();
+        for (long next = start; next - start < span.toNanos(); next += PAGE_POLL.toNanos()) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000);
+            }
+            if (service.get("/series?limit=50").status() != 200) {
+                throw new IllegalStateException("GET /series failed");
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return service.cpuSeconds() - before - idleRate * seconds;
     }
 
     private static void row(int keys, String phase, List<Listing> listings) {
