@@ -390,4 +390,40 @@ class OverviewPartialTest {
         assertEquals(List.of("k1"), overview.local().items().stream().map(SeriesSummary::key).toList());
         assertEquals(java.util.Set.of(1), overview.local().listed());
     }
+
+    /**
+     * An instance with many keys takes long to list them (about 25 µs a key): its listing is reused
+     * for ten times as long as it took, not only the usual two seconds, so that open pages and the
+     * other instances' listings take at most about a tenth of a core, however many keys it has.
+     */
+    @Test
+    void shouldReuseASlowListingForTenTimesAsLongAsItTook() {
+        SeriesState state = SeriesHistoryTest.served();
+        java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+        SeriesOverview overview = new SeriesOverview() {
+            @Override
+            ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
+                if (name.equals(io.streamforecaster.stream.Stores.SERIES)) {
+                    scans.incrementAndGet();
+                    try {
+                        Thread.sleep(400); // many keys' worth of listing work
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return storeOf(name.equals(io.streamforecaster.stream.Stores.SERIES) ? Map.of("k" + partition, state) : Map.of());
+            }
+        };
+        overview.queries = new SeriesQueries() {
+            @Override
+            TreeSet<Integer> localPartitions() {
+                return new TreeSet<>(List.of(0));
+            }
+        };
+        SeriesOverview.Listing first = overview.local();
+        // well past the usual two seconds, and short of ten times the 400 ms the listing took
+        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(2800)).atMost(java.time.Duration.ofSeconds(3))
+                .pollInterval(java.time.Duration.ofMillis(100)).until(() -> overview.local() == first);
+        assertEquals(1, scans.get(), "listed once");
+    }
 }
