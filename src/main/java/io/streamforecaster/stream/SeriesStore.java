@@ -157,6 +157,15 @@ public final class SeriesStore implements StateStore, ReadOnlyKeyValueStore<Stri
         return slot == null ? null : slot.state;
     }
 
+    /**
+     * The key's state if it is in memory, else null: nothing is read from the store below, so
+     * nothing else is written out to make room. Stream thread only.
+     */
+    SeriesState inMemory(String key) {
+        Slot slot = live.get(key);
+        return slot == null ? null : slot.state;
+    }
+
     /** A slot for a new key's state, changed. Stream thread only. */
     Slot create(String key, SeriesState state) {
         return admit(key, new Slot(state, true));

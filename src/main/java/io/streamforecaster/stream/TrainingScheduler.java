@@ -187,7 +187,9 @@ final class TrainingScheduler {
     private TrainingPool.Job sharedJob(ModelSnapshot model) {
         List<double[][]> histories = new ArrayList<>();
         for (String key : activeKeys.keySet()) {
-            SeriesState state = series.live(key);
+            // the keys in memory alone: reading those written out would write as many others out on
+            // the stream thread, up to shared-keys (100,000) of them in one punctuation
+            SeriesState state = series.inMemory(key);
             if (state != null && state.history().size() > settings.nSteps() + 1) {
                 histories.add(state.history().rows());
             }

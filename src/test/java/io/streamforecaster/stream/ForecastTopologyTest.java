@@ -776,6 +776,24 @@ class ForecastTopologyTest {
         assertEquals(1, registry.get("forecaster.keys.due").gauge().value(), "the shared model is due, waiting for room");
     }
 
+    /**
+     * A partition's shared model trains on its keys in memory: reading the keys the budget wrote out
+     * would write as many others out, on the stream thread, up to shared-keys of them at once.
+     */
+    @Test
+    void shouldTrainASharedModelOnTheKeysInMemoryWithoutReadingOthersBack() {
+        budget = new MemoryBudget(1);
+        Queue<Runnable> queued = new ArrayDeque<>();
+        start(settings(ColdStart.NAIVE, 1).withScope(ModelScope.SHARED), queued::add, 1, Trainer::train);
+        for (int k = 0; k < 10; k++) {
+            sendSeries("key-" + k, 0, 5); // enough for the shared model, each key with a window to train on
+        }
+        long before = budget.evictions();
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(1, queued.size(), "the shared model is handed out");
+        assertTrue(budget.evictions() - before <= 1, "its keys on disk are not read back: " + (budget.evictions() - before) + " written out");
+    }
+
     @Test
     void shouldBoundTheTrainingQueueAndGiveEveryDueKeyItsTurn() {
         Queue<Runnable> queued = new ArrayDeque<>();
