@@ -261,7 +261,11 @@ final class TrainingScheduler {
         while ((r = finished.poll()) != null) {
             inFlight.remove(r.key());
             Reason reason = requested.remove(r.key());
-            if (r.error() != null) {
+            if (r.error() instanceof java.util.concurrent.CancellationException) {
+                // the training pool is closing as the service stops: not a failed training, nor worth a warning
+                LOG.debugf("Training of key '%s' was stopped: %s", r.key(), r.error().getMessage());
+                retryLater(r.key(), reason, now);
+            } else if (r.error() != null) {
                 LOG.warnf(r.error(), "Training of key '%s' failed; it keeps its previous model", r.key());
                 metrics.training(TrainingOutcome.FAILED, r.nanos());
                 retryLater(r.key(), reason, now);

@@ -390,6 +390,22 @@ class ForecastTopologyTest {
         assertEquals(0, registry.get("forecaster.keys.awaiting.model.oldest").gauge().value(), "no key waits");
     }
 
+    /**
+     * A training the closing pool stopped (the service stopping while Kafka Streams' close ran long)
+     * is no failed training: the failures counter and its alert are for models that could not be trained.
+     */
+    @Test
+    void shouldNotCountATrainingThePoolStoppedAsFailed() {
+        start(settings(ColdStart.NAIVE, 1), Runnable::run, 1, (s, h, p, o, n) -> {
+            throw new java.util.concurrent.CancellationException("Training interrupted: the training pool is closing");
+        });
+        sendSeries("stopped", 0, 8);
+        driver.advanceWallClockTime(CHECK); // handed out; stopped at once
+        driver.advanceWallClockTime(CHECK); // the result is taken back
+        assertEquals(0, counter("forecaster.training.runs", "outcome", "failed"));
+        assertNull(driver.getKeyValueStore(Stores.MODELS).get("stopped"));
+    }
+
     /** A key whose first trainings keep failing waits on: its retries do not restart the wait the gauge (and the alert) see. */
     @Test
     void shouldKeepCountingTheWaitOfAKeyWhoseFirstModelKeepsFailing() {
