@@ -84,7 +84,7 @@ public final class OverviewBenchmark {
                 Awaitility.await().alias("every event processed").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> service.metric("forecaster_events_total", null) >= keys);
                 List<Listing> live = time(service, rounds);
-                double pageOpen = pageOpen(service, PAGE_OPEN);
+                PageOpen pageOpen = pageOpen(service, PAGE_OPEN);
                 double memory = service.metric("forecaster_memory_used_bytes", null);
                 String recording = service.dumpFlightRecording(dir.resolve("forecaster-0.jfr")); // with CHAOS_SERVICE_JAVA_OPTS=-XX:StartFlightRecording
                 if (!recording.isEmpty()) {
@@ -95,8 +95,8 @@ public final class OverviewBenchmark {
                 System.out.printf("|---:|---|---:|---:|%n");
                 row(keys, "as restored (keys on disk only)", restored);
                 row(keys, "every key in memory", live);
-                System.out.printf("%nA page open for %d s (GET /series every %d s, every key in memory): %.2f core-s of the service above idle, %.0f %% of a core%n",
-                        PAGE_OPEN.toSeconds(), PAGE_POLL.toSeconds(), pageOpen, 100 * pageOpen / PAGE_OPEN.toSeconds());
+                System.out.printf("%nA page open for %.0f s (GET /series every %d s, every key in memory): %.2f core-s of the service above idle, %.0f %% of a core%n",
+                        pageOpen.seconds(), PAGE_POLL.toSeconds(), pageOpen.cpuSeconds(), 100 * pageOpen.cpuSeconds() / pageOpen.seconds());
                 System.out.printf("%nstate memory in use after: %.0f MB; service log: %s%n", memory / 1e6, service.log());
             }
         }
@@ -116,10 +116,13 @@ public final class OverviewBenchmark {
 
     private static List<Listing> time(Fleet.Instance service, int rounds) throws InterruptedException {
         List<Listing> out = new ArrayList<>();
+        long gap = GAP.toMillis();
         for (int r = 0; r < rounds; r++) {
             double idleFrom = service.cpuSeconds();
             long idleStart = System.nanoTime();
-            Thread.sleep(GAP.toMillis()); // a benchmark's quiet window, and the end of the listing's reuse
+            // a quiet window, and past the time the instance keeps its last listing (ten times as long
+            // as it took, SeriesOverview.REUSE_FACTOR), so that each request timed lists
+            Thread.sleep(gap);
             double idleRate = (service.cpuSeconds() - idleFrom) / ((System.nanoTime() - idleStart) / 1e9);
             double before = service.cpuSeconds();
             long start = System.nanoTime();
@@ -127,6 +130,7 @@ public final class OverviewBenchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpu = service.cpuSeconds() - before - idleRate * seconds;
             out.add(new Listing(seconds * 1000, Math.max(0, cpu) * 1000, status));
+            gap = Math.max(GAP.toMillis(), (long) (11_000 * seconds) + 500);
             if (status != 200) {
                 throw new IllegalStateException("GET /series answered " + status);
             }
@@ -137,12 +141,14 @@ public final class OverviewBenchmark {
     /** How long the page-open phase lasts, and how often an open page asks (page.js' OVERVIEW_EVERY_MS). */
     static final Duration PAGE_OPEN = Duration.ofSeconds(60);
     static final Duration PAGE_POLL = Duration.ofSeconds(5);
+    /** How long the idle rate subtracted from the page-open phase is measured over. */
+    static final Duration IDLE = Duration.ofSeconds(15);
 
     /** The service's CPU (core-seconds) above its idle rate while a page asks for the overview every {@link #PAGE_POLL}. */
-    private static double pageOpen(Fleet.Instance service, Duration span) throws InterruptedException {
+    private static PageOpen pageOpen(Fleet.Instance service, Duration span) throws InterruptedException {
         double idleFrom = service.cpuSeconds();
         long idleStart = System.nanoTime();
-        Thread.sleep(PAGE_POLL.toMillis());
+        Thread.sleep(IDLE.toMillis());
         double idleRate = (service.cpuSeconds() - idleFrom) / ((System.nanoTime() - idleStart) / 1e9);
         double before = service.cpuSeconds();
         long start = System.nanoTime();
@@ -156,7 +162,11 @@ public final class OverviewBenchmark {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return service.cpuSeconds() - before - idleRate * seconds;
+        return new PageOpen(service.cpuSeconds() - before - idleRate * seconds, seconds);
+    }
+
+    /** The service's CPU above idle over a span with a page open, and the span. */
+    record PageOpen(double cpuSeconds, double seconds) {
     }
 
     private static void row(int keys, String phase, List<Listing> listings) {
