@@ -45,9 +45,11 @@ public class SeriesOverview {
     /**
      * And at least this many times as long as it took to make: an instance's listings of its own
      * keys take at most about a tenth of a core, however many keys it has and however many pages
-     * are open (about 25 µs a key here: with 100,000 keys a listing is reused for about 25 s).
+     * are open (about 25–35 µs a key here: with 100,000 keys a listing is reused for about 25–30 s).
      */
     static final int REUSE_FACTOR = 10;
+    /** But never longer than this: one listing slowed by a pause or a starved core is not kept for minutes. */
+    static final long MAX_REUSE_MILLIS = 30_000;
     /** How long the overview waits for the other instances' listings, all of them together. */
     static final Duration PEER_TIMEOUT = Duration.ofSeconds(5);
     /** Tolerant of fields it does not know: during a rolling upgrade a newer peer's listing has more. */
@@ -132,6 +134,8 @@ public class SeriesOverview {
     }
 
     private volatile Kept kept;
+    /** The clock listings are kept by (nanoseconds); a test's own. */
+    java.util.function.LongSupplier nanoClock = System::nanoTime;
 
     /**
      * The first {@code n} keys of a listing that contain {@code q}, in order, and how many contain it.
@@ -212,21 +216,34 @@ public class SeriesOverview {
      * another instance now lists, or leave out those it now has).
      */
     public Listing local() {
-        java.util.Set<Integer> partitions = queries.localPartitions();
         Kept k = kept;
-        if (k != null && k.fresh(System.nanoTime(), partitions)) {
+        if (k != null && k.fresh(nanoClock.getAsLong(), queries.localPartitions())) {
             return k.listing();
         }
         synchronized (this) {
-            long start = System.nanoTime();
+            long start = nanoClock.getAsLong();
+            java.util.Set<Integer> partitions = queries.localPartitions(); // as they are now, after any wait for the lock
             if (kept != null && kept.fresh(start, partitions)) {
                 return kept.listing();
             }
             Listing list = scan(partitions, System.currentTimeMillis());
-            long end = System.nanoTime();
-            kept = new Kept(list, end, Math.max(LOCAL_CACHE_MILLIS * 1_000_000, REUSE_FACTOR * (end - start)));
+            long end = nanoClock.getAsLong();
+            kept = new Kept(list, end, keepFor(end - start, list));
             return list;
         }
+    }
+
+    /**
+     * How long a listing that took {@code tookNanos} is kept: {@link #REUSE_FACTOR} times that, at
+     * least {@link #LOCAL_CACHE_MILLIS} and at most {@link #MAX_REUSE_MILLIS}; only the least while
+     * a partition could not be listed (restoring), whose keys should show as soon as it can.
+     */
+    static long keepFor(long tookNanos, Listing list) {
+        long least = LOCAL_CACHE_MILLIS * 1_000_000;
+        if (!list.unqueryable().isEmpty()) {
+            return least;
+        }
+        return Math.min(MAX_REUSE_MILLIS * 1_000_000, Math.max(least, REUSE_FACTOR * tookNanos));
     }
 
     private Listing scan(java.util.Set<Integer> partitions, long now) {

@@ -392,38 +392,53 @@ class OverviewPartialTest {
     }
 
     /**
-     * An instance with many keys takes long to list them (about 25 µs a key): its listing is reused
-     * for ten times as long as it took, not only the usual two seconds, so that open pages and the
-     * other instances' listings take at most about a tenth of a core, however many keys it has.
+     * An instance with many keys takes long to list them (about 25–35 µs a key): its listing is
+     * reused for ten times as long as it took (at most 30 s), not only the usual two seconds, so that
+     * open pages and the other instances' listings take at most about a tenth of a core; but only
+     * the two seconds while a partition could not be listed, whose keys should show once restored.
      */
     @Test
-    void shouldReuseASlowListingForTenTimesAsLongAsItTook() {
+    void shouldReuseASlowListingForTenTimesAsLongAsItTookUnlessAPartitionWasLeftOut() {
         SeriesState state = SeriesHistoryTest.served();
+        long[] clock = {0};
         java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean restoring = new java.util.concurrent.atomic.AtomicBoolean();
         SeriesOverview overview = new SeriesOverview() {
             @Override
             ReadOnlyKeyValueStore<String, Object> store(String name, int partition) {
+                if (partition == 1 && restoring.get()) {
+                    throw new InvalidStateStoreException("partition 1 is restoring");
+                }
                 if (name.equals(io.streamforecaster.stream.Stores.SERIES)) {
                     scans.incrementAndGet();
-                    try {
-                        Thread.sleep(400); // many keys' worth of listing work
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    clock[0] += 300_000_000L; // each partition's keys take 300 ms to list: 600 ms for the instance
                 }
                 return storeOf(name.equals(io.streamforecaster.stream.Stores.SERIES) ? Map.of("k" + partition, state) : Map.of());
             }
         };
+        overview.nanoClock = () -> clock[0];
         overview.queries = new SeriesQueries() {
             @Override
             TreeSet<Integer> localPartitions() {
-                return new TreeSet<>(List.of(0));
+                return new TreeSet<>(List.of(0, 1));
             }
         };
         SeriesOverview.Listing first = overview.local();
-        // well past the usual two seconds, and short of ten times the 400 ms the listing took
-        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(2800)).atMost(java.time.Duration.ofSeconds(3))
-                .pollInterval(java.time.Duration.ofMillis(100)).until(() -> overview.local() == first);
-        assertEquals(1, scans.get(), "listed once");
+        clock[0] += 5_900_000_000L; // well past the usual two seconds, short of ten times the 600 ms
+        assertTrue(overview.local() == first, "kept");
+        assertEquals(2, scans.get(), "listed once (two partitions)");
+        clock[0] += 200_000_000L; // 6.1 s after it was made
+        assertTrue(overview.local() != first, "listed again");
+        assertEquals(4, scans.get());
+
+        restoring.set(true);
+        clock[0] += 30_000_000_000L;
+        SeriesOverview.Listing partial = overview.local();
+        assertEquals(java.util.Set.of(1), partial.unqueryable());
+        restoring.set(false);
+        clock[0] += 2_100_000_000L; // past the usual two seconds (short of ten times its 300 ms): the restored partition's keys show
+        assertEquals(List.of("k0", "k1"), overview.local().items().stream().map(SeriesSummary::key).toList());
+
+        assertEquals(30_000_000_000L, SeriesOverview.keepFor(60_000_000_000L, first), "at most 30 s, however long a listing took");
     }
 }
