@@ -37,6 +37,38 @@ class ForecastProcessorLifecycleTest {
         return context;
     }
 
+    /** A processor opened on a pool of one slot whose jobs wait in {@code queued} until run. */
+    private record OnePool(StreamSettings settings, java.util.Queue<Runnable> queued, TrainingPool pool, ForecastProcessor processor,
+                           MockProcessorContext<byte[], byte[]> context) {
+
+        static OnePool open() {
+            StreamSettings s = ForecastTopologyTest.settings(ColdStart.NAIVE, 1);
+            java.util.Queue<Runnable> queued = new java.util.ArrayDeque<>();
+            TrainingPool pool = new TrainingPool(s.training(), queued::add, 1, Trainer::train, System::currentTimeMillis);
+            ForecastProcessor processor = new ForecastProcessor(s, new ForecasterMetrics(new SimpleMeterRegistry(), pool::pending), pool);
+            MockProcessorContext<byte[], byte[]> context = contextWithStores();
+            processor.init(context);
+            context.setCurrentSystemTimeMs(System.currentTimeMillis());
+            return new OnePool(s, queued, pool, processor, context);
+        }
+
+        /** Enough values of each key for a first model. */
+        void send(String... keys) {
+            long t = context.currentSystemTimeMs();
+            for (String key : keys) {
+                for (int i = 0; i < 8; i++) {
+                    processor.process(new org.apache.kafka.streams.processor.api.Record<>(ForecastTopologyTest.bytes(key),
+                            ForecastTopologyTest.bytes(Double.toString(100 + 10 * Math.sin(i / 3.0))), t + i));
+                }
+            }
+        }
+
+        void close() {
+            processor.close();
+            pool.close();
+        }
+    }
+
     @Test
     void shouldCancelItsTrainingPunctuationWhenTheTaskCloses() {
         StreamSettings s = ForecastTopologyTest.settings(ColdStart.NAIVE, 1);
@@ -66,25 +98,15 @@ class ForecastProcessorLifecycleTest {
      */
     @Test
     void shouldRefillBetweenPunctuationsOnlyWhileKeysWaitForThePool() {
-        StreamSettings s = ForecastTopologyTest.settings(ColdStart.NAIVE, 1);
-        java.util.Queue<Runnable> queued = new java.util.ArrayDeque<>();
-        TrainingPool pool = new TrainingPool(s.training(), queued::add, 1, Trainer::train, System::currentTimeMillis);
-        ForecastProcessor processor = new ForecastProcessor(s, new ForecasterMetrics(new SimpleMeterRegistry(), pool::pending), pool);
-        MockProcessorContext<byte[], byte[]> context = contextWithStores();
-        processor.init(context);
+        OnePool p = OnePool.open();
+        var context = p.context();
+        var queued = p.queued();
         var check = context.scheduledPunctuators().get(0).getPunctuator();
 
         check.punctuate(System.currentTimeMillis()); // nothing to train
         assertEquals(1, context.scheduledPunctuators().size(), "an idle task has no refill");
 
-        long t = System.currentTimeMillis();
-        context.setCurrentSystemTimeMs(t);
-        for (String key : java.util.List.of("a", "b", "c")) {
-            for (int i = 0; i < 8; i++) { // enough for a first model
-                processor.process(new org.apache.kafka.streams.processor.api.Record<>(ForecastTopologyTest.bytes(key),
-                        ForecastTopologyTest.bytes(Double.toString(100 + 10 * Math.sin(i / 3.0))), t + i));
-            }
-        }
+        p.send("a", "b", "c");
         check.punctuate(System.currentTimeMillis()); // one key to the pool, which is then full; two wait
         assertEquals(1, queued.size());
         assertEquals(2, context.scheduledPunctuators().size(), "keys wait: the refill is scheduled");
@@ -101,36 +123,23 @@ class ForecastProcessorLifecycleTest {
         queued.poll().run();
         check.punctuate(System.currentTimeMillis());
         assertEquals(2, context.scheduledPunctuators().size(), "and not scheduled again while none waits");
-        processor.close();
-        pool.close();
+        p.close();
     }
 
     /** A task closed while its keys wait (a dirty close and revive) cancels the refill too: the revived task starts with its punctuation alone. */
     @Test
     void shouldCancelAWaitingRefillWhenTheTaskCloses() {
-        StreamSettings s = ForecastTopologyTest.settings(ColdStart.NAIVE, 1);
-        java.util.Queue<Runnable> queued = new java.util.ArrayDeque<>();
-        TrainingPool pool = new TrainingPool(s.training(), queued::add, 1, Trainer::train, System::currentTimeMillis);
-        ForecastProcessor processor = new ForecastProcessor(s, new ForecasterMetrics(new SimpleMeterRegistry(), pool::pending), pool);
-        MockProcessorContext<byte[], byte[]> context = contextWithStores();
-        processor.init(context);
-        long t = System.currentTimeMillis();
-        context.setCurrentSystemTimeMs(t);
-        for (String key : java.util.List.of("a", "b")) {
-            for (int i = 0; i < 8; i++) {
-                processor.process(new org.apache.kafka.streams.processor.api.Record<>(ForecastTopologyTest.bytes(key),
-                        ForecastTopologyTest.bytes(Double.toString(100 + 10 * Math.sin(i / 3.0))), t + i));
-            }
-        }
-        context.scheduledPunctuators().get(0).getPunctuator().punctuate(t); // one key to the full pool, one waits
+        OnePool p = OnePool.open();
+        var context = p.context();
+        p.send("a", "b");
+        context.scheduledPunctuators().get(0).getPunctuator().punctuate(System.currentTimeMillis()); // one key to the full pool, one waits
         assertEquals(2, context.scheduledPunctuators().size(), "the refill is scheduled");
-        processor.close();
-        assertTrue(context.scheduledPunctuators().stream().allMatch(p -> p.cancelled()), "the punctuation and the refill");
-        processor.init(context); // revived
+        p.processor().close();
+        assertTrue(context.scheduledPunctuators().stream().allMatch(x -> x.cancelled()), "the punctuation and the refill");
+        p.processor().init(context); // revived
         assertEquals(3, context.scheduledPunctuators().size());
         assertFalse(context.scheduledPunctuators().get(2).cancelled());
-        assertEquals(s.checkInterval(), context.scheduledPunctuators().get(2).getInterval(), "the revived task's punctuation alone");
-        processor.close();
-        pool.close();
+        assertEquals(p.settings().checkInterval(), context.scheduledPunctuators().get(2).getInterval(), "the revived task's punctuation alone");
+        p.close();
     }
 }
