@@ -44,8 +44,10 @@ public final class OverviewBenchmark {
             written to DIR/forecaster-0.jfr after the listings.
             """;
 
-    /** Longer than the instance's own listing is reused (SeriesOverview.LOCAL_CACHE_MILLIS), so that each request scans. */
+    /** Longer than the instance's own listing is kept at least (SeriesOverview.LOCAL_CACHE_MILLIS). */
     static final Duration GAP = Duration.ofMillis(2500);
+    /** Longer than it is kept at most (SeriesOverview.MAX_REUSE_MILLIS). */
+    static final Duration FIRST_GAP = Duration.ofSeconds(31);
 
     public static void main(String[] argv) {
         Args.run(USAGE, argv, OverviewBenchmark::run);
@@ -116,13 +118,14 @@ public final class OverviewBenchmark {
 
     private static List<Listing> time(Fleet.Instance service, int rounds) throws InterruptedException {
         List<Listing> out = new ArrayList<>();
-        long gap = GAP.toMillis();
+        // the first request after the longest an instance keeps a listing (SeriesOverview.MAX_REUSE_MILLIS, 30 s),
+        // so that it lists; each next one after ten times the slowest so far (REUSE_FACTOR), and a margin
+        long gap = FIRST_GAP.toMillis();
+        double slowest = 0;
         for (int r = 0; r < rounds; r++) {
             double idleFrom = service.cpuSeconds();
             long idleStart = System.nanoTime();
-            // a quiet window, and past the time the instance keeps its last listing (ten times as long
-            // as it took, SeriesOverview.REUSE_FACTOR), so that each request timed lists
-            Thread.sleep(gap);
+            Thread.sleep(gap); // a quiet window, and past the time the instance keeps its last listing
             double idleRate = (service.cpuSeconds() - idleFrom) / ((System.nanoTime() - idleStart) / 1e9);
             double before = service.cpuSeconds();
             long start = System.nanoTime();
@@ -130,7 +133,8 @@ public final class OverviewBenchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpu = service.cpuSeconds() - before - idleRate * seconds;
             out.add(new Listing(seconds * 1000, Math.max(0, cpu) * 1000, status));
-            gap = Math.max(GAP.toMillis(), (long) (11_000 * seconds) + 500);
+            slowest = Math.max(slowest, seconds);
+            gap = Math.min(FIRST_GAP.toMillis(), Math.max(GAP.toMillis(), (long) (11_000 * slowest) + 500));
             if (status != 200) {
                 throw new IllegalStateException("GET /series answered " + status);
             }
