@@ -45,7 +45,7 @@ public class SeriesOverview {
     /**
      * And at least this many times as long as it took to make: an instance's listings of its own
      * keys take at most about a tenth of a core, however many keys it has and however many pages
-     * are open (about 25–35 µs a key here: with 100,000 keys a listing is reused for about 25–30 s).
+     * are open (about 25–40 µs a key here: with 100,000 keys a listing is reused for about 25–30 s).
      */
     static final int REUSE_FACTOR = 10;
     /** But never longer than this: one listing slowed by a pause or a starved core is not kept for minutes. */
