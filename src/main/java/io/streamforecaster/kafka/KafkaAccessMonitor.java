@@ -49,6 +49,8 @@ public class KafkaAccessMonitor {
     private ScheduledExecutorService scheduler;
     private Admin admin;
     private KafkaAccessCheck.Target target;
+    /** Whether the output topics' timestamp bounds were looked at ({@link TopicTimestampBounds}). */
+    private boolean boundsChecked;
 
     /** The bounds of {@code forecaster.kafka.access-check-interval}. */
     static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
@@ -91,7 +93,16 @@ public class KafkaAccessMonitor {
 
     private void runCheck() {
         try {
-            record(KafkaAccessCheck.check(admin, target, TIMEOUT));
+            KafkaAccessCheck.Outcome outcome = KafkaAccessCheck.check(admin, target, TIMEOUT);
+            record(outcome);
+            if (outcome.ok() && !boundsChecked) {
+                boundsChecked = true; // once: topic configs rarely change, and a warning each interval would be noise
+                for (String warning : TopicTimestampBounds.warnings(admin, target, TIMEOUT)) {
+                    LOG.warn(warning);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             // the check itself must go on at the next interval; its failure is the outcome
             record(new KafkaAccessCheck.Outcome(KafkaAccessCheck.Status.FAILED, "checking access to Kafka failed: " + e));
