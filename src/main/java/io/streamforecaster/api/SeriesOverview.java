@@ -126,14 +126,20 @@ public class SeriesOverview {
     Optional<String> applicationServer;
 
     /** The listing kept, when it was made (nanoTime) and for how long it is reused. */
-    private record Kept(Listing listing, long atNanos, long forNanos) {
+    private record Kept(Listing listing, long atNanos, long forNanos, long restoresEnded) {
 
-        boolean fresh(long nowNanos, java.util.Set<Integer> partitions) {
-            return nowNanos - atNanos < forNanos && listing.of(partitions);
+        /** Made within its time, of these partitions, and no restore has ended since it left a partition out. */
+        boolean fresh(long nowNanos, java.util.Set<Integer> partitions, long restoresEndedNow) {
+            return nowNanos - atNanos < forNanos && listing.of(partitions)
+                    && (listing.unqueryable().isEmpty() || restoresEnded == restoresEndedNow);
         }
     }
 
     private volatile Kept kept;
+    /** Restores that end make a listing that left a restoring partition out stale. */
+    @Inject
+    io.streamforecaster.stream.RestoringPartitions restoring = new io.streamforecaster.stream.RestoringPartitions();
+
     /** The clock listings are kept by (nanoseconds); a test's own. */
     java.util.function.LongSupplier nanoClock = System::nanoTime;
 
@@ -211,39 +217,37 @@ public class SeriesOverview {
 
     /**
      * This instance's keys, listed at most every {@link #LOCAL_CACHE_MILLIS} (or {@link #REUSE_FACTOR}
-     * times as long as the last listing took, if longer), and again as soon as
+     * times as long as the last listing took, if longer), and again as soon as a restore ends that
+     * it left a partition out for, or as soon as
      * its partitions change (a listing of the partitions it had before a move would count keys
      * another instance now lists, or leave out those it now has).
      */
     public Listing local() {
         Kept k = kept;
-        if (k != null && k.fresh(nanoClock.getAsLong(), queries.localPartitions())) {
+        if (k != null && k.fresh(nanoClock.getAsLong(), queries.localPartitions(), restoring.restoresEnded())) {
             return k.listing();
         }
         synchronized (this) {
             long start = nanoClock.getAsLong();
             java.util.Set<Integer> partitions = queries.localPartitions(); // as they are now, after any wait for the lock
-            if (kept != null && kept.fresh(start, partitions)) {
+            long restoresEnded = restoring.restoresEnded(); // before the listing: a restore ending during it makes it stale
+            if (kept != null && kept.fresh(start, partitions, restoresEnded)) {
                 return kept.listing();
             }
             Listing list = scan(partitions, System.currentTimeMillis());
             long end = nanoClock.getAsLong();
-            kept = new Kept(list, end, keepFor(end - start, list));
+            kept = new Kept(list, end, keepFor(end - start), restoresEnded);
             return list;
         }
     }
 
     /**
      * How long a listing that took {@code tookNanos} is kept: {@link #REUSE_FACTOR} times that, at
-     * least {@link #LOCAL_CACHE_MILLIS} and at most {@link #MAX_REUSE_MILLIS}; only the least while
-     * a partition could not be listed (restoring), whose keys should show as soon as it can.
+     * least {@link #LOCAL_CACHE_MILLIS} and at most {@link #MAX_REUSE_MILLIS}. One that left a
+     * restoring partition out is listed again as soon as a restore ends, so that its keys show.
      */
-    static long keepFor(long tookNanos, Listing list) {
-        long least = LOCAL_CACHE_MILLIS * 1_000_000;
-        if (!list.unqueryable().isEmpty()) {
-            return least;
-        }
-        return Math.min(MAX_REUSE_MILLIS * 1_000_000, Math.max(least, REUSE_FACTOR * tookNanos));
+    static long keepFor(long tookNanos) {
+        return Math.min(MAX_REUSE_MILLIS * 1_000_000, Math.max(LOCAL_CACHE_MILLIS * 1_000_000, REUSE_FACTOR * tookNanos));
     }
 
     private Listing scan(java.util.Set<Integer> partitions, long now) {

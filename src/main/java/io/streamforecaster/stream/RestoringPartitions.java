@@ -17,6 +17,7 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
 public class RestoringPartitions implements StateRestoreListener {
 
     private final Set<TopicPartition> restoring = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public void onRestoreStart(TopicPartition partition, String storeName, long startingOffset, long endingOffset) {
@@ -30,11 +31,13 @@ public class RestoringPartitions implements StateRestoreListener {
     @Override
     public void onRestoreEnd(TopicPartition partition, String storeName, long totalRestored) {
         restoring.remove(partition);
+        ended.incrementAndGet();
     }
 
     @Override
     public void onRestoreSuspended(TopicPartition partition, String storeName, long totalRestored) {
         restoring.remove(partition); // the task moved away before it was restored
+        ended.incrementAndGet();
     }
 
     /**
@@ -45,6 +48,12 @@ public class RestoringPartitions implements StateRestoreListener {
      */
     public void clear() {
         restoring.clear();
+        ended.incrementAndGet();
+    }
+
+    /** How many restores have ended (or were given up) since the start: what a listing taken during one compares. */
+    public long restoresEnded() {
+        return ended.get();
     }
 
     /** How many changelog partitions are being restored now. */
