@@ -261,7 +261,7 @@ final class TrainingScheduler {
         while ((r = finished.poll()) != null) {
             inFlight.remove(r.key());
             Reason reason = requested.remove(r.key());
-            if (r.error() instanceof java.util.concurrent.CancellationException) {
+            if (r.error() instanceof java.util.concurrent.CancellationException && pool.isClosed()) {
                 // the training pool is closing as the service stops: not a failed training, nor worth a warning
                 LOG.debugf("Training of key '%s' was stopped: %s", r.key(), r.error().getMessage());
                 retryLater(r.key(), reason, now);

@@ -397,6 +397,7 @@ class ForecastTopologyTest {
     @Test
     void shouldNotCountATrainingThePoolStoppedAsFailed() {
         start(settings(ColdStart.NAIVE, 1), Runnable::run, 1, (s, h, p, o, n) -> {
+            pool.close(); // the service stops: the pool closes and interrupts its trainings
             throw new java.util.concurrent.CancellationException("Training interrupted: the training pool is closing");
         });
         sendSeries("stopped", 0, 8);
@@ -404,6 +405,18 @@ class ForecastTopologyTest {
         driver.advanceWallClockTime(CHECK); // the result is taken back
         assertEquals(0, counter("forecaster.training.runs", "outcome", "failed"));
         assertNull(driver.getKeyValueStore(Stores.MODELS).get("stopped"));
+    }
+
+    /** A cancellation from anything but the closing pool is a failed training like any other. */
+    @Test
+    void shouldCountACancelledTrainingAsFailedWhileThePoolIsOpen() {
+        start(settings(ColdStart.NAIVE, 1), Runnable::run, 1, (s, h, p, o, n) -> {
+            throw new java.util.concurrent.CancellationException("cancelled by something else");
+        });
+        sendSeries("cancelled", 0, 8);
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(CHECK);
+        assertEquals(1, counter("forecaster.training.runs", "outcome", "failed"));
     }
 
     /** A key whose first trainings keep failing waits on: its retries do not restart the wait the gauge (and the alert) see. */
