@@ -53,25 +53,39 @@ public final class TopicTimestampBounds {
         return out;
     }
 
+    /** Kafka 3.x's older bound, which such a broker applies when {@code before.max.ms} is left unset (removed in Kafka 4.0). */
+    static final String DIFFERENCE_MAX_MS = "message.timestamp.difference.max.ms";
+
     static String warning(String topic, Config config) {
         ConfigEntry type = config.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
-        ConfigEntry before = config.get(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG);
-        if (before == null || before.value() == null || (type != null && "LogAppendTime".equals(type.value()))) {
+        if (type != null && "LogAppendTime".equals(type.value())) {
             return null;
         }
-        long bound;
-        try {
-            bound = Long.parseLong(before.value());
-        } catch (NumberFormatException e) {
-            return null;
+        String setting = TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG;
+        long bound = bound(config.get(setting));
+        if (bound == Long.MAX_VALUE) {
+            setting = DIFFERENCE_MAX_MS;
+            bound = bound(config.get(setting));
         }
         if (bound == Long.MAX_VALUE) {
             return null;
         }
         return "Topic " + topic + " refuses records whose timestamp is more than " + Duration.ofMillis(bound) + " old ("
-                + TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG + " = " + bound + ", " + TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG
+                + setting + " = " + bound + ", " + TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG
                 + " = CreateTime). Output records carry their input's timestamp: while the stream lags further behind than that"
                 + " (after an outage, or replaying old data) the broker refuses them, which stalls the partition (README, Known limits)."
                 + " Leave the bound unset or set " + TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG + "=LogAppendTime on " + topic + ".";
+    }
+
+    /** A config entry's bound in milliseconds; {@link Long#MAX_VALUE} (none) when absent or unreadable. */
+    private static long bound(ConfigEntry entry) {
+        if (entry == null || entry.value() == null) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return Long.parseLong(entry.value());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 }
