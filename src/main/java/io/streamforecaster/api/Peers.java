@@ -134,16 +134,8 @@ public class Peers {
      * under way finish on the client they started with.
      */
     void onCertificateUpdate(@jakarta.enterprise.event.Observes io.quarkus.tls.CertificateUpdatedEvent event) {
-        if (!io.quarkus.tls.runtime.config.TlsConfig.DEFAULT_NAME.equals(event.name())) {
-            return;
-        }
-        // Quarkus announces every reload, changed or not: a new client (its own connections and
-        // selector thread) only when the certificates to trust are others than the client's
-        String trusted = trustFingerprint(event.tlsConfiguration());
-        synchronized (this) {
-            if (!trusted.equals(trustedByClient)) { // none yet: a first client being built may have read the store before the reload
-                generation++;
-            }
+        if (io.quarkus.tls.runtime.config.TlsConfig.DEFAULT_NAME.equals(event.name())) {
+            trustedNow = trustFingerprint(event.tlsConfiguration());
         }
     }
 
@@ -164,34 +156,33 @@ public class Peers {
             }
             return String.join(",", digests);
         } catch (java.security.GeneralSecurityException e) {
-            return "unreadable:" + System.nanoTime(); // unknown: taken as changed
+            return "unreadable"; // the same until it can be read again
         }
     }
 
-    /** The client and the trust-store generation it was built from. */
-    private record Built(HttpClient client, long generation) {
+    /**
+     * The client and what it trusts. Quarkus announces every reload, changed or not: a new client
+     * (its own connections and selector thread) only when the certificates to trust are others. A
+     * client built from a store read just before a reload says so by its fingerprint, and the next
+     * call builds again.
+     */
+    private record Built(HttpClient client, String trusted) {
     }
 
-    /** What the client in use trusts ({@link #trustFingerprint}); null before the first is built. */
-    private String trustedByClient;
-    /** One more at each reload that changed what to trust: a client of an older one is built again. */
-    private long generation;
+    /** What the trust store held at its last reload; null before the first. */
+    private volatile String trustedNow;
 
     public HttpClient client() {
         Built b = built;
-        long g;
-        synchronized (this) {
-            g = generation;
-        }
-        if (b != null && b.generation() == g) {
+        String now = trustedNow;
+        if (b != null && (now == null || now.equals(b.trusted()))) {
             return b.client();
         }
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
-        String trusted = "";
+        TlsConfiguration config = tls == null ? null : tls.getDefault().orElse(null);
+        String trusted = trustFingerprint(config); // as a reload reports it, HTTPS or not: compared alike
         if (scheme().equals("https")) {
-            TlsConfiguration config = tls.getDefault().orElse(null);
             if (config != null && config.getTrustStore() != null) {
-                trusted = trustFingerprint(config);
                 try {
                     builder.sslContext(config.createSSLContext());
                 } catch (Exception e) {
@@ -200,12 +191,7 @@ public class Peers {
             }
         }
         HttpClient c = builder.build();
-        synchronized (this) {
-            if (generation == g) { // else a reload came meanwhile: the next call builds from it
-                trustedByClient = trusted;
-                built = new Built(c, g);
-            }
-        }
+        built = new Built(c, trusted);
         return c;
     }
 }
